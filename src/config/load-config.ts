@@ -1,0 +1,180 @@
+// Loads and validates the configuration: environment, then CONFIG_FILE, then defaults.
+// The only module that reads process.env (through its caller) or the config file.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AppError } from '../errors.js';
+import { type KeySets, parseKeySetEntry, sizesOfKeySets } from '../spec/key-sets.js';
+import type { OutputFormat, Resize } from '../spec/rendition-spec.js';
+import type { SizesPolicy } from '../spec/sizes-policy.js';
+import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
+
+/** The key sets used without a config file: the article's `image` set. */
+export const DEFAULT_KEY_SETS: KeySets = {
+  image: {
+    small: { sizer: 'thumbnail', width: 180, height: 180 },
+    medium: { sizer: 'thumbnail', width: 220, height: 220 },
+    large: { sizer: 'thumbnail', width: 320, height: 320 },
+  },
+};
+
+/** The whole configuration, validated, frozen and grouped by consumer. */
+export interface Config {
+  readonly server: { readonly host: string; readonly port: number };
+  /** Absolute paths. */
+  readonly roots: { readonly mediaRoot: string; readonly cacheRoot: string; readonly dataDir: string };
+  readonly http: { readonly mediaUrl: string; readonly cacheMaxAge: number };
+  readonly negotiation: { readonly preferred: readonly OutputFormat[] };
+  readonly sizes: SizesPolicy;
+  readonly keySets: KeySets;
+  readonly encoder: EncoderConfig;
+  readonly render: RenderConfig;
+  readonly hotCache: { readonly maxBytes: number; readonly maxFileBytes: number };
+  readonly configFile: string | undefined;
+}
+
+export interface EncoderConfig {
+  readonly jpegQuality: number;
+  readonly webpQuality: number;
+  readonly avifQuality: number;
+  readonly avifEffort: number;
+  readonly pngCompression: number;
+}
+
+export interface RenderConfig {
+  readonly upscale: boolean;
+  readonly concurrency: number;
+  readonly queueLimit: number;
+  readonly timeoutMs: number;
+  readonly maxInputPixels: number;
+  readonly inputFormats: readonly string[];
+}
+
+/** Every bad setting, one line each, reported together. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Builds the configuration from environment variables and the optional `CONFIG_FILE`
+ * (JSON: any setting by its key, plus `keySets`). Relative roots resolve against `cwd`.
+ * Throws a {@link ConfigError} naming every bad setting.
+ */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const configFile = env.CONFIG_FILE === undefined || env.CONFIG_FILE === '' ? undefined : resolve(cwd, env.CONFIG_FILE);
+  const file = configFile === undefined ? {} : readConfigFile(configFile, problems);
+
+  const values = {} as Record<SettingName, unknown>;
+  for (const [name, row] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
+    values[name] = readSetting(row, env, file, problems);
+  }
+  const keySets = file.keySets === undefined ? DEFAULT_KEY_SETS : parseKeySets(file.keySets, problems);
+  for (const key of Object.keys(file)) {
+    if (key !== 'keySets' && !Object.values(SETTINGS).some((row) => row.key === key)) {
+      problems.push(`CONFIG_FILE: unknown key ${JSON.stringify(key)}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(assemble(values as SettingValues, keySets, cwd, configFile));
+}
+
+function readConfigFile(path: string, problems: string[]): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      return parsed as Record<string, unknown>;
+    }
+    problems.push(`CONFIG_FILE (${path}): expected a JSON object`);
+  } catch (error) {
+    problems.push(`CONFIG_FILE (${path}): ${(error as Error).message}`);
+  }
+  return {};
+}
+
+function readSetting(row: Setting, env: Env, file: Record<string, unknown>, problems: string[]): unknown {
+  const fromEnv = env[row.env];
+  const [raw, source] =
+    fromEnv !== undefined ? [fromEnv, 'environment'] : [file[row.key], `CONFIG_FILE key "${row.key}"`];
+  if (raw === undefined) return row.default;
+  const result = row.schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  problems.push(`${row.env} (${source}): ${issue?.message ?? 'invalid'}, received ${JSON.stringify(raw)}`);
+  return row.default;
+}
+
+function parseKeySets(raw: unknown, problems: string[]): KeySets {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push('CONFIG_FILE key "keySets": expected {"<key set>": {"<name>": "<sizer>__<W>x<H>"}}');
+    return {};
+  }
+  const keySets: Record<string, Record<string, Resize>> = {};
+  for (const [setName, entries] of Object.entries(raw)) {
+    keySets[setName] = {};
+    if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) {
+      problems.push(`CONFIG_FILE keySets.${setName}: expected {"<name>": "<sizer>__<W>x<H>"}`);
+      continue;
+    }
+    for (const [name, entry] of Object.entries(entries)) {
+      try {
+        keySets[setName][name] = parseKeySetEntry(String(entry));
+      } catch (error) {
+        problems.push(`CONFIG_FILE keySets.${setName}.${name}: ${(error as AppError).message}`);
+      }
+    }
+  }
+  return keySets;
+}
+
+function assemble(v: SettingValues, keySets: KeySets, cwd: string, configFile: string | undefined): Config {
+  return {
+    server: { host: v.host, port: v.port },
+    roots: {
+      mediaRoot: resolve(cwd, v.mediaRoot),
+      cacheRoot: resolve(cwd, v.cacheRoot),
+      dataDir: resolve(cwd, v.dataDir),
+    },
+    http: { mediaUrl: v.mediaUrl, cacheMaxAge: v.cacheMaxAge },
+    negotiation: { preferred: v.negotiateFormats },
+    sizes: {
+      allowed: new Set([...sizesOfKeySets(keySets), ...v.allowedSizes]),
+      arbitrary: v.arbitrarySizes,
+      maxWidth: v.maxWidth,
+      maxHeight: v.maxHeight,
+    },
+    keySets,
+    encoder: {
+      jpegQuality: v.jpegQuality,
+      webpQuality: v.webpQuality,
+      avifQuality: v.avifQuality,
+      avifEffort: v.avifEffort,
+      pngCompression: v.pngCompression,
+    },
+    render: {
+      upscale: v.upscale,
+      concurrency: v.renderConcurrency,
+      queueLimit: v.renderQueue,
+      timeoutMs: v.renderTimeoutMs,
+      maxInputPixels: v.maxInputPixels,
+      inputFormats: v.inputFormats,
+    },
+    hotCache: { maxBytes: v.hotCacheBytes, maxFileBytes: v.hotCacheFileBytes },
+    configFile,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !(value instanceof Set)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

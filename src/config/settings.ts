@@ -1,0 +1,208 @@
+// The table of settings: one row each feeds the loader, `--help` and the README's table.
+
+import { z } from 'zod';
+import { OUTPUT_FORMATS } from '../spec/rendition-spec.js';
+import { boolean, integer, list, text } from './setting-types.js';
+
+export interface Setting<T = unknown> {
+  /** Environment variable name. */
+  readonly env: string;
+  /** Key in the optional CONFIG_FILE (environment wins over the file). */
+  readonly key: string;
+  readonly schema: z.ZodType<T>;
+  readonly default: T;
+  readonly description: string;
+}
+
+function setting<T>(row: Setting<T>): Setting<T> {
+  return row;
+}
+
+const MIB = 1024 * 1024;
+const SIZE = z.string().regex(/^(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$/, 'expected WxH, e.g. 320x240');
+
+/** Every setting, in the order the README lists them. */
+export const SETTINGS = {
+  host: setting({
+    env: 'HOST',
+    key: 'host',
+    schema: text(),
+    default: '127.0.0.1',
+    description: 'Address the Node server listens on.',
+  }),
+  port: setting({
+    env: 'PORT',
+    key: 'port',
+    schema: integer(0, 65535),
+    default: 3000,
+    description: 'Port the Node server listens on (0: any free port).',
+  }),
+  mediaUrl: setting({
+    env: 'MEDIA_URL',
+    key: 'mediaUrl',
+    schema: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9._~-]+)+\/?$/, 'expected a path prefix such as /media')
+      .transform((value) => value.replace(/\/$/, '')),
+    default: '/media',
+    description: 'URL prefix of originals and renditions.',
+  }),
+  mediaRoot: setting({
+    env: 'MEDIA_ROOT',
+    key: 'mediaRoot',
+    schema: text(),
+    default: './var/media',
+    description: 'Directory of originals (never evicted).',
+  }),
+  cacheRoot: setting({
+    env: 'CACHE_ROOT',
+    key: 'cacheRoot',
+    schema: text(),
+    default: './var/cache',
+    description: 'Directory of rendered renditions, laid out as the URLs (README "Cache layout").',
+  }),
+  dataDir: setting({
+    env: 'DATA_DIR',
+    key: 'dataDir',
+    schema: text(),
+    default: './var',
+    description: 'Directory of the registry and other state.',
+  }),
+  negotiateFormats: setting({
+    env: 'NEGOTIATE_FORMATS',
+    key: 'negotiateFormats',
+    schema: list(z.enum(OUTPUT_FORMATS)),
+    default: ['avif', 'webp'] as ('jpg' | 'png' | 'webp' | 'avif')[],
+    description:
+      'Formats offered to clients whose Accept lists them, in order of preference, for URLs without an extension. Empty: negotiation off (the original\'s format).',
+  }),
+  allowedSizes: setting({
+    env: 'ALLOWED_SIZES',
+    key: 'allowedSizes',
+    schema: list(SIZE),
+    default: [] as string[],
+    description: 'Sizes (`WxH`) allowed besides those of the key sets, e.g. `350x350,640x0`.',
+  }),
+  arbitrarySizes: setting({
+    env: 'ARBITRARY_SIZES',
+    key: 'arbitrarySizes',
+    schema: boolean(),
+    default: false,
+    description: 'Allow any size up to MAX_WIDTH x MAX_HEIGHT (lets anyone fill the cache).',
+  }),
+  maxWidth: setting({
+    env: 'MAX_WIDTH',
+    key: 'maxWidth',
+    schema: integer(1, 16384),
+    default: 4096,
+    description: 'Largest width of an arbitrary size, in pixels.',
+  }),
+  maxHeight: setting({
+    env: 'MAX_HEIGHT',
+    key: 'maxHeight',
+    schema: integer(1, 16384),
+    default: 4096,
+    description: 'Largest height of an arbitrary size, in pixels.',
+  }),
+  upscale: setting({
+    env: 'UPSCALE',
+    key: 'upscale',
+    schema: boolean(),
+    default: false,
+    description: 'Enlarge originals smaller than the requested size (off: never upscale).',
+  }),
+  jpegQuality: setting({
+    env: 'JPEG_QUALITY',
+    key: 'jpegQuality',
+    schema: integer(1, 100),
+    default: 80,
+    description: 'JPEG quality (progressive JPEG, 4:2:0).',
+  }),
+  webpQuality: setting({
+    env: 'WEBP_QUALITY',
+    key: 'webpQuality',
+    schema: integer(1, 100),
+    default: 80,
+    description: 'WebP quality.',
+  }),
+  avifQuality: setting({
+    env: 'AVIF_QUALITY',
+    key: 'avifQuality',
+    schema: integer(1, 100),
+    default: 50,
+    description: 'AVIF quality.',
+  }),
+  avifEffort: setting({
+    env: 'AVIF_EFFORT',
+    key: 'avifEffort',
+    schema: integer(0, 9),
+    default: 4,
+    description: 'AVIF encoder effort, 0 (fastest) to 9 (smallest).',
+  }),
+  pngCompression: setting({
+    env: 'PNG_COMPRESSION',
+    key: 'pngCompression',
+    schema: integer(0, 9),
+    default: 6,
+    description: 'PNG zlib compression level, 0 to 9.',
+  }),
+  cacheMaxAge: setting({
+    env: 'CACHE_MAX_AGE',
+    key: 'cacheMaxAge',
+    schema: integer(0, 31_536_000),
+    default: 86_400,
+    description: '`Cache-Control: public, max-age=` of originals and renditions, in seconds.',
+  }),
+  hotCacheBytes: setting({
+    env: 'HOT_CACHE_BYTES',
+    key: 'hotCacheBytes',
+    schema: integer(0, 64 * 1024 * MIB),
+    default: 64 * MIB,
+    description: 'Memory for hot renditions served by Node without nginx, in bytes (0: off).',
+  }),
+  hotCacheFileBytes: setting({
+    env: 'HOT_CACHE_FILE_BYTES',
+    key: 'hotCacheFileBytes',
+    schema: integer(0, 1024 * MIB),
+    default: 1 * MIB,
+    description: 'Largest file kept in the hot cache, in bytes; larger ones are streamed.',
+  }),
+  renderConcurrency: setting({
+    env: 'RENDER_CONCURRENCY',
+    key: 'renderConcurrency',
+    schema: integer(1, 256),
+    default: 2,
+    description: 'Renders run at once (one per core is right for sharp).',
+  }),
+  renderQueue: setting({
+    env: 'RENDER_QUEUE',
+    key: 'renderQueue',
+    schema: integer(0, 100_000),
+    default: 128,
+    description: 'Renders that may wait for a slot; past it requests get 503 with Retry-After.',
+  }),
+  renderTimeoutMs: setting({
+    env: 'RENDER_TIMEOUT_MS',
+    key: 'renderTimeoutMs',
+    schema: integer(100, 600_000),
+    default: 30_000,
+    description: 'Longest a render may take once started, in milliseconds (then 503).',
+  }),
+  maxInputPixels: setting({
+    env: 'MAX_INPUT_PIXELS',
+    key: 'maxInputPixels',
+    schema: integer(1, 1_000_000_000),
+    default: 16_800_000,
+    description: 'Largest original, width x height, read from the header before decoding (imgproxy: 16.8 MP).',
+  }),
+  inputFormats: setting({
+    env: 'INPUT_FORMATS',
+    key: 'inputFormats',
+    schema: list(z.enum(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff', 'svg'])),
+    default: ['jpeg', 'png', 'webp', 'gif', 'avif'] as string[],
+    description: 'Formats of originals that may be rendered (sharp names).',
+  }),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+export type SettingValues = { -readonly [K in SettingName]: (typeof SETTINGS)[K]['default'] };

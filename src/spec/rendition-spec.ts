@@ -1,0 +1,48 @@
+// The vocabulary of a rendition: sizers, filters, output formats, and the parsed spec itself.
+
+/** How a rendition is sized. `thumbnail` fits inside WxH; `crop` covers WxH exactly. */
+export const SIZERS = ['thumbnail', 'crop'] as const;
+export type Sizer = (typeof SIZERS)[number];
+
+/** Filters, applied in URL order before sizing. */
+export const FILTERS = ['invert', 'grayscale', 'blur', 'sharpen'] as const;
+export type Filter = (typeof FILTERS)[number];
+
+/** Output formats, by the file extension used in URLs and cache file names. */
+export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** A requested size; a side of 0 follows the aspect ratio. */
+export interface Resize {
+  readonly sizer: Sizer;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Everything a rendition URL says, in its one canonical form. */
+export interface RenditionSpec {
+  /** Media path of the original, decoded and checked. */
+  readonly path: string;
+  readonly filters: readonly Filter[];
+  /** Absent for a filters-only rendition, which keeps the original's size. */
+  readonly resize?: Resize;
+  /** Absent when the format is negotiated from `Accept`. */
+  readonly format?: OutputFormat;
+}
+
+export function isSizer(value: string): value is Sizer {
+  return (SIZERS as readonly string[]).includes(value);
+}
+
+export function isFilter(value: string): value is Filter {
+  return (FILTERS as readonly string[]).includes(value);
+}
+
+export function isOutputFormat(value: string): value is OutputFormat {
+  return (OUTPUT_FORMATS as readonly string[]).includes(value);
+}
+
+/** `WxH`, as written in URLs, key sets and the allowed size list. */
+export function formatSize(resize: { width: number; height: number }): string {
+  return `${resize.width}x${resize.height}`;
+}
