@@ -27,7 +27,11 @@ function stemOf(spec: RenditionSpec): string {
  * is known. Explicit and preferred formats share `<stem>.<fmt>`; the fallback is
  * `<stem>.fallback.<fmt>` so nginx can find it without knowing the original's format.
  */
-export function cacheFileFor(spec: RenditionSpec, choice: FormatChoice, format: OutputFormat): string {
+export function cacheFileFor(
+  spec: RenditionSpec,
+  choice: FormatChoice,
+  format: OutputFormat,
+): string {
   const stem = stemOf(spec);
   return choice.kind === 'fallback' ? `${stem}${FALLBACK_MARK}.${format}` : `${stem}.${format}`;
 }

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AppError } from '../errors.js';
+import type { AppError } from '../errors.js';
 import { type KeySets, parseKeySetEntry, sizesOfKeySets } from '../spec/key-sets.js';
 import type { OutputFormat, Resize } from '../spec/rendition-spec.js';
 import type { SizesPolicy } from '../spec/sizes-policy.js';
@@ -22,7 +22,11 @@ export const DEFAULT_KEY_SETS: KeySets = {
 export interface Config {
   readonly server: { readonly host: string; readonly port: number };
   /** Absolute paths. */
-  readonly roots: { readonly mediaRoot: string; readonly cacheRoot: string; readonly dataDir: string };
+  readonly roots: {
+    readonly mediaRoot: string;
+    readonly cacheRoot: string;
+    readonly dataDir: string;
+  };
   readonly http: { readonly mediaUrl: string; readonly cacheMaxAge: number };
   readonly negotiation: { readonly preferred: readonly OutputFormat[] };
   readonly sizes: SizesPolicy;
@@ -69,14 +73,18 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const problems: string[] = [];
-  const configFile = env.CONFIG_FILE === undefined || env.CONFIG_FILE === '' ? undefined : resolve(cwd, env.CONFIG_FILE);
+  const configFile =
+    env.CONFIG_FILE === undefined || env.CONFIG_FILE === ''
+      ? undefined
+      : resolve(cwd, env.CONFIG_FILE);
   const file = configFile === undefined ? {} : readConfigFile(configFile, problems);
 
   const values = {} as Record<SettingName, unknown>;
   for (const [name, row] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
     values[name] = readSetting(row, env, file, problems);
   }
-  const keySets = file.keySets === undefined ? DEFAULT_KEY_SETS : parseKeySets(file.keySets, problems);
+  const keySets =
+    file.keySets === undefined ? DEFAULT_KEY_SETS : parseKeySets(file.keySets, problems);
   for (const key of Object.keys(file)) {
     if (key !== 'keySets' && !Object.values(SETTINGS).some((row) => row.key === key)) {
       problems.push(`CONFIG_FILE: unknown key ${JSON.stringify(key)}`);
@@ -99,21 +107,32 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
   return {};
 }
 
-function readSetting(row: Setting, env: Env, file: Record<string, unknown>, problems: string[]): unknown {
+function readSetting(
+  row: Setting,
+  env: Env,
+  file: Record<string, unknown>,
+  problems: string[],
+): unknown {
   const fromEnv = env[row.env];
   const [raw, source] =
-    fromEnv !== undefined ? [fromEnv, 'environment'] : [file[row.key], `CONFIG_FILE key "${row.key}"`];
+    fromEnv !== undefined
+      ? [fromEnv, 'environment']
+      : [file[row.key], `CONFIG_FILE key "${row.key}"`];
   if (raw === undefined) return row.default;
   const result = row.schema.safeParse(raw);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  problems.push(`${row.env} (${source}): ${issue?.message ?? 'invalid'}, received ${JSON.stringify(raw)}`);
+  problems.push(
+    `${row.env} (${source}): ${issue?.message ?? 'invalid'}, received ${JSON.stringify(raw)}`,
+  );
   return row.default;
 }
 
 function parseKeySets(raw: unknown, problems: string[]): KeySets {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push('CONFIG_FILE key "keySets": expected {"<key set>": {"<name>": "<sizer>__<W>x<H>"}}');
+    problems.push(
+      'CONFIG_FILE key "keySets": expected {"<key set>": {"<name>": "<sizer>__<W>x<H>"}}',
+    );
     return {};
   }
   const keySets: Record<string, Record<string, Resize>> = {};
@@ -134,7 +153,12 @@ function parseKeySets(raw: unknown, problems: string[]): KeySets {
   return keySets;
 }
 
-function assemble(v: SettingValues, keySets: KeySets, cwd: string, configFile: string | undefined): Config {
+function assemble(
+  v: SettingValues,
+  keySets: KeySets,
+  cwd: string,
+  configFile: string | undefined,
+): Config {
   return {
     server: { host: v.host, port: v.port },
     roots: {
@@ -172,7 +196,12 @@ function assemble(v: SettingValues, keySets: KeySets, cwd: string, configFile: s
 }
 
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !(value instanceof Set)) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    !Object.isFrozen(value) &&
+    !(value instanceof Set)
+  ) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }

@@ -5,7 +5,14 @@ import { z } from 'zod';
 /** An integer within [min, max], from a number or a canonical decimal string. */
 export function integer(min: number, max: number) {
   return z
-    .union([z.number(), z.string().trim().regex(/^-?[0-9]+$/, 'expected an integer').transform(Number)])
+    .union([
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^-?[0-9]+$/, 'expected an integer')
+        .transform(Number),
+    ])
     .pipe(z.number().int().min(min).max(max));
 }
 

@@ -19,7 +19,9 @@ function setting<T>(row: Setting<T>): Setting<T> {
 }
 
 const MIB = 1024 * 1024;
-const SIZE = z.string().regex(/^(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$/, 'expected WxH, e.g. 320x240');
+const SIZE = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$/, 'expected WxH, e.g. 320x240');
 
 /** Every setting, in the order the README lists them. */
 export const SETTINGS = {
@@ -74,7 +76,7 @@ export const SETTINGS = {
     schema: list(z.enum(OUTPUT_FORMATS)),
     default: ['avif', 'webp'] as ('jpg' | 'png' | 'webp' | 'avif')[],
     description:
-      'Formats offered to clients whose Accept lists them, in order of preference, for URLs without an extension. Empty: negotiation off (the original\'s format).',
+      "Formats offered to clients whose Accept lists them, in order of preference, for URLs without an extension. Empty: negotiation off (the original's format).",
   }),
   allowedSizes: setting({
     env: 'ALLOWED_SIZES',
@@ -193,7 +195,8 @@ export const SETTINGS = {
     key: 'maxInputPixels',
     schema: integer(1, 1_000_000_000),
     default: 16_800_000,
-    description: 'Largest original, width x height, read from the header before decoding (imgproxy: 16.8 MP).',
+    description:
+      'Largest original, width x height, read from the header before decoding (imgproxy: 16.8 MP).',
   }),
   inputFormats: setting({
     env: 'INPUT_FORMATS',

@@ -22,7 +22,10 @@ export function checkMediaPath(path: string): string {
     );
   }
   if (path.startsWith('/')) {
-    throw new AppError('BAD_PATH', `Expected a relative media path but received ${quoteInput(path)}`);
+    throw new AppError(
+      'BAD_PATH',
+      `Expected a relative media path but received ${quoteInput(path)}`,
+    );
   }
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.' || segment === '..' || !SEGMENT.test(segment)) {
@@ -44,7 +47,10 @@ export function decodeMediaPath(rawPath: string): string {
   try {
     decoded = decodeURIComponent(rawPath);
   } catch {
-    throw new AppError('BAD_PATH', `Expected valid percent-encoding but received ${quoteInput(rawPath)}`);
+    throw new AppError(
+      'BAD_PATH',
+      `Expected valid percent-encoding but received ${quoteInput(rawPath)}`,
+    );
   }
   return checkMediaPath(decoded);
 }

@@ -38,6 +38,9 @@ export function chooseFormat(
 }
 
 /** Whether responses for this choice vary with `Accept`. */
-export function variesWithAccept(choice: FormatChoice, preferred: readonly OutputFormat[]): boolean {
+export function variesWithAccept(
+  choice: FormatChoice,
+  preferred: readonly OutputFormat[],
+): boolean {
   return choice.kind !== 'explicit' && preferred.length > 0;
 }

@@ -67,7 +67,10 @@ function parseSizeSegment(
   const width = Number(w);
   const height = Number(h);
   if (width === 0 && height === 0) {
-    throw new AppError('BAD_RENDITION_URL', 'Expected at most one side of WxH to be 0 but received 0x0');
+    throw new AppError(
+      'BAD_RENDITION_URL',
+      'Expected at most one side of WxH to be 0 but received 0x0',
+    );
   }
   if (ext !== undefined && !isOutputFormat(ext)) {
     throw new AppError(
@@ -106,7 +109,8 @@ export function formatRenditionPath(spec: RenditionSpec): string {
   if (spec.resize !== undefined) out += `/${spec.resize.sizer}/${formatSize(spec.resize)}`;
   if (spec.format !== undefined) {
     // A filters-only rendition has no size segment to carry an extension.
-    if (spec.resize === undefined) throw new Error('A filters-only rendition has no explicit format');
+    if (spec.resize === undefined)
+      throw new Error('A filters-only rendition has no explicit format');
     out += `.${spec.format}`;
   }
   return out;

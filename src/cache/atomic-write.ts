@@ -1,0 +1,103 @@
+// Atomic cache writes: a temp file in CACHE_ROOT's temp dir, then rename into place.
+
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { AppError } from '../errors.js';
+import { isInside, isMissing } from '../media/inside-root.js';
+import { TEMP_DIR_NAME } from './layout.js';
+
+/**
+ * Writes `data` to `root/relative` so that no reader, nginx included, ever sees a partial
+ * file: the bytes go to a temp file on the same filesystem and are renamed over the target.
+ * No fsync: a rendition can always be rendered again, and a miss should not wait on the disk.
+ */
+export async function writeFileAtomic(
+  root: string,
+  relative: string,
+  data: Uint8Array,
+): Promise<string> {
+  // `root` must be a real path (symlinks resolved): directories are checked against it.
+  const target = join(root, relative);
+  const temp = join(root, TEMP_DIR_NAME, `${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  await mkdir(dirname(temp), { recursive: true });
+  try {
+    await writeFile(temp, data);
+    await renameCreatingDirs(root, temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return target;
+}
+
+async function renameCreatingDirs(root: string, from: string, to: string): Promise<void> {
+  // A concurrent delete may remove the directory between mkdir and rename: retry once.
+  for (let attempt = 0; ; attempt += 1) {
+    await makeDirInside(root, dirname(to));
+    try {
+      await rename(from, to);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw error;
+    }
+  }
+}
+
+/**
+ * mkdir -p that never creates anything outside `root`: the deepest existing ancestor must
+ * really be inside it (a symlinked directory planted in the cache cannot redirect writes).
+ */
+async function makeDirInside(root: string, dir: string): Promise<void> {
+  let existing = dir;
+  while (isInside(root, existing) && existing !== root) {
+    try {
+      await lstat(existing);
+      break;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      existing = dirname(existing);
+    }
+  }
+  if (!isInside(root, await realpath(existing))) {
+    throw new AppError('BAD_PATH', 'The cache path leads outside CACHE_ROOT');
+  }
+  await mkdir(dir, { recursive: true });
+}
+
+/**
+ * Removes temp files left by processes that died mid-write: those of pids no longer
+ * running on this host, and any older than `maxAgeMs` (a process on another host).
+ */
+export async function cleanTempFiles(root: string, maxAgeMs = 10 * 60_000): Promise<number> {
+  const dir = join(root, TEMP_DIR_NAME);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  const now = Date.now();
+  for (const name of names) {
+    const file = join(dir, name);
+    const pid = Number(name.split('-')[0]);
+    const stale =
+      !isRunning(pid) || now - (await stat(file).catch(() => ({ mtimeMs: 0 }))).mtimeMs > maxAgeMs;
+    if (stale || pid === process.pid) {
+      await rm(file, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,79 @@
+// Hot renditions in memory (bounded in bytes) for when Node serves hits without nginx.
+
+import { stat } from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
+
+export interface HotFile {
+  readonly body: Buffer;
+  readonly mtimeMs: number;
+  readonly size: number;
+}
+
+interface Entry extends HotFile {
+  checkedAt: number;
+}
+
+export interface HotCacheOptions {
+  /** Total bytes held; 0 turns the cache off. */
+  readonly maxBytes: number;
+  /** Files larger than this are never held. */
+  readonly maxFileBytes: number;
+  /**
+   * How stale an entry may be before its file is stat-ed again, in ms. Bounds how long a
+   * file deleted or replaced by another process (`rendition gc`, an operator) is still served.
+   */
+  readonly revalidateMs?: number;
+}
+
+export interface HotCache {
+  /** The held file, re-checked against the disk at most every `revalidateMs`. */
+  get(file: string): Promise<HotFile | undefined>;
+  /** Holds a file if it fits. */
+  set(file: string, value: HotFile): void;
+  /** Drops every entry under a directory prefix (or the file itself). */
+  deletePrefix(prefix: string): void;
+  readonly bytes: number;
+}
+
+export function createHotCache(options: HotCacheOptions): HotCache {
+  const revalidateMs = options.revalidateMs ?? 1000;
+  const enabled = options.maxBytes > 0 && options.maxFileBytes > 0;
+  const lru = new LRUCache<string, Entry>({
+    maxSize: Math.max(1, options.maxBytes),
+    sizeCalculation: (entry) => Math.max(1, entry.size),
+  });
+
+  return {
+    async get(file) {
+      if (!enabled) return undefined;
+      const entry = lru.get(file);
+      if (entry === undefined) return undefined;
+      const now = Date.now();
+      if (now - entry.checkedAt > revalidateMs) {
+        const current = await stat(file).catch(() => undefined);
+        if (
+          current === undefined ||
+          current.mtimeMs !== entry.mtimeMs ||
+          current.size !== entry.size
+        ) {
+          lru.delete(file);
+          return undefined;
+        }
+        entry.checkedAt = now;
+      }
+      return entry;
+    },
+    set(file, value) {
+      if (!enabled || value.size > options.maxFileBytes) return;
+      lru.set(file, { ...value, checkedAt: Date.now() });
+    },
+    deletePrefix(prefix) {
+      for (const key of lru.keys()) {
+        if (key === prefix || key.startsWith(`${prefix}/`)) lru.delete(key);
+      }
+    },
+    get bytes() {
+      return lru.calculatedSize;
+    },
+  };
+}

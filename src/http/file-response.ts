@@ -1,0 +1,47 @@
+// Turns a served file into an HTTP response with nginx's headers: validators, 304, HEAD.
+
+import { Readable } from 'node:stream';
+import { cacheControlFor, etagFor, isNotModified, lastModifiedFor } from '../cache/validators.js';
+import type { ServedFile } from '../services/media-service.js';
+
+export interface FileResponseOptions {
+  readonly method: string;
+  readonly ifNoneMatch: string | undefined;
+  readonly ifModifiedSince: string | undefined;
+  /** `Cache-Control: public, max-age=<seconds>`. */
+  readonly cacheMaxAge: number;
+}
+
+export function fileResponse(served: ServedFile, options: FileResponseOptions): Response {
+  const etag = etagFor(served.mtimeMs, served.size);
+  const headers = new Headers({
+    'Last-Modified': lastModifiedFor(served.mtimeMs),
+    ETag: etag,
+    'Cache-Control': cacheControlFor(options.cacheMaxAge),
+    'X-Content-Type-Options': 'nosniff',
+    'X-Rendition-Cache': served.outcome,
+  });
+  if (served.varyAccept) headers.set('Vary', 'Accept');
+
+  const notModified = isNotModified(options, etag, served.mtimeMs);
+  if (notModified || options.method === 'HEAD') {
+    if (served.body.kind === 'handle') void served.body.handle.close();
+    if (notModified) return new Response(null, { status: 304, headers });
+  }
+  headers.set('Content-Type', served.contentType);
+  headers.set('Content-Length', String(served.size));
+  if (options.method === 'HEAD') return new Response(null, { status: 200, headers });
+
+  return new Response(bodyOf(served), { status: 200, headers });
+}
+
+function bodyOf(served: ServedFile): Uint8Array | ReadableStream<Uint8Array> {
+  if (served.body.kind === 'buffer') return served.body.buffer;
+  if (served.size === 0) {
+    void served.body.handle.close();
+    return new Uint8Array(0);
+  }
+  // Read no further than the size the headers promised, even if the file grows meanwhile.
+  const stream = served.body.handle.createReadStream({ end: served.size - 1 });
+  return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+}

@@ -1,0 +1,72 @@
+// Opens files strictly inside a root directory, whatever symlinks say.
+
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, open, realpath } from 'node:fs/promises';
+import { sep } from 'node:path';
+import { AppError } from '../errors.js';
+
+/** An open regular file inside a root: read it through `handle`, then close it. */
+export interface OpenFile {
+  readonly handle: FileHandle;
+  readonly stats: Stats;
+  /** Real path, symlinks resolved. */
+  readonly realPath: string;
+}
+
+/** True if `path` is `root` itself or lies below it (both real, absolute). */
+export function isInside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * Resolves `relative` (already a checked media path) under `realRoot` with symlinks
+ * resolved. Returns undefined when it does not exist; throws `BAD_PATH` when its real
+ * path leaves the root (a symlink pointing out).
+ */
+export async function realPathInside(
+  realRoot: string,
+  relative: string,
+): Promise<string | undefined> {
+  let real: string;
+  try {
+    real = await realpath(`${realRoot}${sep}${relative}`);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  if (!isInside(realRoot, real)) {
+    throw new AppError('BAD_PATH', 'The path leads outside its root');
+  }
+  return real;
+}
+
+/**
+ * Opens a regular file inside `realRoot`. Returns undefined when there is none (missing,
+ * or a directory). The final component is opened with O_NOFOLLOW after the real-path
+ * check, so a symlink swapped in between is refused rather than followed.
+ */
+export async function openInside(
+  realRoot: string,
+  relative: string,
+): Promise<OpenFile | undefined> {
+  const realPath = await realPathInside(realRoot, relative);
+  if (realPath === undefined) return undefined;
+  let handle: FileHandle;
+  try {
+    handle = await open(realPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    return undefined;
+  }
+  return { handle, stats, realPath };
+}
+
+export function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'EISDIR';
+}

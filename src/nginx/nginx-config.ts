@@ -1,0 +1,83 @@
+// Fills in nginx/rendition.conf.template for the current settings (pure: no I/O).
+
+import { cacheControlFor } from '../cache/validators.js';
+import type { Config } from '../config/load-config.js';
+import { MEDIA_TYPES } from '../spec/media-types.js';
+import { FILTERS, OUTPUT_FORMATS, SIZERS } from '../spec/rendition-spec.js';
+
+export interface NginxConfigOptions {
+  /** What nginx listens on: a port, or `address:port`. */
+  readonly listen: string;
+}
+
+// A media path in nginx's regex: the grammar's characters, any UTF-8 byte for letters.
+const PATH_RE = String.raw`[A-Za-z0-9._~@+\x80-\xff-]+(?:/[A-Za-z0-9._~@+\x80-\xff-]+)*`;
+const FILTER_RE = FILTERS.join('|');
+const FILTERS_ONLY_RE = `filters/(?:${FILTER_RE})(?:/(?:${FILTER_RE}))*`;
+const OPS_RE = `(?:${FILTERS_ONLY_RE}/)?(?:${SIZERS.join('|')})/[0-9]+x[0-9]+`;
+
+/** Characters that would change the meaning of an nginx config if they were in a root. */
+const UNSAFE_IN_NGINX = /["$;{}\\\n\r\t#'\s]/;
+
+/** Renders the nginx config; throws if a root cannot be written into nginx's syntax. */
+export function renderNginxConfig(
+  template: string,
+  config: Config,
+  options: NginxConfigOptions,
+): string {
+  const { mediaRoot, cacheRoot } = config.roots;
+  for (const [name, path] of [
+    ['MEDIA_ROOT', mediaRoot],
+    ['CACHE_ROOT', cacheRoot],
+  ] as const) {
+    if (UNSAFE_IN_NGINX.test(path)) {
+      throw new Error(
+        `${name} ${JSON.stringify(path)} contains characters nginx-config cannot quote`,
+      );
+    }
+  }
+  const preferred = config.negotiation.preferred;
+  const values: Record<string, string> = {
+    MEDIA_URL: config.http.mediaUrl,
+    MEDIA_URL_RE: config.http.mediaUrl.replace(/[.]/g, '\\.'),
+    MEDIA_ROOT: mediaRoot,
+    CACHE_ROOT: cacheRoot,
+    NODE_ADDRESS: nodeAddressOf(config.server.host, config.server.port),
+    NEGOTIATE_FORMATS: preferred.join(',') || '(off)',
+    NEGOTIATE_MAP: preferred
+      .map((format) => `    "~*image/${format === 'jpg' ? 'jpeg' : format}" .${format};`)
+      .join('\n'),
+    LISTEN: options.listen,
+    CLIENT_MAX_BODY_SIZE: '64m',
+    TYPES: typesBlock(),
+    PATH_RE,
+    OPS_RE,
+    FILTERS_ONLY_RE,
+    FORMATS_RE: OUTPUT_FORMATS.join('|'),
+    CACHE_CONTROL: cacheControlFor(config.http.cacheMaxAge),
+    VARY: preferred.length > 0 ? '        add_header Vary Accept;' : '',
+  };
+  return template.replace(/\{\{([A-Z_]+)\}\}/g, (placeholder, name: string) => {
+    const value = values[name];
+    if (value === undefined)
+      throw new Error(`Unknown placeholder ${placeholder} in the nginx template`);
+    return value;
+  });
+}
+
+/** Where nginx reaches Node: a wildcard listen address is reached on loopback. */
+function nodeAddressOf(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '') return `127.0.0.1:${port}`;
+  if (host === '::') return `[::1]:${port}`;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function typesBlock(): string {
+  const byType = new Map<string, string[]>();
+  for (const [extension, type] of Object.entries(MEDIA_TYPES)) {
+    byType.set(type, [...(byType.get(type) ?? []), extension]);
+  }
+  return [...byType]
+    .map(([type, extensions]) => `        ${type} ${extensions.join(' ')};`)
+    .join('\n');
+}

@@ -1,0 +1,60 @@
+// Runs a render plan with sharp: one decode, the plan's steps in order, one encode.
+
+import sharp, { type Sharp } from 'sharp';
+import type { Filter } from '../spec/rendition-spec.js';
+import type { EncoderOptions, RenderPlan } from './plan.js';
+import { translateSharpError } from './sharp-errors.js';
+
+export interface PipelineLimits {
+  readonly maxInputPixels: number;
+  readonly timeoutMs: number;
+}
+
+/** Blur radius of the `blur` filter, in output pixels (sharp's Gaussian sigma). */
+export const BLUR_SIGMA = 4;
+
+const FILTER_STEPS: Readonly<Record<Filter, (image: Sharp) => Sharp>> = {
+  invert: (image) => image.negate({ alpha: false }),
+  grayscale: (image) => image.grayscale(),
+  blur: (image) => image.blur(BLUR_SIGMA),
+  sharpen: (image) => image.sharpen(),
+};
+
+/**
+ * Renders `file` by `plan` into an encoded buffer. EXIF orientation is applied, metadata is
+ * stripped and the output is converted to sRGB (sharp's default), so CMYK and wide-gamut
+ * originals look right in browsers.
+ */
+export async function runPipeline(
+  file: string,
+  plan: RenderPlan,
+  limits: PipelineLimits,
+): Promise<Buffer> {
+  try {
+    let image = sharp(file, { autoOrient: true, limitInputPixels: limits.maxInputPixels }).timeout({
+      seconds: Math.max(1, Math.ceil(limits.timeoutMs / 1000)),
+    });
+    if (plan.resize !== undefined) {
+      image = image.resize(plan.resize.width, plan.resize.height, { fit: 'fill' });
+    }
+    if (plan.extract !== undefined) image = image.extract(plan.extract);
+    for (const filter of plan.filters) image = FILTER_STEPS[filter](image);
+    if (plan.flatten) image = image.flatten({ background: '#ffffff' });
+    return await encode(image, plan.encoder).toBuffer();
+  } catch (error) {
+    throw translateSharpError(error);
+  }
+}
+
+function encode(image: Sharp, options: EncoderOptions): Sharp {
+  switch (options.format) {
+    case 'jpg':
+      return image.jpeg({ quality: options.quality, progressive: options.progressive });
+    case 'png':
+      return image.png({ compressionLevel: options.compressionLevel });
+    case 'webp':
+      return image.webp({ quality: options.quality });
+    case 'avif':
+      return image.avif({ quality: options.quality, effort: options.effort });
+  }
+}

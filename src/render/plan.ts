@@ -1,0 +1,165 @@
+// Rendition planning: pure geometry (resize, PPOI crop) and encoder choice. No sharp here.
+
+import type { EncoderConfig } from '../config/load-config.js';
+import type { Filter, OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
+
+/** What the probe learned of an original, with EXIF orientation already applied. */
+export interface SourceInfo {
+  readonly width: number;
+  readonly height: number;
+  /** sharp's format name: jpeg, png, webp, gif, avif, heif, tiff, … */
+  readonly format: string;
+  readonly hasAlpha: boolean;
+}
+
+/** Primary point of interest, each coordinate in 0..1 from the top-left corner. */
+export interface Ppoi {
+  readonly x: number;
+  readonly y: number;
+}
+
+export const CENTRE: Ppoi = { x: 0.5, y: 0.5 };
+
+export type EncoderOptions =
+  | { readonly format: 'jpg'; readonly quality: number; readonly progressive: true }
+  | { readonly format: 'png'; readonly compressionLevel: number }
+  | { readonly format: 'webp'; readonly quality: number }
+  | { readonly format: 'avif'; readonly quality: number; readonly effort: number };
+
+export interface Rect {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The ordered steps of one render, in output pixels after orientation. */
+export interface RenderPlan {
+  readonly filters: readonly Filter[];
+  /** Resize the whole (oriented) image to exactly this size; absent: keep the size. */
+  readonly resize?: { readonly width: number; readonly height: number };
+  /** Then cut this region out of the resized image (crop sizer). */
+  readonly extract?: Rect;
+  /** Flatten transparency onto white (JPEG has no alpha). */
+  readonly flatten: boolean;
+  readonly encoder: EncoderOptions;
+  /** Final output size. */
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface PlanOptions {
+  readonly upscale: boolean;
+  readonly encoder: EncoderConfig;
+}
+
+/** The format a rendition keeps when none was asked for: the original's, where we can write it. */
+export function fallbackFormatFor(source: SourceInfo): OutputFormat {
+  switch (source.format) {
+    case 'jpeg':
+      return 'jpg';
+    case 'png':
+    case 'gif':
+      return 'png';
+    case 'webp':
+      return 'webp';
+    case 'avif':
+    case 'heif':
+      return 'avif';
+    default:
+      return source.hasAlpha ? 'png' : 'jpg';
+  }
+}
+
+/** Plans a render of `source` for `spec` into `format`. */
+export function planRender(
+  source: SourceInfo,
+  spec: Pick<RenditionSpec, 'filters' | 'resize'>,
+  format: OutputFormat,
+  ppoi: Ppoi,
+  options: PlanOptions,
+): RenderPlan {
+  const geometry = planGeometry(source, spec.resize, ppoi, options.upscale);
+  return {
+    filters: spec.filters,
+    ...geometry,
+    flatten: format === 'jpg' && source.hasAlpha,
+    encoder: encoderFor(format, options.encoder),
+  };
+}
+
+type Geometry = Pick<RenderPlan, 'resize' | 'extract' | 'width' | 'height'>;
+
+function planGeometry(
+  source: SourceInfo,
+  resize: RenditionSpec['resize'],
+  ppoi: Ppoi,
+  upscale: boolean,
+): Geometry {
+  const { width: w, height: h } = source;
+  if (resize === undefined) return { width: w, height: h };
+  const { width: W, height: H } = resize;
+
+  // A crop with a free side is a thumbnail bounded by the other side.
+  if (resize.sizer === 'thumbnail' || W === 0 || H === 0) {
+    const scales = [W === 0 ? Infinity : W / w, H === 0 ? Infinity : H / h];
+    const scale = upscale ? Math.min(...scales) : Math.min(1, ...scales);
+    return scaled(w, h, scale);
+  }
+
+  // crop: scale so the image covers WxH, then cut WxH out around the PPOI.
+  let scale = Math.max(W / w, H / h);
+  let box = { width: W, height: H };
+  if (!upscale && scale > 1) {
+    // Too small to cover: keep 1:1 and cut the largest WxH-shaped box that fits.
+    scale = 1;
+    box =
+      w / h > W / H
+        ? { width: Math.max(1, Math.round((h * W) / H)), height: h }
+        : { width: w, height: Math.max(1, Math.round((w * H) / W)) };
+  }
+  const resized = {
+    width: Math.max(box.width, Math.round(w * scale)),
+    height: Math.max(box.height, Math.round(h * scale)),
+  };
+  const extract = {
+    left: anchor(ppoi.x, resized.width, box.width),
+    top: anchor(ppoi.y, resized.height, box.height),
+    width: box.width,
+    height: box.height,
+  };
+  const needsResize = resized.width !== w || resized.height !== h;
+  const needsExtract = box.width !== resized.width || box.height !== resized.height;
+  return {
+    ...(needsResize ? { resize: resized } : {}),
+    ...(needsExtract ? { extract } : {}),
+    width: box.width,
+    height: box.height,
+  };
+}
+
+function scaled(w: number, h: number, scale: number): Geometry {
+  const width = Math.max(1, Math.round(w * scale));
+  const height = Math.max(1, Math.round(h * scale));
+  if (width === w && height === h) return { width, height };
+  return { resize: { width, height }, width, height };
+}
+
+/** Offset of a `box`-long window in `full`, centred on `point` (0..1) and kept inside. */
+function anchor(point: number, full: number, box: number): number {
+  const ideal = Math.round(point * full - box / 2);
+  return Math.min(Math.max(ideal, 0), full - box);
+}
+
+function encoderFor(format: OutputFormat, config: EncoderConfig): EncoderOptions {
+  switch (format) {
+    case 'jpg':
+      return { format, quality: config.jpegQuality, progressive: true };
+    case 'png':
+      return { format, compressionLevel: config.pngCompression };
+    case 'webp':
+      return { format, quality: config.webpQuality };
+    case 'avif':
+      return { format, quality: config.avifQuality, effort: config.avifEffort };
+  }
+}

@@ -1,0 +1,23 @@
+// Translates sharp/libvips failures into AppErrors, keeping the original as the cause.
+
+import { AppError } from '../errors.js';
+
+export function translateSharpError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(message)) {
+    return new AppError('IMAGE_TOO_LARGE', 'The original has more pixels than allowed', {
+      cause: error,
+    });
+  }
+  if (/timeout/i.test(message)) {
+    return new AppError('RENDER_TIMEOUT', 'Rendering took too long', {
+      cause: error,
+      headers: { 'Retry-After': '5' },
+    });
+  }
+  // Unsupported, blocked, truncated or corrupt input all land here.
+  return new AppError('UNSUPPORTED_IMAGE', 'The original is not a supported, readable image', {
+    cause: error,
+  });
+}

@@ -1,0 +1,178 @@
+// Serves media URLs: originals from MEDIA_ROOT, renditions from the cache or rendered once.
+
+import type { FileHandle } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../cache/atomic-write.js';
+import type { HotCache } from '../cache/hot-cache.js';
+import { cacheCandidatesFor, cacheFileFor } from '../cache/layout.js';
+import { createSingleFlight } from '../cache/single-flight.js';
+import { AppError, quoteInput } from '../errors.js';
+import { openInside, realPathInside } from '../media/inside-root.js';
+import { CENTRE, type Ppoi } from '../render/plan.js';
+import type { RenderQueue } from '../render/queue.js';
+import type { Renderer } from '../render/renderer.js';
+import { mediaTypeFor, mediaTypeOfFormat } from '../spec/media-types.js';
+import { chooseFormat, type FormatChoice, variesWithAccept } from '../spec/negotiate.js';
+import type { OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
+import type { MediaTarget } from '../spec/rendition-url.js';
+import { checkSizeAllowed, type SizesPolicy } from '../spec/sizes-policy.js';
+
+/** How a request was answered, for logs, metrics and tests. */
+export type Outcome = 'original' | 'hit' | 'miss' | 'coalesced';
+
+/** A file ready to send: in memory, or open for streaming (the caller closes it). */
+export interface ServedFile {
+  readonly body:
+    | { readonly kind: 'buffer'; readonly buffer: Buffer }
+    | { readonly kind: 'handle'; readonly handle: FileHandle };
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly contentType: string;
+  readonly varyAccept: boolean;
+  readonly outcome: Outcome;
+}
+
+export interface MediaServiceOptions {
+  /** Real (symlink-resolved) absolute roots. */
+  readonly mediaRoot: string;
+  readonly cacheRoot: string;
+  readonly preferredFormats: readonly OutputFormat[];
+  readonly sizes: SizesPolicy;
+  readonly hotFileBytes: number;
+  readonly renderer: Renderer;
+  readonly queue: RenderQueue;
+  readonly hotCache: HotCache;
+  /** The PPOI of an original; the centre until the registry knows better. */
+  readonly ppoiFor?: (path: string) => Ppoi;
+}
+
+export interface MediaCounters {
+  renders: number;
+  misses: number;
+  coalesced: number;
+  hits: number;
+}
+
+export interface MediaService {
+  serve(target: MediaTarget, accept: string | undefined): Promise<ServedFile>;
+  readonly counters: Readonly<MediaCounters>;
+}
+
+type Rendered = Pick<ServedFile, 'body' | 'size' | 'mtimeMs' | 'contentType'>;
+
+export function createMediaService(options: MediaServiceOptions): MediaService {
+  const { mediaRoot, cacheRoot, hotCache } = options;
+  const flights = createSingleFlight<Rendered>();
+  const counters: MediaCounters = { renders: 0, misses: 0, coalesced: 0, hits: 0 };
+  const ppoiFor = options.ppoiFor ?? (() => CENTRE);
+
+  async function serveOriginal(path: string): Promise<ServedFile> {
+    const file = await openInside(mediaRoot, path);
+    if (file === undefined) throw notFound(path);
+    return {
+      body: { kind: 'handle', handle: file.handle },
+      size: file.stats.size,
+      mtimeMs: file.stats.mtimeMs,
+      contentType: mediaTypeFor(path),
+      varyAccept: false,
+      outcome: 'original',
+    };
+  }
+
+  /** The first cache file that answers the request, from memory or disk. */
+  async function findCached(
+    spec: RenditionSpec,
+    choice: FormatChoice,
+  ): Promise<Rendered | undefined> {
+    for (const relative of cacheCandidatesFor(spec, choice)) {
+      const absolute = join(cacheRoot, relative);
+      const contentType = mediaTypeFor(relative);
+      const hot = await hotCache.get(absolute);
+      if (hot !== undefined) {
+        return {
+          body: { kind: 'buffer', buffer: hot.body },
+          size: hot.size,
+          mtimeMs: hot.mtimeMs,
+          contentType,
+        };
+      }
+      const file = await openInside(cacheRoot, relative);
+      if (file === undefined) continue;
+      const { size, mtimeMs } = file.stats;
+      if (size > options.hotFileBytes) {
+        return { body: { kind: 'handle', handle: file.handle }, size, mtimeMs, contentType };
+      }
+      try {
+        const buffer = await file.handle.readFile();
+        hotCache.set(absolute, { body: buffer, size, mtimeMs });
+        return { body: { kind: 'buffer', buffer }, size, mtimeMs, contentType };
+      } finally {
+        await file.handle.close();
+      }
+    }
+    return undefined;
+  }
+
+  async function renderAndStore(
+    original: string,
+    spec: RenditionSpec,
+    choice: FormatChoice,
+  ): Promise<Rendered> {
+    counters.renders += 1;
+    const image = await options.renderer.render(original, spec, choice, ppoiFor(spec.path));
+    const relative = cacheFileFor(spec, choice, image.format);
+    const target = await writeFileAtomic(cacheRoot, relative, image.body);
+    // Validators come from the file nginx will serve later, so both agree.
+    const { mtimeMs, size } = await stat(target);
+    hotCache.set(target, { body: image.body, size, mtimeMs });
+    return {
+      body: { kind: 'buffer', buffer: image.body },
+      size,
+      mtimeMs,
+      contentType: mediaTypeOfFormat(image.format),
+    };
+  }
+
+  async function serveRendition(
+    spec: RenditionSpec,
+    accept: string | undefined,
+  ): Promise<ServedFile> {
+    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes);
+    const choice = chooseFormat(spec.format, accept, options.preferredFormats);
+    const varyAccept = variesWithAccept(choice, options.preferredFormats);
+
+    const cached = await findCached(spec, choice);
+    if (cached !== undefined) {
+      counters.hits += 1;
+      return { ...cached, varyAccept, outcome: 'hit' };
+    }
+
+    const original = await realPathInside(mediaRoot, spec.path);
+    if (original === undefined || !(await stat(original)).isFile()) throw notFound(spec.path);
+    // One key per cache file; all fallback requests share one (its format is the original's).
+    const key =
+      choice.kind === 'fallback'
+        ? `${cacheFileFor(spec, choice, 'jpg')}?fallback`
+        : cacheFileFor(spec, choice, choice.format);
+    const { value, shared } = await flights.run(key, () =>
+      options.queue.run(() => renderAndStore(original, spec, choice)),
+    );
+    if (shared) counters.coalesced += 1;
+    else counters.misses += 1;
+    return { ...value, varyAccept, outcome: shared ? 'coalesced' : 'miss' };
+  }
+
+  return {
+    serve(target, accept) {
+      return target.kind === 'original'
+        ? serveOriginal(target.path)
+        : serveRendition(target.spec, accept);
+    },
+    counters,
+  };
+}
+
+function notFound(path: string): AppError {
+  return new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
+}
