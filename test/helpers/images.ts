@@ -1,0 +1,111 @@
+// Real test images, generated with sharp (never committed).
+
+import sharp, { type Sharp } from 'sharp';
+
+export type Rgb = { r: number; g: number; b: number };
+
+export const RED: Rgb = { r: 220, g: 20, b: 20 };
+export const BLUE: Rgb = { r: 20, g: 20, b: 220 };
+export const GREEN: Rgb = { r: 20, g: 200, b: 20 };
+export const WHITE: Rgb = { r: 255, g: 255, b: 255 };
+
+/**
+ * A raw RGB image whose left half is `left` and right half `right`, with a green block
+ * in the top-left corner: enough to see orientation and crops after any render.
+ */
+function halves(width: number, height: number, left: Rgb, right: Rgb): Sharp {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const marker = x < width / 8 && y < height / 8;
+      const colour = marker ? GREEN : x < width / 2 ? left : right;
+      const at = (y * width + x) * 3;
+      pixels[at] = colour.r;
+      pixels[at + 1] = colour.g;
+      pixels[at + 2] = colour.b;
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } });
+}
+
+export function jpegImage(width: number, height: number): Promise<Buffer> {
+  return halves(width, height, RED, BLUE).jpeg({ quality: 90 }).toBuffer();
+}
+
+export function pngImage(width: number, height: number): Promise<Buffer> {
+  return halves(width, height, RED, BLUE).png().toBuffer();
+}
+
+export function webpImage(width: number, height: number): Promise<Buffer> {
+  return halves(width, height, RED, BLUE).webp({ quality: 90 }).toBuffer();
+}
+
+/** A PNG with a half-transparent red fill. */
+export function pngWithAlpha(width: number, height: number): Promise<Buffer> {
+  return sharp({
+    create: { width, height, channels: 4, background: { r: 220, g: 20, b: 20, alpha: 0.5 } },
+  })
+    .png()
+    .toBuffer();
+}
+
+/**
+ * A JPEG stored `width` x `height` with EXIF orientation 6 (display rotated 90° clockwise):
+ * shown upright it is `height` x `width`, the green marker at the top-right.
+ */
+export function exifRotatedJpeg(width: number, height: number): Promise<Buffer> {
+  return halves(width, height, RED, BLUE).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+}
+
+/** A CMYK JPEG of a solid colour. */
+export function cmykJpeg(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: RED } })
+    .toColourspace('cmyk')
+    .jpeg()
+    .toBuffer();
+}
+
+/** Decoded facts of an encoded image, for assertions (never compare bytes). */
+export async function inspect(body: Uint8Array): Promise<{
+  format: string;
+  width: number;
+  height: number;
+  channels: number;
+  space: string;
+  hasAlpha: boolean;
+  orientation: number | undefined;
+  progressive: boolean;
+}> {
+  const meta = await sharp(body).metadata();
+  const format = meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : meta.format;
+  return {
+    format,
+    width: meta.width,
+    height: meta.height,
+    channels: meta.channels,
+    space: meta.space,
+    hasAlpha: meta.hasAlpha,
+    orientation: meta.orientation,
+    progressive: meta.isProgressive,
+  };
+}
+
+/** The colour at a point (fractions of width and height) of an encoded image. */
+export async function colourAt(body: Uint8Array, fx: number, fy: number): Promise<Rgb> {
+  const { data, info } = await sharp(body).removeAlpha().toColourspace('srgb').raw().toBuffer({
+    resolveWithObject: true,
+  });
+  const x = Math.min(info.width - 1, Math.floor(fx * info.width));
+  const y = Math.min(info.height - 1, Math.floor(fy * info.height));
+  const at = (y * info.width + x) * info.channels;
+  return { r: data[at] ?? 0, g: data[at + 1] ?? 0, b: data[at + 2] ?? 0 };
+}
+
+/** True when two colours are within `tolerance` per channel (lossy codecs drift). */
+export function near(a: Rgb, b: Rgb, tolerance = 40): boolean {
+  return (
+    Math.abs(a.r - b.r) <= tolerance &&
+    Math.abs(a.g - b.g) <= tolerance &&
+    Math.abs(a.b - b.b) <= tolerance
+  );
+}

@@ -1,0 +1,60 @@
+// Starts the real server on 127.0.0.1 (free port) with roots in a fresh temp dir.
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type Config, loadConfig } from '../../src/config/load-config.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+
+export interface TestServer extends RunningServer {
+  readonly dir: string;
+  readonly config: Config;
+  /** Non-AppError failures the server logged (each would have been a 500). */
+  readonly unexpectedErrors: unknown[];
+  /** Writes an original under MEDIA_ROOT. */
+  putOriginal(path: string, bytes: Uint8Array): Promise<void>;
+  /** Stops the server and removes the temp dir. */
+  dispose(): Promise<void>;
+}
+
+/** Creates temp roots and the config for them, without starting anything. */
+export async function makeTestConfig(env: Record<string, string> = {}): Promise<{ dir: string; config: Config }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rendition-test-'));
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MEDIA_ROOT: join(dir, 'media'),
+    CACHE_ROOT: join(dir, 'cache'),
+    DATA_DIR: join(dir, 'data'),
+    ...env,
+  });
+  await mkdir(config.roots.mediaRoot, { recursive: true });
+  return { dir, config };
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const { dir, config } = await makeTestConfig(env);
+  const errors: unknown[] = [];
+  const server = await startServer(config, { logError: (error) => errors.push(error) });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= server.close();
+    return closing;
+  };
+  return {
+    ...server,
+    dir,
+    config,
+    unexpectedErrors: errors,
+    async putOriginal(path, bytes) {
+      const file = join(config.roots.mediaRoot, path);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, bytes);
+    },
+    close,
+    async dispose() {
+      await close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
