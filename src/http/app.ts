@@ -15,7 +15,7 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.route('/', createMediaRoutes(options));
+  app.use('*', createMediaRoutes(options));
   app.notFound(notFoundResponse);
   app.onError(createErrorHandler(options.logError));
   return app;

@@ -1,6 +1,6 @@
 // Public routes: `GET|HEAD <MEDIA_URL>/<path>[/<rendition>]`.
 
-import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
 import type { MediaService } from '../services/media-service.js';
 import { decodeMediaPath } from '../spec/media-path.js';
@@ -14,13 +14,22 @@ export interface MediaRoutesOptions {
   readonly media: MediaService;
 }
 
-export function createMediaRoutes(options: MediaRoutesOptions): Hono {
-  const routes = new Hono();
+/**
+ * Claims every request whose RAW path starts with `MEDIA_URL/`. Matching on the raw path
+ * (not Hono's dot-resolved one) means `/media/%2e%2e/x` is refused here as a bad path
+ * instead of escaping the prefix and falling through to other routes.
+ */
+export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandler {
   const prefix = `${options.mediaUrl}/`;
 
-  routes.on(['GET', 'HEAD'], `${options.mediaUrl}/*`, async function serveMedia(c) {
+  return async function serveMedia(c, next) {
     const raw = rawPathOf(c);
-    if (!raw.startsWith(prefix)) throw new AppError('BAD_PATH', `Expected a path under ${prefix}`);
+    if (!raw.startsWith(prefix)) return next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      throw new AppError('METHOD_NOT_ALLOWED', 'Expected GET or HEAD', {
+        headers: { Allow: 'GET, HEAD' },
+      });
+    }
     // Decode first, then split: a %2F is a separator like any other `/` (nginx agrees).
     const target = parseMediaTarget(decodeMediaPath(raw.slice(prefix.length)));
     const served = await options.media.serve(target, c.req.header('accept'));
@@ -30,12 +39,5 @@ export function createMediaRoutes(options: MediaRoutesOptions): Hono {
       ifModifiedSince: c.req.header('if-modified-since'),
       cacheMaxAge: options.cacheMaxAge,
     });
-  });
-
-  routes.all(`${options.mediaUrl}/*`, function refuseMethod() {
-    throw new AppError('METHOD_NOT_ALLOWED', 'Expected GET or HEAD', {
-      headers: { Allow: 'GET, HEAD' },
-    });
-  });
-  return routes;
+  };
 }

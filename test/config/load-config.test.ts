@@ -1,0 +1,116 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_KEY_SETS, loadConfig } from '../../src/config/load-config.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rendition-config-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function problemsOf(attempt: () => unknown): readonly string[] {
+  try {
+    attempt();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has embedded defaults under ./var and the article key sets', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.roots).toEqual({
+      mediaRoot: '/srv/app/var/media',
+      cacheRoot: '/srv/app/var/cache',
+      dataDir: '/srv/app/var',
+    });
+    expect(config.http.mediaUrl).toBe('/media');
+    expect(config.keySets).toEqual(DEFAULT_KEY_SETS);
+    expect([...config.sizes.allowed].sort()).toEqual(['180x180', '220x220', '320x320']);
+    expect(config.negotiation.preferred).toEqual(['avif', 'webp']);
+    expect(Object.isFrozen(config.render)).toBe(true);
+  });
+
+  it('reads typed values from the environment', () => {
+    const config = loadConfig({
+      PORT: '8081',
+      MEDIA_URL: '/img/',
+      NEGOTIATE_FORMATS: '',
+      ALLOWED_SIZES: '350x350, 640x0',
+      ARBITRARY_SIZES: 'yes',
+      UPSCALE: 'true',
+    });
+    expect(config.server.port).toBe(8081);
+    expect(config.http.mediaUrl).toBe('/img');
+    expect(config.negotiation.preferred).toEqual([]);
+    expect(config.sizes.allowed.has('640x0')).toBe(true);
+    expect(config.sizes.arbitrary).toBe(true);
+    expect(config.render.upscale).toBe(true);
+  });
+
+  it('reports every bad setting at once, by name', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        PORT: 'eighty',
+        MAX_WIDTH: '0',
+        NEGOTIATE_FORMATS: 'avif,gif',
+        MEDIA_URL: 'media',
+      }),
+    );
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/^PORT \(environment\): .*"eighty"/m);
+    expect(problems.join('\n')).toMatch(/^MAX_WIDTH /m);
+    expect(problems.join('\n')).toMatch(/^NEGOTIATE_FORMATS /m);
+    expect(problems.join('\n')).toMatch(/^MEDIA_URL /m);
+  });
+
+  it('reads key sets and settings from CONFIG_FILE, the environment winning', async () => {
+    const file = join(dir, 'config.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        keySets: { avatar: { tiny: 'crop__48x48', big: 'thumbnail__512x0' } },
+        allowedSizes: ['100x100'],
+        jpegQuality: 70,
+        port: 4000,
+      }),
+    );
+    const config = loadConfig({ CONFIG_FILE: file, PORT: '5000' });
+    expect(config.keySets).toEqual({
+      avatar: {
+        tiny: { sizer: 'crop', width: 48, height: 48 },
+        big: { sizer: 'thumbnail', width: 512, height: 0 },
+      },
+    });
+    expect([...config.sizes.allowed].sort()).toEqual(['100x100', '48x48', '512x0']);
+    expect(config.encoder.jpegQuality).toBe(70);
+    expect(config.server.port).toBe(5000);
+  });
+
+  it('names bad key set entries, unknown keys and unreadable files', async () => {
+    const file = join(dir, 'bad.json');
+    await writeFile(
+      file,
+      JSON.stringify({ keySets: { image: { small: 'resize__10x10' } }, colour: 'red' }),
+    );
+    const problems = problemsOf(() => loadConfig({ CONFIG_FILE: file }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^CONFIG_FILE keySets\.image\.small: .*"resize__10x10"/),
+      'CONFIG_FILE: unknown key "colour"',
+    ]);
+    expect(problemsOf(() => loadConfig({ CONFIG_FILE: join(dir, 'missing.json') }))[0]).toMatch(
+      /ENOENT/,
+    );
+    await writeFile(join(dir, 'broken.json'), '{"keySets": ');
+    expect(problemsOf(() => loadConfig({ CONFIG_FILE: join(dir, 'broken.json') }))[0]).toMatch(
+      /JSON/,
+    );
+  });
+});

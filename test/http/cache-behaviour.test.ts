@@ -1,0 +1,149 @@
+// The disk cache over real HTTP: single-flight, temp-file hygiene, hot cache, overload.
+
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TEMP_DIR_NAME } from '../../src/cache/layout.js';
+import { startServer } from '../../src/server.js';
+import { errorOf, rawRequest } from '../helpers/http.js';
+import { inspect, jpegImage } from '../helpers/images.js';
+import { makeTestConfig, startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.dispose();
+  server = undefined;
+});
+
+/** A noisy 3000x2000 JPEG: slow enough to render that requests really overlap. */
+async function noiseJpeg(): Promise<Buffer> {
+  return sharp({
+    create: {
+      width: 3000,
+      height: 2000,
+      channels: 3,
+      noise: { type: 'gaussian', mean: 128, sigma: 60 },
+    },
+  })
+    .jpeg()
+    .toBuffer();
+}
+
+describe('single-flight', () => {
+  it('renders 50 concurrent identical misses once', async () => {
+    server = await startTestServer();
+    await server.putOriginal('big.jpg', await noiseJpeg());
+    const s = server;
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        rawRequest(s.url, '/media/big.jpg/thumbnail/320x320', {
+          headers: { Accept: 'image/webp' },
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(s.media.counters.renders).toBe(1);
+    const first = responses[0]?.body ?? Buffer.alloc(0);
+    expect(responses.every((r) => r.body.equals(first))).toBe(true);
+    const outcomes = responses.map((r) => r.headers['x-rendition-cache']);
+    expect(outcomes.filter((o) => o === 'miss')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'coalesced').length).toBeGreaterThan(0);
+    expect(await readdir(join(s.config.roots.cacheRoot, 'big.jpg/thumbnail'))).toEqual([
+      '320x320.webp',
+    ]);
+    expect(await readdir(join(s.config.roots.cacheRoot, TEMP_DIR_NAME))).toEqual([]);
+  });
+
+  it('renders different formats of one size separately', async () => {
+    server = await startTestServer();
+    await server.putOriginal('a.jpg', await jpegImage(600, 400));
+    const s = server;
+    await Promise.all(
+      ['image/avif', 'image/webp', '*/*'].map((accept) =>
+        rawRequest(s.url, '/media/a.jpg/thumbnail/180x180', { headers: { Accept: accept } }),
+      ),
+    );
+    expect(s.media.counters.renders).toBe(3);
+    expect((await readdir(join(s.config.roots.cacheRoot, 'a.jpg/thumbnail'))).sort()).toEqual([
+      '180x180.avif',
+      '180x180.fallback.jpg',
+      '180x180.webp',
+    ]);
+  });
+});
+
+describe('temp files', () => {
+  it('removes leftovers of a killed process at start', async () => {
+    const { dir, config } = await makeTestConfig();
+    const tempDir = join(config.roots.cacheRoot, TEMP_DIR_NAME);
+    await mkdir(tempDir, { recursive: true });
+    // pid 2^22+1 is above Linux's pid_max: certainly not running.
+    await writeFile(join(tempDir, '4194305-deadbeef.tmp'), 'partial');
+    await writeFile(join(tempDir, `${process.pid}-cafe.tmp`), 'partial');
+    const running = await startServer(config, { logError: () => {} });
+    try {
+      expect(await readdir(tempDir)).toEqual([]);
+    } finally {
+      await running.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hot cache', () => {
+  it('serves hits from memory, and notices a file removed behind its back', async () => {
+    server = await startTestServer();
+    await server.putOriginal('a.jpg', await jpegImage(600, 400));
+    const target = '/media/a.jpg/crop/220x220.jpg';
+    expect((await rawRequest(server.url, target)).headers['x-rendition-cache']).toBe('miss');
+    const file = join(server.config.roots.cacheRoot, 'a.jpg/crop/220x220.jpg');
+    await rm(file);
+    // Within the revalidation window the memory copy still answers …
+    expect((await rawRequest(server.url, target)).headers['x-rendition-cache']).toBe('hit');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // … after it, the missing file is noticed and the rendition is rendered again.
+    const again = await rawRequest(server.url, target);
+    expect(again.headers['x-rendition-cache']).toBe('miss');
+    expect((await stat(file)).size).toBe(again.body.length);
+  });
+
+  it('streams files larger than the hot-cache file limit from disk', async () => {
+    server = await startTestServer({ HOT_CACHE_FILE_BYTES: '100' });
+    await server.putOriginal('a.jpg', await jpegImage(600, 400));
+    const target = '/media/a.jpg/crop/320x320.png';
+    const miss = await rawRequest(server.url, target);
+    const hit = await rawRequest(server.url, target);
+    expect(hit.headers['x-rendition-cache']).toBe('hit');
+    expect(hit.body.equals(miss.body)).toBe(true);
+    expect(hit.headers['content-length']).toBe(String(miss.body.length));
+    expect(await inspect(hit.body)).toMatchObject({ format: 'png', width: 320, height: 320 });
+  });
+});
+
+describe('overload', () => {
+  it('answers 503 with Retry-After when the render queue is full, and recovers', async () => {
+    server = await startTestServer({
+      RENDER_CONCURRENCY: '1',
+      RENDER_QUEUE: '0',
+      ARBITRARY_SIZES: 'true',
+    });
+    await server.putOriginal('big.jpg', await noiseJpeg());
+    const s = server;
+    const responses = await Promise.all(
+      [301, 302, 303, 304, 305, 306].map((w) =>
+        rawRequest(s.url, `/media/big.jpg/thumbnail/${w}x${w}.jpg`),
+      ),
+    );
+    const refused = responses.filter((r) => r.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(responses.some((r) => r.status === 200)).toBe(true);
+    for (const response of refused) {
+      expect(response.headers['retry-after']).toBe('1');
+      expect(errorOf(response).code).toBe('OVERLOADED');
+    }
+    const cached = await readdir(join(s.config.roots.cacheRoot, 'big.jpg/thumbnail'));
+    expect(cached).toHaveLength(responses.length - refused.length);
+    expect((await rawRequest(s.url, '/media/big.jpg/thumbnail/301x301.jpg')).status).toBe(200);
+  });
+});

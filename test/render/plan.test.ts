@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { CENTRE, fallbackFormatFor, planRender, type SourceInfo } from '../../src/render/plan.js';
+import type { Resize } from '../../src/spec/rendition-spec.js';
+
+const ENCODER = {
+  jpegQuality: 80,
+  webpQuality: 80,
+  avifQuality: 50,
+  avifEffort: 4,
+  pngCompression: 6,
+};
+const source = (width: number, height: number, extra: Partial<SourceInfo> = {}): SourceInfo => ({
+  width,
+  height,
+  format: 'jpeg',
+  hasAlpha: false,
+  ...extra,
+});
+const plan = (src: SourceInfo, resize: Resize | undefined, upscale = false, ppoi = CENTRE) =>
+  planRender(src, { filters: [], resize }, 'jpg', ppoi, { upscale, encoder: ENCODER });
+const thumb = (width: number, height: number): Resize => ({ sizer: 'thumbnail', width, height });
+const crop = (width: number, height: number): Resize => ({ sizer: 'crop', width, height });
+
+describe('planRender geometry', () => {
+  it.each([
+    // source, request, upscale, expected output
+    [[4000, 3000], thumb(350, 350), false, [350, 263]],
+    [[3000, 4000], thumb(350, 350), false, [263, 350]],
+    [[4000, 3000], thumb(0, 300), false, [400, 300]],
+    [[4000, 3000], thumb(300, 0), false, [300, 225]],
+    [[200, 100], thumb(350, 350), false, [200, 100]],
+    [[200, 100], thumb(350, 350), true, [350, 175]],
+    [[4000, 3000], crop(320, 320), false, [320, 320]],
+    [[4000, 3000], crop(0, 300), false, [400, 300]],
+    [[1000, 100], crop(320, 320), false, [100, 100]],
+    [[200, 100], crop(320, 160), false, [200, 100]],
+    [[200, 100], crop(320, 320), true, [320, 320]],
+    [[1, 10000], thumb(100, 100), false, [1, 100]],
+  ] as const)('%j %o upscale=%s -> %j', ([w, h], resize, upscale, [ow, oh]) => {
+    const result = plan(source(w, h), resize, upscale);
+    expect([result.width, result.height]).toEqual([ow, oh]);
+    if (result.extract !== undefined) {
+      const scaled = result.resize ?? { width: w, height: h };
+      expect(result.extract.left + result.extract.width).toBeLessThanOrEqual(scaled.width);
+      expect(result.extract.top + result.extract.height).toBeLessThanOrEqual(scaled.height);
+    }
+  });
+
+  it('does nothing to an image already at the size', () => {
+    const result = plan(source(180, 120), thumb(180, 180));
+    expect(result.resize).toBeUndefined();
+    expect(result.extract).toBeUndefined();
+  });
+
+  it('anchors a crop on the PPOI and keeps it inside the image', () => {
+    const wide = source(4000, 2000);
+    expect(plan(wide, crop(100, 100), false, { x: 0.5, y: 0.5 }).extract).toEqual({
+      left: 50,
+      top: 0,
+      width: 100,
+      height: 100,
+    });
+    expect(plan(wide, crop(100, 100), false, { x: 0, y: 0.5 }).extract?.left).toBe(0);
+    expect(plan(wide, crop(100, 100), false, { x: 1, y: 0.5 }).extract?.left).toBe(100);
+    expect(plan(wide, crop(100, 100), false, { x: 0.75, y: 0.5 }).extract?.left).toBe(100);
+    expect(plan(wide, crop(100, 100), false, { x: 0.6, y: 0.5 }).extract?.left).toBe(70);
+  });
+
+  it('keeps the original size for a filters-only rendition', () => {
+    const result = planRender(source(640, 480), { filters: ['invert'] }, 'png', CENTRE, {
+      upscale: false,
+      encoder: ENCODER,
+    });
+    expect(result).toMatchObject({ width: 640, height: 480, filters: ['invert'], flatten: false });
+    expect(result.resize).toBeUndefined();
+  });
+});
+
+describe('planRender encoder', () => {
+  it('flattens transparency only for JPEG', () => {
+    const alpha = source(10, 10, { hasAlpha: true, format: 'png' });
+    expect(
+      planRender(alpha, { filters: [] }, 'jpg', CENTRE, { upscale: false, encoder: ENCODER })
+        .flatten,
+    ).toBe(true);
+    expect(
+      planRender(alpha, { filters: [] }, 'webp', CENTRE, { upscale: false, encoder: ENCODER })
+        .flatten,
+    ).toBe(false);
+  });
+
+  it('uses the configured quality per format and progressive JPEG', () => {
+    const encoder = { ...ENCODER, jpegQuality: 71, avifQuality: 33, avifEffort: 2 };
+    const src = source(10, 10);
+    expect(
+      planRender(src, { filters: [] }, 'jpg', CENTRE, { upscale: false, encoder }).encoder,
+    ).toEqual({
+      format: 'jpg',
+      quality: 71,
+      progressive: true,
+    });
+    expect(
+      planRender(src, { filters: [] }, 'avif', CENTRE, { upscale: false, encoder }).encoder,
+    ).toEqual({
+      format: 'avif',
+      quality: 33,
+      effort: 2,
+    });
+  });
+
+  it.each([
+    ['jpeg', false, 'jpg'],
+    ['png', true, 'png'],
+    ['gif', false, 'png'],
+    ['webp', true, 'webp'],
+    ['avif', false, 'avif'],
+    ['heif', false, 'avif'],
+    ['tiff', false, 'jpg'],
+    ['tiff', true, 'png'],
+  ] as const)('falls back from %s (alpha %s) to %s', (format, hasAlpha, expected) => {
+    expect(fallbackFormatFor(source(1, 1, { format, hasAlpha }))).toBe(expected);
+  });
+});
