@@ -18,7 +18,9 @@ export interface TestServer extends RunningServer {
 }
 
 /** Creates temp roots and the config for them, without starting anything. */
-export async function makeTestConfig(env: Record<string, string> = {}): Promise<{ dir: string; config: Config }> {
+export async function makeTestConfig(
+  env: Record<string, string> = {},
+): Promise<{ dir: string; config: Config }> {
   const dir = await mkdtemp(join(tmpdir(), 'rendition-test-'));
   const config = loadConfig({
     HOST: '127.0.0.1',
