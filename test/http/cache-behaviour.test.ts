@@ -23,6 +23,7 @@ async function noiseJpeg(): Promise<Buffer> {
       width: 3000,
       height: 2000,
       channels: 3,
+      background: '#808080',
       noise: { type: 'gaussian', mean: 128, sigma: 60 },
     },
   })
