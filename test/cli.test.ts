@@ -1,0 +1,95 @@
+// The built CLI as users run it (`npm test` builds dist/ first): settings errors, help, serve, nginx-config.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatSettingsTable } from '../src/config/settings-table.js';
+
+const CLI = resolve('dist/cli.js');
+let cwd: string;
+
+beforeAll(async () => {
+  cwd = await mkdtemp(join(tmpdir(), 'rendition-cli-'));
+});
+afterAll(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
+describe('rendition CLI', () => {
+  it('stops on a bad setting with one line naming it', () => {
+    const result = run(['serve'], { PORT: 'eighty', UPSCALE: 'maybe' });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^ {2}- PORT \(environment\): .*"eighty"$/m);
+    expect(result.stderr).toMatch(/^ {2}- UPSCALE \(environment\): .*"maybe"$/m);
+  });
+
+  it('prints help with the settings table', () => {
+    const result = run(['help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(formatSettingsTable());
+  });
+
+  it('prints an nginx config for the current settings', () => {
+    const result = run(['nginx-config', '--listen', '9090'], { PORT: '4001', MEDIA_ROOT: '/srv/media' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^\s+listen 9090;$/m);
+    expect(result.stdout).toMatch(/^\s+server 127\.0\.0\.1:4001;$/m);
+    expect(result.stdout).toContain('root "/srv/media";');
+    expect(result.stdout).toContain(`root "${join(cwd, 'var/cache')}";`);
+    expect(result.stdout).not.toContain('{{');
+  });
+
+  it('refuses a root nginx cannot quote', () => {
+    const result = run(['nginx-config'], { MEDIA_ROOT: '/srv/my media' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/MEDIA_ROOT .* cannot quote/);
+  });
+
+  it('serves with embedded defaults under ./var and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve'], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', PORT: '0' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start line in: ${stdout}`)), 15_000);
+      child.stdout.on('data', () => {
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (match?.[1] !== undefined) {
+          clearTimeout(timer);
+          resolveUrl(match[1]);
+        }
+      });
+    });
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(stdout).toContain(`MEDIA_ROOT=${join(cwd, 'var/media')}`);
+    expect(stdout).toContain('/media/PATH/thumbnail/180x180');
+    expect((await readdir(join(cwd, 'var'))).sort()).toEqual(['cache', 'media']);
+    const exited = new Promise<number | null>((done) => child.on('exit', done));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
+
+describe('README', () => {
+  it('lists every setting exactly as the code defines them', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    expect(readme).toContain(formatSettingsTable());
+  });
+});
