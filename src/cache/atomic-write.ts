@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AppError } from '../errors.js';
-import { isInside, isMissing } from '../media/inside-root.js';
+import { isInside, isMissing } from '../fs/inside-root.js';
 import { TEMP_DIR_NAME } from './layout.js';
 
 /**

@@ -1,5 +1,5 @@
 // Loads and validates the configuration: environment, then CONFIG_FILE, then defaults.
-// The only module that reads process.env (through its caller) or the config file.
+// The environment arrives as an argument from the CLI; this module reads only the config file.
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

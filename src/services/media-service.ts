@@ -8,7 +8,7 @@ import type { HotCache } from '../cache/hot-cache.js';
 import { cacheCandidatesFor, cacheFileFor } from '../cache/layout.js';
 import { createSingleFlight } from '../cache/single-flight.js';
 import { AppError, quoteInput } from '../errors.js';
-import { openInside, realPathInside } from '../media/inside-root.js';
+import { openInside, realPathInside } from '../fs/inside-root.js';
 import { CENTRE, type Ppoi } from '../render/plan.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { Renderer } from '../render/renderer.js';
