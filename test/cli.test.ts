@@ -42,7 +42,10 @@ describe('rendition CLI', () => {
   });
 
   it('prints an nginx config for the current settings', () => {
-    const result = run(['nginx-config', '--listen', '9090'], { PORT: '4001', MEDIA_ROOT: '/srv/media' });
+    const result = run(['nginx-config', '--listen', '9090'], {
+      PORT: '4001',
+      MEDIA_ROOT: '/srv/media',
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^\s+listen 9090;$/m);
     expect(result.stdout).toMatch(/^\s+server 127\.0\.0\.1:4001;$/m);
