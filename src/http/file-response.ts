@@ -1,13 +1,19 @@
 // Turns a served file into an HTTP response with nginx's headers: validators, 304, HEAD.
 
 import { Readable } from 'node:stream';
-import { cacheControlFor, etagFor, isNotModified, lastModifiedFor } from '../cache/validators.js';
+import {
+  type Conditions,
+  cacheControlFor,
+  etagFor,
+  evaluateConditions,
+  lastModifiedFor,
+} from '../cache/validators.js';
+import { AppError } from '../errors.js';
 import type { ServedFile } from '../services/media-service.js';
 
 export interface FileResponseOptions {
   readonly method: string;
-  readonly ifNoneMatch: string | undefined;
-  readonly ifModifiedSince: string | undefined;
+  readonly conditions: Conditions;
   /** `Cache-Control: public, max-age=<seconds>`. */
   readonly cacheMaxAge: number;
 }
@@ -23,10 +29,14 @@ export function fileResponse(served: ServedFile, options: FileResponseOptions): 
   });
   if (served.varyAccept) headers.set('Vary', 'Accept');
 
-  const notModified = isNotModified(options, etag, served.mtimeMs);
-  if (notModified || options.method === 'HEAD') {
+  const outcome = evaluateConditions(options.conditions, etag, served.mtimeMs);
+  if (outcome !== 'send' || options.method === 'HEAD') {
     if (served.body.kind === 'handle') void served.body.handle.close();
-    if (notModified) return new Response(null, { status: 304, headers });
+    if (outcome === 'not-modified') return new Response(null, { status: 304, headers });
+    if (outcome === 'precondition-failed') {
+      // Word for word what the generated nginx config answers.
+      throw new AppError('PRECONDITION_FAILED', 'If-Match or If-Unmodified-Since does not hold');
+    }
   }
   headers.set('Content-Type', served.contentType);
   headers.set('Content-Length', String(served.size));

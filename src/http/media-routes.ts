@@ -35,8 +35,12 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
     const served = await options.media.serve(target, c.req.header('accept'));
     return fileResponse(served, {
       method: c.req.method,
-      ifNoneMatch: c.req.header('if-none-match'),
-      ifModifiedSince: c.req.header('if-modified-since'),
+      conditions: {
+        ifMatch: c.req.header('if-match'),
+        ifUnmodifiedSince: c.req.header('if-unmodified-since'),
+        ifNoneMatch: c.req.header('if-none-match'),
+        ifModifiedSince: c.req.header('if-modified-since'),
+      },
       cacheMaxAge: options.cacheMaxAge,
     });
   };

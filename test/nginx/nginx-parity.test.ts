@@ -548,16 +548,20 @@ const ERROR_CASES: ParityCase[] = [
 ];
 
 /**
- * Requests nginx refuses itself, before any location (a NUL or bad escape in the URI, `..`
- * above the root) or with its static module (a method other than GET/HEAD on an existing
- * file). Only the status is the same: nginx's body is its own HTML page, not Node's JSON
- * (a known gap of the shipped config, reported separately).
+ * Request targets nginx refuses before any location runs (a NUL or bad escape in the URI,
+ * `..` above the root): such a URI cannot be proxied, so the shipped config answers Node's
+ * status, type and error code itself, with a generic message.
  */
-const STATUS_ONLY_CASES: (ParityCase & { method?: string })[] = [
+const REFUSED_BY_NGINX_CASES: ParityCase[] = [
   { url: '/media/a.jpg%00', status: 400, code: 'BAD_PATH' },
   { url: '/media/a.jpg%', status: 400, code: 'BAD_PATH' },
   { url: '/media/../../etc/passwd', status: 400, code: 'BAD_PATH' },
+];
+
+/** Methods other than GET and HEAD on files that exist: nginx hands them to Node. */
+const METHOD_CASES: (ParityCase & { method: string })[] = [
   { url: '/media/a.jpg', method: 'POST', status: 405, code: 'METHOD_NOT_ALLOWED' },
+  { url: '/media/a.jpg', method: 'OPTIONS', status: 405, code: 'METHOD_NOT_ALLOWED' },
   {
     url: '/media/a.jpg/thumbnail/180x180.jpg',
     method: 'DELETE',
@@ -648,13 +652,61 @@ describe.skipIf(skip)('nginx: same answer as Node', () => {
     expect(JSON.parse(nginx.body.toString())).toEqual(JSON.parse(node.body.toString()));
   });
 
-  it.each(STATUS_ONLY_CASES)('status parity: $method $url -> $status', async (c) => {
-    const [node, nginx] = await both(c, { method: c.method ?? 'GET' });
+  it.each(REFUSED_BY_NGINX_CASES)('refused-target parity: $url -> $status $code', async (c) => {
+    const [node, nginx] = await both(c);
     expect(node.status).toBe(c.status);
-    expect(JSON.parse(node.body.toString())).toEqual({
-      error: { code: c.code, message: expect.any(String) },
-    });
     expect(nginx.status).toBe(node.status);
+    expect(nginx.headers['content-type']).toMatch(/^application\/json/);
+    expect(node.headers['content-type']).toMatch(/^application\/json/);
+    expect(nginx.headers['cache-control']).toBe(node.headers['cache-control']);
+    expect(JSON.parse(nginx.body.toString()).error.code).toBe(c.code);
+    expect(JSON.parse(node.body.toString()).error.code).toBe(c.code);
+  });
+
+  it.each(METHOD_CASES)('method parity: $method $url -> $status', async (c) => {
+    const [node, nginx] = await both(c, { method: c.method });
+    expect(node.status).toBe(c.status);
+    expect(nginx.status).toBe(node.status);
+    expect(nginx.headers.allow).toBe('GET, HEAD');
+    expect(pick(nginx.headers, ERROR_PARITY_HEADERS)).toEqual(
+      pick(node.headers, ERROR_PARITY_HEADERS),
+    );
+    expect(JSON.parse(nginx.body.toString())).toEqual(JSON.parse(node.body.toString()));
+  });
+
+  it.each([
+    { url: '/media/a.jpg', status: 200 },
+    { url: '/media/a.jpg/thumbnail/180x180.webp', status: 200 },
+    { url: '/media/p.png/thumbnail/180x180', accept: AVIF_WEBP_ANY, status: 200 },
+  ] as ParityCase[])('precondition and range parity: $url', async (c) => {
+    const [node] = await both(c);
+    const etag = String(node.headers.etag);
+    const cases: [Record<string, string>, number][] = [
+      [{ 'If-Match': '"nope"' }, 412],
+      [{ 'If-Match': `W/${etag}` }, 412],
+      [{ 'If-Match': etag }, 200],
+      [{ 'If-Match': '*' }, 200],
+      [{ 'If-Unmodified-Since': 'Thu, 01 Jan 1970 00:00:00 GMT' }, 412],
+      [{ 'If-Unmodified-Since': 'Fri, 01 Jan 2100 00:00:00 GMT' }, 200],
+      [{ 'If-None-Match': 'W/"x", *' }, 200],
+      [{ 'If-None-Match': '*' }, 304],
+      [{ 'If-None-Match': `W/${etag}` }, 304],
+      [{ 'If-None-Match': etag, 'If-Modified-Since': 'Thu, 01 Jan 1970 00:00:00 GMT' }, 200],
+      [{ Range: 'bytes=0-9' }, 200],
+    ];
+    for (const [headers, status] of cases) {
+      const [fromNode, fromNginx] = await both(c, { headers });
+      expect(fromNode.status, JSON.stringify(headers)).toBe(status);
+      expect(fromNginx.status, JSON.stringify(headers)).toBe(status);
+      expect(fromNginx.headers['content-range']).toBeUndefined();
+      expect(Buffer.compare(fromNginx.body, fromNode.body), JSON.stringify(headers)).toBe(0);
+      if (status === 412) {
+        expect(fromNginx.headers['content-type']).toMatch(/^application\/json/);
+        expect(pick(fromNginx.headers, ERROR_PARITY_HEADERS)).toEqual(
+          pick(fromNode.headers, ERROR_PARITY_HEADERS),
+        );
+      }
+    }
   });
 
   it.each(ENCODED_SLASH_CASES)('encoded slash parity: $url', async (c) => {
