@@ -4,7 +4,6 @@
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheCandidatesFor } from '../../src/cache/layout.js';
@@ -12,6 +11,7 @@ import { decodeMediaPath } from '../../src/spec/media-path.js';
 import { chooseFormat } from '../../src/spec/negotiate.js';
 import type { RenditionSpec } from '../../src/spec/rendition-spec.js';
 import { encodePathSegment, parseMediaTarget } from '../../src/spec/rendition-url.js';
+import { type RawRequest, type RawResponse, rawRequest } from '../helpers/http.js';
 import { inspect, jpegImage, pngImage, pngWithAlpha, webpImage } from '../helpers/images.js';
 import { type RunningNginx, skipWithoutNginx, startNginx } from '../helpers/nginx.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -26,46 +26,12 @@ const ANY = '*/*';
 /** Sizes of the golden URLs and a zero side, besides the default key sets' 180, 220, 320. */
 const ALLOWED_SIZES = '100x50,0x200,180x0,0x100';
 
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-interface RequestOptions {
-  readonly method?: string;
-  readonly headers?: Record<string, string>;
-}
+type Reply = RawResponse;
+type RequestOptions = RawRequest;
 
 /** One request on a fresh connection; `path` is sent exactly as given (no normalisation). */
-function send(port: number, path: string, options: RequestOptions = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: options.method ?? 'GET',
-        headers: options.headers ?? {},
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
+const send = (port: number, path: string, options: RequestOptions = {}): Promise<Reply> =>
+  rawRequest(`http://127.0.0.1:${port}`, path, options);
 
 const acceptHeader = (accept: string | undefined): Record<string, string> =>
   accept === undefined ? {} : { Accept: accept };
@@ -87,7 +53,7 @@ const PARITY_HEADERS = [
 
 const ERROR_PARITY_HEADERS = ['content-type', 'cache-control', 'vary'] as const;
 
-function pick(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, unknown> {
+function pick(headers: Reply['headers'], names: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(names.map((name) => [name, headers[name]]));
 }
 
