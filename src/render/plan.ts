@@ -1,7 +1,7 @@
 // Rendition planning: pure geometry (resize, PPOI crop) and encoder choice. No sharp here.
 
 import type { EncoderConfig } from '../config/load-config.js';
-import type { Filter, OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
+import type { Filter, OutputFormat, Ppoi, RenditionSpec } from '../spec/rendition-spec.js';
 
 /** What the probe learned of an original, with EXIF orientation already applied. */
 export interface SourceInfo {
@@ -11,14 +11,6 @@ export interface SourceInfo {
   readonly format: string;
   readonly hasAlpha: boolean;
 }
-
-/** Primary point of interest, each coordinate in 0..1 from the top-left corner. */
-export interface Ppoi {
-  readonly x: number;
-  readonly y: number;
-}
-
-export const CENTRE: Ppoi = { x: 0.5, y: 0.5 };
 
 export type EncoderOptions =
   | { readonly format: 'jpg'; readonly quality: number; readonly progressive: true }

@@ -2,9 +2,9 @@
 
 import type { EncoderConfig, RenderConfig } from '../config/load-config.js';
 import type { FormatChoice } from '../spec/negotiate.js';
-import type { OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
+import type { OutputFormat, Ppoi, RenditionSpec } from '../spec/rendition-spec.js';
 import { runPipeline } from './pipeline.js';
-import { fallbackFormatFor, type Ppoi, planRender } from './plan.js';
+import { fallbackFormatFor, planRender } from './plan.js';
 import { probeOriginal } from './probe.js';
 
 export interface RenderedImage {

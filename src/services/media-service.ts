@@ -9,12 +9,16 @@ import { cacheCandidatesFor, cacheFileFor } from '../cache/layout.js';
 import { createSingleFlight } from '../cache/single-flight.js';
 import { AppError, quoteInput } from '../errors.js';
 import { openInside, realPathInside } from '../fs/inside-root.js';
-import { CENTRE, type Ppoi } from '../render/plan.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { Renderer } from '../render/renderer.js';
 import { mediaTypeFor, mediaTypeOfFormat } from '../spec/media-types.js';
 import { chooseFormat, type FormatChoice, variesWithAccept } from '../spec/negotiate.js';
-import type { OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
+import {
+  CENTRE,
+  type OutputFormat,
+  type Ppoi,
+  type RenditionSpec,
+} from '../spec/rendition-spec.js';
 import type { MediaTarget } from '../spec/rendition-url.js';
 import { checkSizeAllowed, type SizesPolicy } from '../spec/sizes-policy.js';
 

@@ -46,3 +46,12 @@ export function isOutputFormat(value: string): value is OutputFormat {
 export function formatSize(resize: { width: number; height: number }): string {
   return `${resize.width}x${resize.height}`;
 }
+
+/** Primary point of interest, each coordinate in 0..1 from the top-left corner. */
+export interface Ppoi {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** The PPOI of an image nobody has set one for. */
+export const CENTRE: Ppoi = { x: 0.5, y: 0.5 };

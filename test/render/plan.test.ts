@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CENTRE, fallbackFormatFor, planRender, type SourceInfo } from '../../src/render/plan.js';
+import { fallbackFormatFor, planRender, type SourceInfo } from '../../src/render/plan.js';
+import { CENTRE } from '../../src/spec/rendition-spec.js';
 import type { Resize } from '../../src/spec/rendition-spec.js';
 
 const ENCODER = {

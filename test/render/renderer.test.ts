@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { CENTRE } from '../../src/render/plan.js';
 import { createRenderer } from '../../src/render/renderer.js';
 import { configureSharp } from '../../src/render/sharp-setup.js';
 import type { FormatChoice } from '../../src/spec/negotiate.js';
-import type { RenditionSpec } from '../../src/spec/rendition-spec.js';
+import { CENTRE, type RenditionSpec } from '../../src/spec/rendition-spec.js';
 import {
   BLUE,
   cmykJpeg,

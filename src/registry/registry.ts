@@ -1,0 +1,55 @@
+// The registry contract: one record per registered original, looked up in O(1).
+
+import type { Ppoi } from '../spec/rendition-spec.js';
+
+/** Where an original came from. */
+export type ImageSource =
+  | { readonly kind: 'upload'; readonly fileName?: string }
+  | { readonly kind: 'url'; readonly url: string };
+
+/** One registered original (SPEC section 4). */
+export interface ImageRecord {
+  readonly path: string;
+  /** Upright size, EXIF orientation applied, in pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** The format its bytes really are (sharp's name: jpeg, png, webp, gif, avif). */
+  readonly format: string;
+  readonly bytes: number;
+  /** Hex SHA-256 of the original's bytes. */
+  readonly sha256: string;
+  readonly ppoi: Ppoi;
+  readonly source: ImageSource;
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+export interface ListOptions {
+  /** Return paths after this one (the `next` of the previous page). */
+  readonly cursor?: string | undefined;
+  /** At most this many items. */
+  readonly limit: number;
+  /** Only paths starting with this. */
+  readonly prefix?: string | undefined;
+}
+
+export interface ListPage {
+  readonly items: readonly ImageRecord[];
+  /** Cursor of the next page, or null on the last one. */
+  readonly next: string | null;
+}
+
+export interface Registry {
+  get(path: string): ImageRecord | undefined;
+  /** Pages in path order. */
+  list(options: ListOptions): ListPage;
+  /** Every path, in order (a snapshot: safe to iterate while the registry changes). */
+  paths(): readonly string[];
+  /** Adds or replaces a record; resolves once it is durable on disk. */
+  put(record: ImageRecord): Promise<void>;
+  /** Removes a record; resolves once durable. False if there was none. */
+  delete(path: string): Promise<boolean>;
+  readonly size: number;
+  /** Flushes, releases the data directory. */
+  close(): Promise<void>;
+}
