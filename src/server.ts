@@ -11,12 +11,14 @@ import { createRenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
+import { createRenditionStore, type RenditionStore } from './services/rendition-store.js';
 
 export interface RunningServer {
   /** `http://host:port`, with the port actually bound. */
   readonly url: string;
   readonly port: number;
   readonly media: MediaService;
+  readonly store: RenditionStore;
   /** Stops accepting, lets in-flight renders finish, then resolves. */
   close(): Promise<void>;
 }
@@ -41,18 +43,24 @@ export async function startServer(
     concurrency: config.render.concurrency,
     queueLimit: config.render.queueLimit,
   });
+  const hotCache = createHotCache({
+    maxBytes: config.hotCache.maxBytes,
+    maxFileBytes: config.hotCache.maxFileBytes,
+  });
+  const store = createRenditionStore({
+    cacheRoot: realCacheRoot,
+    renderer: createRenderer({ render: config.render, encoder: config.encoder }),
+    queue,
+    hotCache,
+  });
   const media = createMediaService({
     mediaRoot: realMediaRoot,
     cacheRoot: realCacheRoot,
     preferredFormats: config.negotiation.preferred,
     sizes: config.sizes,
     hotFileBytes: config.hotCache.maxFileBytes,
-    renderer: createRenderer({ render: config.render, encoder: config.encoder }),
-    queue,
-    hotCache: createHotCache({
-      maxBytes: config.hotCache.maxBytes,
-      maxFileBytes: config.hotCache.maxFileBytes,
-    }),
+    hotCache,
+    store,
   });
   const app = createApp({
     mediaUrl: config.http.mediaUrl,
@@ -78,6 +86,7 @@ export async function startServer(
     url: `http://${host}:${port}`,
     port,
     media,
+    store,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections with no request in flight would hold close() open.

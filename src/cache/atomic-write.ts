@@ -7,26 +7,46 @@ import { AppError } from '../errors.js';
 import { isInside, isMissing } from '../fs/inside-root.js';
 import { TEMP_DIR_NAME } from './layout.js';
 
+export interface AtomicWriteOptions {
+  /**
+   * Asked just before the rename and again just after it: once it answers false (the
+   * original was deleted or replaced meanwhile), the file is not left behind.
+   */
+  readonly stillWanted?: () => boolean;
+}
+
 /**
  * Writes `data` to `root/relative` so that no reader, nginx included, ever sees a partial
  * file: the bytes go to a temp file on the same filesystem and are renamed over the target.
  * No fsync: a rendition can always be rendered again, and a miss should not wait on the disk.
+ * Returns the target path, or undefined when `stillWanted` said no.
  */
 export async function writeFileAtomic(
   root: string,
   relative: string,
   data: Uint8Array,
-): Promise<string> {
+  options: AtomicWriteOptions = {},
+): Promise<string | undefined> {
   // `root` must be a real path (symlinks resolved): directories are checked against it.
+  const stillWanted = options.stillWanted ?? (() => true);
   const target = join(root, relative);
   const temp = join(root, TEMP_DIR_NAME, `${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   await mkdir(dirname(temp), { recursive: true });
   try {
     await writeFile(temp, data);
+    if (!stillWanted()) {
+      await rm(temp, { force: true });
+      return undefined;
+    }
     await renameCreatingDirs(root, temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  }
+  // A purge that began during the rename has already listed the directory: undo ourselves.
+  if (!stillWanted()) {
+    await rm(target, { force: true });
+    return undefined;
   }
   return target;
 }

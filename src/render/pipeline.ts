@@ -5,6 +5,14 @@ import type { Filter } from '../spec/rendition-spec.js';
 import type { EncoderOptions, RenderPlan } from './plan.js';
 import { translateSharpError } from './sharp-errors.js';
 
+/** Decoded pixels kept in memory so several renditions share one decode. */
+export interface DecodedImage {
+  readonly data: Buffer;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 2 | 3 | 4;
+}
+
 export interface PipelineLimits {
   readonly maxInputPixels: number;
   readonly timeoutMs: number;
@@ -21,17 +29,17 @@ const FILTER_STEPS: Readonly<Record<Filter, (image: Sharp) => Sharp>> = {
 };
 
 /**
- * Renders `file` by `plan` into an encoded buffer. EXIF orientation is applied, metadata is
+ * Renders an original file (or pixels decoded once) by `plan` into an encoded buffer. EXIF orientation is applied, metadata is
  * stripped and the output is converted to sRGB (sharp's default), so CMYK and wide-gamut
  * originals look right in browsers.
  */
 export async function runPipeline(
-  file: string,
+  input: string | DecodedImage,
   plan: RenderPlan,
   limits: PipelineLimits,
 ): Promise<Buffer> {
   try {
-    let image = sharp(file, { autoOrient: true, limitInputPixels: limits.maxInputPixels }).timeout({
+    let image = open(input, limits).timeout({
       seconds: Math.max(1, Math.ceil(limits.timeoutMs / 1000)),
     });
     if (plan.resize !== undefined) {
@@ -44,6 +52,36 @@ export async function runPipeline(
   } catch (error) {
     throw translateSharpError(error);
   }
+}
+
+/**
+ * Decodes `file` once, upright and in sRGB, shrunk to `width` x `height` (shrink-on-load
+ * makes this far cheaper than a full decode), for {@link runPipeline} to reuse.
+ */
+export async function decodeOnce(
+  file: string,
+  size: { width: number; height: number } | undefined,
+  limits: PipelineLimits,
+): Promise<DecodedImage> {
+  try {
+    let image = open(file, limits);
+    if (size !== undefined) image = image.resize(size.width, size.height, { fit: 'fill' });
+    const { data, info } = await image
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, channels: info.channels };
+  } catch (error) {
+    throw translateSharpError(error);
+  }
+}
+
+function open(input: string | DecodedImage, limits: PipelineLimits): Sharp {
+  if (typeof input === 'string') {
+    return sharp(input, { autoOrient: true, limitInputPixels: limits.maxInputPixels });
+  }
+  const { data, width, height, channels } = input;
+  return sharp(data, { raw: { width, height, channels } });
 }
 
 function encode(image: Sharp, options: EncoderOptions): Sharp {

@@ -3,8 +3,8 @@
 import type { EncoderConfig, RenderConfig } from '../config/load-config.js';
 import type { FormatChoice } from '../spec/negotiate.js';
 import type { OutputFormat, Ppoi, RenditionSpec } from '../spec/rendition-spec.js';
-import { runPipeline } from './pipeline.js';
-import { fallbackFormatFor, planRender } from './plan.js';
+import { decodeOnce, runPipeline } from './pipeline.js';
+import { fallbackFormatFor, planRender, type RenderPlan, type SourceInfo } from './plan.js';
 import { probeOriginal } from './probe.js';
 
 export interface RenderedImage {
@@ -14,6 +14,12 @@ export interface RenderedImage {
   readonly height: number;
 }
 
+/** One rendition of a batch. */
+export interface RenderItem {
+  readonly spec: RenditionSpec;
+  readonly choice: FormatChoice;
+}
+
 export interface Renderer {
   render(
     file: string,
@@ -21,22 +27,61 @@ export interface Renderer {
     choice: FormatChoice,
     ppoi: Ppoi,
   ): Promise<RenderedImage>;
+  /**
+   * Renders several renditions of one original from a single decode (at the largest size
+   * any of them needs). Each item settles on its own: one failed encode fails one item.
+   */
+  renderMany(
+    file: string,
+    items: readonly RenderItem[],
+    ppoi: Ppoi,
+  ): Promise<PromiseSettledResult<RenderedImage>[]>;
 }
 
 export function createRenderer(options: {
   render: RenderConfig;
   encoder: EncoderConfig;
 }): Renderer {
+  function plan(source: SourceInfo, item: RenderItem, ppoi: Ppoi): RenderPlan {
+    const format = item.choice.kind === 'fallback' ? fallbackFormatFor(source) : item.choice.format;
+    return planRender(source, item.spec, format, ppoi, {
+      upscale: options.render.upscale,
+      encoder: options.encoder,
+    });
+  }
+
+  const rendered = (body: Buffer, p: RenderPlan): RenderedImage => ({
+    body,
+    format: p.encoder.format,
+    width: p.width,
+    height: p.height,
+  });
+
   return {
     async render(file, spec, choice, ppoi) {
       const source = await probeOriginal(file, options.render);
-      const format = choice.kind === 'fallback' ? fallbackFormatFor(source) : choice.format;
-      const plan = planRender(source, spec, format, ppoi, {
-        upscale: options.render.upscale,
-        encoder: options.encoder,
-      });
-      const body = await runPipeline(file, plan, options.render);
-      return { body, format, width: plan.width, height: plan.height };
+      const renderPlan = plan(source, { spec, choice }, ppoi);
+      return rendered(await runPipeline(file, renderPlan, options.render), renderPlan);
+    },
+
+    async renderMany(file, items, ppoi) {
+      const source = await probeOriginal(file, options.render);
+      const plans = items.map((item) => plan(source, item, ppoi));
+      // Plans resize the upright original; decode once at the largest size any of them needs.
+      const scale = Math.max(
+        ...plans.map((p) => (p.resize === undefined ? 1 : p.resize.width / source.width)),
+      );
+      const size =
+        scale >= 1
+          ? undefined
+          : {
+              width: Math.max(1, Math.round(source.width * scale)),
+              height: Math.max(1, Math.round(source.height * scale)),
+            };
+      const decoded = await decodeOnce(file, size, options.render);
+      return Promise.allSettled(
+        plans.map(async (p) => rendered(await runPipeline(decoded, p, options.render), p)),
+      );
     },
   };
 }

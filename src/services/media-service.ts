@@ -3,24 +3,16 @@
 import type { FileHandle } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../cache/atomic-write.js';
 import type { HotCache } from '../cache/hot-cache.js';
-import { cacheCandidatesFor, cacheFileFor } from '../cache/layout.js';
-import { createSingleFlight } from '../cache/single-flight.js';
+import { cacheCandidatesFor } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
 import { openInside, realPathInside } from '../fs/inside-root.js';
-import type { RenderQueue } from '../render/queue.js';
-import type { Renderer } from '../render/renderer.js';
-import { mediaTypeFor, mediaTypeOfFormat } from '../spec/media-types.js';
+import { mediaTypeFor } from '../spec/media-types.js';
 import { chooseFormat, type FormatChoice, variesWithAccept } from '../spec/negotiate.js';
-import {
-  CENTRE,
-  type OutputFormat,
-  type Ppoi,
-  type RenditionSpec,
-} from '../spec/rendition-spec.js';
+import type { OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
 import type { MediaTarget } from '../spec/rendition-url.js';
 import { checkSizeAllowed, type SizesPolicy } from '../spec/sizes-policy.js';
+import type { RenditionStore } from './rendition-store.js';
 
 /** How a request was answered, for logs, metrics and tests. */
 export type Outcome = 'original' | 'hit' | 'miss' | 'coalesced';
@@ -44,15 +36,13 @@ export interface MediaServiceOptions {
   readonly preferredFormats: readonly OutputFormat[];
   readonly sizes: SizesPolicy;
   readonly hotFileBytes: number;
-  readonly renderer: Renderer;
-  readonly queue: RenderQueue;
   readonly hotCache: HotCache;
-  /** The PPOI of an original; the centre until the registry knows better. */
-  readonly ppoiFor?: (path: string) => Ppoi;
+  readonly store: RenditionStore;
+  /** When set, only originals it accepts are rendered (REQUIRE_REGISTRATION). */
+  readonly isRenderable?: (path: string) => boolean;
 }
 
 export interface MediaCounters {
-  renders: number;
   misses: number;
   coalesced: number;
   hits: number;
@@ -63,13 +53,11 @@ export interface MediaService {
   readonly counters: Readonly<MediaCounters>;
 }
 
-type Rendered = Pick<ServedFile, 'body' | 'size' | 'mtimeMs' | 'contentType'>;
+type Found = Pick<ServedFile, 'body' | 'size' | 'mtimeMs' | 'contentType'>;
 
 export function createMediaService(options: MediaServiceOptions): MediaService {
-  const { mediaRoot, cacheRoot, hotCache } = options;
-  const flights = createSingleFlight<Rendered>();
-  const counters: MediaCounters = { renders: 0, misses: 0, coalesced: 0, hits: 0 };
-  const ppoiFor = options.ppoiFor ?? (() => CENTRE);
+  const { mediaRoot, cacheRoot, hotCache, store } = options;
+  const counters: MediaCounters = { misses: 0, coalesced: 0, hits: 0 };
 
   async function serveOriginal(path: string): Promise<ServedFile> {
     const file = await openInside(mediaRoot, path);
@@ -85,10 +73,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   }
 
   /** The first cache file that answers the request, from memory or disk. */
-  async function findCached(
-    spec: RenditionSpec,
-    choice: FormatChoice,
-  ): Promise<Rendered | undefined> {
+  async function findCached(spec: RenditionSpec, choice: FormatChoice): Promise<Found | undefined> {
     for (const relative of cacheCandidatesFor(spec, choice)) {
       const absolute = join(cacheRoot, relative);
       const contentType = mediaTypeFor(relative);
@@ -118,26 +103,6 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     return undefined;
   }
 
-  async function renderAndStore(
-    original: string,
-    spec: RenditionSpec,
-    choice: FormatChoice,
-  ): Promise<Rendered> {
-    counters.renders += 1;
-    const image = await options.renderer.render(original, spec, choice, ppoiFor(spec.path));
-    const relative = cacheFileFor(spec, choice, image.format);
-    const target = await writeFileAtomic(cacheRoot, relative, image.body);
-    // Validators come from the file nginx will serve later, so both agree.
-    const { mtimeMs, size } = await stat(target);
-    hotCache.set(target, { body: image.body, size, mtimeMs });
-    return {
-      body: { kind: 'buffer', buffer: image.body },
-      size,
-      mtimeMs,
-      contentType: mediaTypeOfFormat(image.format),
-    };
-  }
-
   async function serveRendition(
     spec: RenditionSpec,
     accept: string | undefined,
@@ -152,19 +117,21 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
       return { ...cached, varyAccept, outcome: 'hit' };
     }
 
+    if (options.isRenderable !== undefined && !options.isRenderable(spec.path))
+      throw notFound(spec.path);
     const original = await realPathInside(mediaRoot, spec.path);
     if (original === undefined || !(await stat(original)).isFile()) throw notFound(spec.path);
-    // One key per cache file; all fallback requests share one (its format is the original's).
-    const key =
-      choice.kind === 'fallback'
-        ? `${cacheFileFor(spec, choice, 'jpg')}?fallback`
-        : cacheFileFor(spec, choice, choice.format);
-    const { value, shared } = await flights.run(key, () =>
-      options.queue.run(() => renderAndStore(original, spec, choice)),
-    );
+    const { value, shared } = await store.render(original, spec, choice);
     if (shared) counters.coalesced += 1;
     else counters.misses += 1;
-    return { ...value, varyAccept, outcome: shared ? 'coalesced' : 'miss' };
+    return {
+      body: { kind: 'buffer', buffer: value.buffer },
+      size: value.size,
+      mtimeMs: value.mtimeMs,
+      contentType: value.contentType,
+      varyAccept,
+      outcome: shared ? 'coalesced' : 'miss',
+    };
   }
 
   return {

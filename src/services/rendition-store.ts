@@ -1,0 +1,201 @@
+// Renders renditions into the disk cache: single-flight, the render queue, atomic writes,
+// and invalidation (a delete, replace or PPOI change never leaves a stale file behind).
+
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../cache/atomic-write.js';
+import type { HotCache } from '../cache/hot-cache.js';
+import { cacheFileFor } from '../cache/layout.js';
+import { createSingleFlight } from '../cache/single-flight.js';
+import type { RenderQueue } from '../render/queue.js';
+import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
+import { mediaTypeOfFormat } from '../spec/media-types.js';
+import type { FormatChoice } from '../spec/negotiate.js';
+import { CENTRE, type Ppoi, type RenditionSpec } from '../spec/rendition-spec.js';
+
+/** A rendition in memory, with the validators of the file it was stored as. */
+export interface StoredRendition {
+  readonly buffer: Buffer;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly contentType: string;
+}
+
+/** What warming one original did. */
+export interface WarmReport {
+  // Mutable while a warm runs; callers get it when done.
+  /** Cache files written, relative to CACHE_ROOT. */
+  readonly created: string[];
+  /** Renditions that were cached or being rendered already. */
+  existing: number;
+  readonly failed: { readonly item: RenderItem; readonly error: unknown }[];
+}
+
+export interface RenditionStoreOptions {
+  /** Real (symlink-resolved) CACHE_ROOT. */
+  readonly cacheRoot: string;
+  readonly renderer: Renderer;
+  readonly queue: RenderQueue;
+  readonly hotCache: HotCache;
+  readonly ppoiFor?: (path: string) => Ppoi;
+}
+
+export interface RenditionStore {
+  /** Renders one rendition of `original` (a real file path) into the cache, once for all callers. */
+  render(
+    original: string,
+    spec: RenditionSpec,
+    choice: FormatChoice,
+  ): Promise<{ value: StoredRendition; shared: boolean }>;
+  /** Renders every missing item of one original from one decode, sharing single-flight with `render`. */
+  warm(original: string, path: string, items: readonly RenderItem[]): Promise<WarmReport>;
+  /** Deletes the renditions of `path` (all, or only crops) and stops in-flight renders from landing. */
+  purge(path: string, which: 'all' | 'crop'): Promise<void>;
+  readonly counters: { renders: number };
+}
+
+/** The single-flight key of one cache file; all fallbacks of a spec share one. */
+function flightKey(spec: RenditionSpec, choice: FormatChoice): string {
+  return choice.kind === 'fallback'
+    ? `${cacheFileFor(spec, choice, 'jpg')}?fallback`
+    : cacheFileFor(spec, choice, choice.format);
+}
+
+const CROP_FILE = /(^|\/)crop\/[0-9]+x[0-9]+\.[^/]+$/;
+
+export function createRenditionStore(options: RenditionStoreOptions): RenditionStore {
+  const { cacheRoot, hotCache, renderer, queue } = options;
+  const flights = createSingleFlight<StoredRendition>();
+  const ppoiFor = options.ppoiFor ?? (() => CENTRE);
+  // Bumped by every purge of a path: a render that started before it must not be stored.
+  const generations = new Map<string, number>();
+  const counters = { renders: 0 };
+
+  async function store(
+    spec: RenditionSpec,
+    choice: FormatChoice,
+    image: RenderedImage,
+    generation: number,
+  ): Promise<StoredRendition> {
+    const relative = cacheFileFor(spec, choice, image.format);
+    const target = await writeFileAtomic(cacheRoot, relative, image.body, {
+      stillWanted: () => (generations.get(spec.path) ?? 0) === generation,
+    });
+    const contentType = mediaTypeOfFormat(image.format);
+    if (target === undefined) {
+      // Purged meanwhile: answer this one request from memory, cache nothing.
+      return { buffer: image.body, size: image.body.length, mtimeMs: Date.now(), contentType };
+    }
+    // Validators come from the file nginx will serve later, so both agree.
+    const { mtimeMs, size } = await stat(target);
+    hotCache.set(target, { body: image.body, size, mtimeMs });
+    return { buffer: image.body, size, mtimeMs, contentType };
+  }
+
+  return {
+    render(original, spec, choice) {
+      return flights.run(flightKey(spec, choice), () =>
+        queue.run(async () => {
+          const generation = generations.get(spec.path) ?? 0;
+          counters.renders += 1;
+          const image = await renderer.render(original, spec, choice, ppoiFor(spec.path));
+          return store(spec, choice, image, generation);
+        }),
+      );
+    },
+
+    async warm(original, path, items) {
+      const report: WarmReport = { created: [], existing: 0, failed: [] };
+      const claimed: { item: RenderItem; claim: NonNullable<ReturnType<typeof flights.claim>> }[] =
+        [];
+      const others: Promise<unknown>[] = [];
+      for (const item of items) {
+        const key = flightKey(item.spec, item.choice);
+        const running = flights.running(key);
+        if (running !== undefined || (await isCached(cacheRoot, item))) {
+          report.existing += 1;
+          if (running !== undefined) others.push(running.catch(() => undefined));
+          continue;
+        }
+        const claim = flights.claim(key);
+        if (claim === undefined) report.existing += 1;
+        else claimed.push({ item, claim });
+      }
+      if (claimed.length > 0) {
+        try {
+          await queue.run(async () => {
+            const generation = generations.get(path) ?? 0;
+            counters.renders += claimed.length;
+            const results = await renderer.renderMany(
+              original,
+              claimed.map((c) => c.item),
+              ppoiFor(path),
+            );
+            await Promise.all(
+              claimed.map(async ({ item, claim }, index) => {
+                const result = results[index] as PromiseSettledResult<RenderedImage>;
+                try {
+                  if (result.status === 'rejected') throw result.reason;
+                  const stored = await store(item.spec, item.choice, result.value, generation);
+                  report.created.push(cacheFileFor(item.spec, item.choice, result.value.format));
+                  claim.resolve(stored);
+                } catch (error) {
+                  report.failed.push({ item, error });
+                  claim.reject(error);
+                }
+              }),
+            );
+          });
+        } catch (error) {
+          // The whole batch failed (queue full, unreadable original): every claim fails.
+          for (const { item, claim } of claimed) {
+            if (!report.failed.some((f) => f.item === item)) report.failed.push({ item, error });
+            claim.reject(error);
+          }
+        }
+      }
+      await Promise.all(others);
+      return report;
+    },
+
+    async purge(path, which) {
+      generations.set(path, (generations.get(path) ?? 0) + 1);
+      const dir = join(cacheRoot, path);
+      if (which === 'all') {
+        hotCache.deletePrefix(dir);
+        await rm(dir, { recursive: true, force: true });
+        return;
+      }
+      const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+      await Promise.all(
+        files
+          .filter((file) => CROP_FILE.test(file))
+          .map((file) => {
+            hotCache.deletePrefix(join(dir, file));
+            return rm(join(dir, file), { force: true });
+          }),
+      );
+    },
+    counters,
+  };
+}
+
+async function isCached(cacheRoot: string, item: RenderItem): Promise<boolean> {
+  const { spec, choice } = item;
+  if (choice.kind !== 'fallback') {
+    return stat(join(cacheRoot, cacheFileFor(spec, choice, choice.format))).then(
+      () => true,
+      () => false,
+    );
+  }
+  for (const format of ['jpg', 'png', 'webp', 'avif'] as const) {
+    if (
+      await stat(join(cacheRoot, cacheFileFor(spec, choice, format))).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+  }
+  return false;
+}
