@@ -7,6 +7,7 @@ import { ConfigError, type Config, loadConfig } from './config/load-config.js';
 import { formatSettingsTable } from './config/settings-table.js';
 import { renderNginxConfig } from './nginx/nginx-config.js';
 import { startServer } from './server.js';
+import type { AdminToken } from './services/admin-token.js';
 import { urlSetFor } from './spec/key-sets.js';
 
 const USAGE = `Usage: rendition <command> [options]
@@ -64,7 +65,8 @@ async function serveCommand(config: Config): Promise<number> {
     `rendition listening on ${server.url}`,
     `  originals  MEDIA_ROOT=${config.roots.mediaRoot}  (served at ${mediaUrl}/<path>)`,
     `  cache      CACHE_ROOT=${config.roots.cacheRoot}`,
-    `  data       DATA_DIR=${config.roots.dataDir}`,
+    `  data       DATA_DIR=${config.roots.dataDir}  (${server.registry.size} registered images)`,
+    adminTokenLine(server.adminToken),
     `  config     ${config.configFile ?? '(built-in defaults; set CONFIG_FILE for key sets)'}`,
     '  key sets:',
     ...Object.entries(config.keySets).map(
@@ -86,6 +88,12 @@ async function serveCommand(config: Config): Promise<number> {
   });
   await server.close();
   return 0;
+}
+
+function adminTokenLine(admin: AdminToken): string {
+  if (admin.file === undefined) return '  admin      token from ADMIN_TOKEN';
+  if (admin.generated) return `  admin      token (new, kept in ${admin.file}): ${admin.token}`;
+  return `  admin      token in ${admin.file}`;
 }
 
 main(process.argv.slice(2)).then(

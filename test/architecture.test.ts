@@ -29,7 +29,8 @@ const LIBRARY_OWNERS: Record<string, RegExp> = {
   hono: /^http\//,
   '@hono/node-server': /^server\.ts$/,
   lowdb: /^registry\//,
-  zod: /^config\//,
+  // Schemas validate settings and admin request bodies, at those two edges only.
+  zod: /^(config|http)\//,
 };
 
 // Each layer may import only the layers listed after it.

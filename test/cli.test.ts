@@ -83,10 +83,19 @@ describe('rendition CLI', () => {
     expect(health.status).toBe(200);
     expect(stdout).toContain(`MEDIA_ROOT=${join(cwd, 'var/media')}`);
     expect(stdout).toContain('/media/PATH/thumbnail/180x180');
-    expect((await readdir(join(cwd, 'var'))).sort()).toEqual(['cache', 'media']);
+    expect((await readdir(join(cwd, 'var'))).sort()).toEqual([
+      'admin-token',
+      'cache',
+      'db.journal',
+      'db.lock',
+      'media',
+    ]);
+    expect(stdout).toMatch(/admin +token \(new, kept in .*admin-token\): [A-Za-z0-9_-]{43}/);
     const exited = new Promise<number | null>((done) => child.on('exit', done));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    // Shut down cleanly: the registry released DATA_DIR.
+    expect(await readdir(join(cwd, 'var'))).not.toContain('db.lock');
   });
 });
 

@@ -1,10 +1,9 @@
 // Atomic cache writes: a temp file in CACHE_ROOT's temp dir, then rename into place.
 
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AppError } from '../errors.js';
-import { isInside, isMissing } from '../fs/inside-root.js';
+import { makeDirInside } from '../fs/inside-root.js';
 import { TEMP_DIR_NAME } from './layout.js';
 
 export interface AtomicWriteOptions {
@@ -62,27 +61,6 @@ async function renameCreatingDirs(root: string, from: string, to: string): Promi
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw error;
     }
   }
-}
-
-/**
- * mkdir -p that never creates anything outside `root`: the deepest existing ancestor must
- * really be inside it (a symlinked directory planted in the cache cannot redirect writes).
- */
-async function makeDirInside(root: string, dir: string): Promise<void> {
-  let existing = dir;
-  while (isInside(root, existing) && existing !== root) {
-    try {
-      await lstat(existing);
-      break;
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      existing = dirname(existing);
-    }
-  }
-  if (!isInside(root, await realpath(existing))) {
-    throw new AppError('BAD_PATH', 'The cache path leads outside CACHE_ROOT');
-  }
-  await mkdir(dir, { recursive: true });
 }
 
 /**

@@ -34,7 +34,19 @@ export interface Config {
   readonly encoder: EncoderConfig;
   readonly render: RenderConfig;
   readonly hotCache: { readonly maxBytes: number; readonly maxFileBytes: number };
+  readonly admin: AdminConfig;
   readonly configFile: string | undefined;
+}
+
+export interface AdminConfig {
+  /** Empty: generate one in DATA_DIR. */
+  readonly token: string;
+  readonly requireRegistration: boolean;
+  readonly uploadPrefix: string;
+  readonly maxSourceBytes: number;
+  readonly fetchTimeoutMs: number;
+  readonly fetchAllowCidrs: readonly string[];
+  readonly warmConcurrency: number;
 }
 
 export interface EncoderConfig {
@@ -191,6 +203,15 @@ function assemble(
       inputFormats: v.inputFormats,
     },
     hotCache: { maxBytes: v.hotCacheBytes, maxFileBytes: v.hotCacheFileBytes },
+    admin: {
+      token: v.adminToken,
+      requireRegistration: v.requireRegistration,
+      uploadPrefix: v.uploadPrefix,
+      maxSourceBytes: v.maxSourceBytes,
+      fetchTimeoutMs: v.fetchTimeoutMs,
+      fetchAllowCidrs: v.fetchAllowCidrs,
+      warmConcurrency: v.warmConcurrency,
+    },
     configFile,
   };
 }

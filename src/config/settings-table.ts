@@ -4,7 +4,7 @@ import { SETTINGS } from './settings.js';
 
 function showDefault(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? '(empty)' : `\`${value.join(',')}\``;
-  return `\`${String(value)}\``;
+  return value === '' ? '(empty)' : `\`${String(value)}\``;
 }
 
 /** One row per setting, plus the two that are not in the table of parsed values. */

@@ -205,6 +205,64 @@ export const SETTINGS = {
     default: ['jpeg', 'png', 'webp', 'gif', 'avif'] as string[],
     description: 'Formats of originals that may be rendered (sharp names).',
   }),
+  adminToken: setting({
+    env: 'ADMIN_TOKEN',
+    key: 'adminToken',
+    schema: z.string().trim().min(16, 'expected at least 16 characters'),
+    default: '',
+    description:
+      'Bearer token of the admin API. Unset: one is generated, kept in DATA_DIR/admin-token (mode 0600) and printed at start.',
+  }),
+  requireRegistration: setting({
+    env: 'REQUIRE_REGISTRATION',
+    key: 'requireRegistration',
+    schema: boolean(),
+    default: false,
+    description:
+      'Render only registered originals (off: files another app drops in MEDIA_ROOT render too).',
+  }),
+  uploadPrefix: setting({
+    env: 'UPLOAD_PREFIX',
+    key: 'uploadPrefix',
+    schema: z
+      .string()
+      .regex(/^([A-Za-z0-9._~@+-]+(\/[A-Za-z0-9._~@+-]+)*)?$/, 'expected a relative media path'),
+    default: 'images',
+    description:
+      "Directory under MEDIA_ROOT for registrations without a path (versatileimagefield's upload_to).",
+  }),
+  maxSourceBytes: setting({
+    env: 'MAX_SOURCE_BYTES',
+    key: 'maxSourceBytes',
+    schema: integer(1, 1024 * MIB),
+    default: 25 * MIB,
+    description: 'Largest upload or fetched original, in bytes, enforced while streaming (413).',
+  }),
+  fetchTimeoutMs: setting({
+    env: 'FETCH_TIMEOUT_MS',
+    key: 'fetchTimeoutMs',
+    schema: integer(100, 600_000),
+    default: 15_000,
+    description:
+      'Deadline for fetching an original by URL (connect, redirects, body), in milliseconds.',
+  }),
+  fetchAllowCidrs: setting({
+    env: 'FETCH_ALLOW_CIDRS',
+    key: 'fetchAllowCidrs',
+    schema: list(
+      z.string().regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, 'expected a CIDR such as 10.0.0.0/8'),
+    ),
+    default: [] as string[],
+    description:
+      'Private, loopback or link-local ranges URL fetching may reach anyway (default: none).',
+  }),
+  warmConcurrency: setting({
+    env: 'WARM_CONCURRENCY',
+    key: 'warmConcurrency',
+    schema: integer(1, 64),
+    default: 2,
+    description: 'Images a bulk warm job renders at once.',
+  }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

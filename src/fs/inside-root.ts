@@ -1,8 +1,8 @@
 // Opens files strictly inside a root directory, whatever symlinks say.
 
 import { constants, type Stats } from 'node:fs';
-import { type FileHandle, open, realpath } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { type FileHandle, lstat, mkdir, open, realpath } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
 import { AppError } from '../errors.js';
 
 /** An open regular file inside a root: read it through `handle`, then close it. */
@@ -69,4 +69,25 @@ export async function openInside(
 export function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'EISDIR';
+}
+
+/**
+ * mkdir -p that never creates anything outside `root`: the deepest existing ancestor must
+ * really be inside it (a symlinked directory planted in the cache cannot redirect writes).
+ */
+export async function makeDirInside(root: string, dir: string): Promise<void> {
+  let existing = dir;
+  while (isInside(root, existing) && existing !== root) {
+    try {
+      await lstat(existing);
+      break;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      existing = dirname(existing);
+    }
+  }
+  if (!isInside(root, await realpath(existing))) {
+    throw new AppError('BAD_PATH', 'The path leads outside its root');
+  }
+  await mkdir(dir, { recursive: true });
 }

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/load-config.js';
-import { type RunningServer, startServer } from '../../src/server.js';
+import { type RunningServer, type StartOptions, startServer } from '../../src/server.js';
 
 export interface TestServer extends RunningServer {
   readonly dir: string;
@@ -34,10 +34,25 @@ export async function makeTestConfig(
   return { dir, config };
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** A resolver for tests: `*.test` names resolve to 127.0.0.1, anything else fails the test. */
+export async function loopbackOnlyLookup(
+  hostname: string,
+): Promise<{ address: string; family: 4 | 6 }[]> {
+  if (hostname.endsWith('.test')) return [{ address: '127.0.0.1', family: 4 }];
+  throw new Error(`test resolver: refusing to resolve ${hostname}`);
+}
+
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const { dir, config } = await makeTestConfig(env);
   const errors: unknown[] = [];
-  const server = await startServer(config, { logError: (error) => errors.push(error) });
+  const server = await startServer(config, {
+    lookup: loopbackOnlyLookup,
+    ...options,
+    logError: (error) => errors.push(error),
+  });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= server.close();

@@ -1,0 +1,143 @@
+// Originals under MEDIA_ROOT: temp files for incoming bytes, placing them, choosing paths.
+
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { AppError, quoteInput } from '../errors.js';
+import { isInside, makeDirInside, realPathInside } from '../fs/inside-root.js';
+import { checkMediaPath } from '../spec/media-path.js';
+import { mediaTypeFor } from '../spec/media-types.js';
+
+/** Temp files of incoming originals: `:` keeps the directory out of every media URL. */
+export const UPLOAD_TEMP_DIR = ':tmp';
+
+/** The file extension written for each input format. */
+const EXTENSION_OF_FORMAT: Readonly<Record<string, string>> = {
+  jpeg: 'jpg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  avif: 'avif',
+  heif: 'heic',
+  tiff: 'tiff',
+  svg: 'svg',
+};
+
+export interface Originals {
+  /** A fresh temp file path in MEDIA_ROOT's temp dir (same filesystem as every original). */
+  tempFile(): Promise<string>;
+  /**
+   * Moves `temp` to `path`. Without `replace`, an existing original is a 409 and nothing
+   * moves (no-clobber via link(2), atomic). Returns whether an original was replaced.
+   */
+  place(temp: string, path: string, replace: boolean): Promise<{ replaced: boolean }>;
+  exists(path: string): Promise<boolean>;
+  /** Deletes the original; false if there was none. */
+  remove(path: string): Promise<boolean>;
+}
+
+export function createOriginals(realMediaRoot: string): Originals {
+  const tempDir = join(realMediaRoot, UPLOAD_TEMP_DIR);
+
+  async function exists(path: string): Promise<boolean> {
+    const real = await realPathInside(realMediaRoot, path);
+    return real !== undefined;
+  }
+
+  return {
+    async tempFile() {
+      await mkdir(tempDir, { recursive: true });
+      return join(tempDir, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+    },
+    async place(temp, path, replace) {
+      const target = join(realMediaRoot, path);
+      await makeDirInside(realMediaRoot, dirname(target));
+      const existed = await exists(path);
+      if (replace) {
+        if (existed && !(await stat(target)).isFile()) throw conflict(path, 'is a directory');
+        await rename(temp, target);
+        return { replaced: existed };
+      }
+      try {
+        await link(temp, target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(path, 'exists');
+        throw error;
+      } finally {
+        await rm(temp, { force: true });
+      }
+      return { replaced: false };
+    },
+    exists,
+    async remove(path) {
+      const real = await realPathInside(realMediaRoot, path);
+      if (real === undefined || !isInside(realMediaRoot, real)) return false;
+      // Remove the name the URL uses, never a symlink's target elsewhere.
+      await rm(join(realMediaRoot, path), { force: true });
+      return true;
+    },
+  };
+}
+
+function conflict(path: string, what: string): AppError {
+  return new AppError(
+    'CONFLICT',
+    `An original at ${quoteInput(path)} ${what}; ask for ?replace=true to replace it`,
+  );
+}
+
+/** The extension an original of `format` gets, e.g. `jpg` for jpeg. */
+export function extensionOf(format: string): string {
+  return EXTENSION_OF_FORMAT[format] ?? format;
+}
+
+/**
+ * Checks a requested path for an original of `format`: a valid media path whose extension
+ * is served with the format's content type, so nginx and Node label it truthfully.
+ */
+export function checkPathForFormat(path: string, format: string): string {
+  checkMediaPath(path);
+  const expected = mediaTypeFor(`x.${extensionOf(format)}`);
+  if (mediaTypeFor(path) !== expected) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `Expected a path ending in .${extensionOf(format)} for a ${format} image but received ${quoteInput(path)}`,
+    );
+  }
+  return path;
+}
+
+/**
+ * A safe path for an upload without one: `<prefix>/<slug of the file name>.<ext of the real
+ * format>`; `unique` is called until it finds a free one (a random suffix after the first).
+ */
+export async function choosePath(
+  prefix: string,
+  fileName: string | undefined,
+  format: string,
+  isFree: (path: string) => Promise<boolean>,
+): Promise<string> {
+  const stem = slugOf(fileName);
+  const extension = extensionOf(format);
+  for (let attempt = 0; attempt < 8; attempt += 1) {
+    const suffix = attempt === 0 ? '' : `-${randomBytes(3).toString('hex')}`;
+    const path = `${prefix === '' ? '' : `${prefix}/`}${stem}${suffix}.${extension}`;
+    if (await isFree(checkMediaPath(path))) return path;
+  }
+  throw new AppError('CONFLICT', 'Could not find a free path for the upload');
+}
+
+/** File name -> `[a-z0-9-]` stem of at most 64 characters; never empty. */
+export function slugOf(fileName: string | undefined): string {
+  const base = (fileName ?? '').split(/[\\/]/).pop() ?? '';
+  const stem = base.replace(/\.[^.]*$/, '');
+  const slug = stem
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+  return slug === '' ? 'image' : slug;
+}

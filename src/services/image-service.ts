@@ -1,0 +1,266 @@
+// Registered images: register (upload or URL), look up, set the PPOI, warm, delete.
+// What versatileimagefield does with a model field and post_save/post_delete signals.
+
+import { rm } from 'node:fs/promises';
+import type { AdminConfig, RenderConfig } from '../config/load-config.js';
+import { AppError, publicErrorFor, quoteInput } from '../errors.js';
+import { realPathInside } from '../fs/inside-root.js';
+import type { FetchedSource } from '../media/fetch-source.js';
+import { checkPathForFormat, choosePath, type Originals } from '../media/originals.js';
+import type { ImageRecord, ImageSource, Registry } from '../registry/registry.js';
+import { validateOriginal } from '../render/validate.js';
+import { type KeySets, urlSetFor } from '../spec/key-sets.js';
+import { checkMediaPath } from '../spec/media-path.js';
+import { CENTRE, type OutputFormat, type Ppoi } from '../spec/rendition-spec.js';
+import { createPathLocks } from './path-locks.js';
+import type { RenditionStore } from './rendition-store.js';
+import { warmItemsFor } from './warm-items.js';
+
+/** An original arriving: an upload already streamed to a temp file, or a URL to fetch. */
+export type IncomingOriginal =
+  | {
+      readonly kind: 'upload';
+      readonly tempFile: string;
+      readonly fileName: string | undefined;
+      readonly sha256: string;
+      readonly bytes: number;
+    }
+  | { readonly kind: 'url'; readonly url: string };
+
+export interface RegisterOptions {
+  readonly path?: string | undefined;
+  readonly replace: boolean;
+  /** Key sets to render right away (versatileimagefield's post_save warmer). */
+  readonly warm: readonly string[];
+}
+
+/** A record with its URL sets, as the admin API answers it. */
+export interface ImageView extends ImageRecord {
+  readonly urls: Record<string, Record<string, string>>;
+}
+
+export interface WarmSummary {
+  readonly created: number;
+  readonly existing: number;
+  readonly failed: {
+    readonly name: string;
+    readonly format: string;
+    readonly error: { code: string; message: string };
+  }[];
+}
+
+export interface ImageServiceOptions {
+  readonly registry: Registry;
+  readonly originals: Originals;
+  readonly store: RenditionStore;
+  /** Real MEDIA_ROOT. */
+  readonly mediaRoot: string;
+  readonly mediaUrl: string;
+  readonly keySets: KeySets;
+  readonly preferredFormats: readonly OutputFormat[];
+  readonly render: RenderConfig;
+  readonly admin: AdminConfig;
+  readonly fetchSource: (url: string, destination: string) => Promise<FetchedSource>;
+  readonly now?: () => Date;
+}
+
+export interface ImageService {
+  register(
+    incoming: IncomingOriginal,
+    options: RegisterOptions,
+  ): Promise<ImageView & { warmed?: Record<string, WarmSummary> }>;
+  get(path: string): ImageView;
+  list(options: { cursor?: string | undefined; limit: number; prefix?: string | undefined }): {
+    items: ImageView[];
+    next: string | null;
+  };
+  setPpoi(path: string, ppoi: Ppoi): Promise<ImageView>;
+  warm(path: string, keySets: readonly string[]): Promise<Record<string, WarmSummary>>;
+  delete(path: string): Promise<void>;
+  /** Checks key-set names, throwing a 400 naming the unknown one. */
+  checkKeySets(names: readonly string[]): void;
+}
+
+export function createImageService(options: ImageServiceOptions): ImageService {
+  const { registry, originals, store, keySets } = options;
+  const locks = createPathLocks();
+  const now = options.now ?? (() => new Date());
+
+  function view(record: ImageRecord): ImageView {
+    const urls: Record<string, Record<string, string>> = {};
+    for (const [name, keySet] of Object.entries(keySets))
+      urls[name] = urlSetFor(options.mediaUrl, record.path, keySet);
+    return { ...record, urls };
+  }
+
+  function recordOf(path: string): ImageRecord {
+    const record = registry.get(checkMediaPath(path));
+    if (record === undefined)
+      throw new AppError('NOT_FOUND', `No registered image at ${quoteInput(path)}`);
+    return record;
+  }
+
+  function checkKeySets(names: readonly string[]): void {
+    for (const name of names) {
+      if (keySets[name] === undefined) {
+        throw new AppError(
+          'BAD_REQUEST',
+          `Expected a key set of ${Object.keys(keySets).join(', ') || '(none configured)'} but received ${quoteInput(name)}`,
+        );
+      }
+    }
+  }
+
+  async function warmPath(
+    path: string,
+    names: readonly string[],
+  ): Promise<Record<string, WarmSummary>> {
+    const original = await realPathInside(options.mediaRoot, path);
+    if (original === undefined)
+      throw new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
+    const summaries: Record<string, WarmSummary> = {};
+    for (const name of names) {
+      const named = warmItemsFor(path, keySets[name] ?? {}, options.preferredFormats);
+      const report = await store.warm(
+        original,
+        path,
+        named.map((n) => n.item),
+      );
+      summaries[name] = {
+        created: report.created.length,
+        existing: report.existing,
+        failed: report.failed.map(({ item, error }) => ({
+          name: named.find((n) => n.item === item)?.name ?? '',
+          format: item.choice.kind === 'fallback' ? 'fallback' : item.choice.format,
+          error: publicErrorFor(error).body.error,
+        })),
+      };
+    }
+    return summaries;
+  }
+
+  async function receive(incoming: IncomingOriginal): Promise<{
+    temp: string;
+    sha256: string;
+    bytes: number;
+    fileName: string | undefined;
+    source: ImageSource;
+  }> {
+    if (incoming.kind === 'upload') {
+      return {
+        temp: incoming.tempFile,
+        sha256: incoming.sha256,
+        bytes: incoming.bytes,
+        fileName: incoming.fileName,
+        source:
+          incoming.fileName === undefined
+            ? { kind: 'upload' }
+            : { kind: 'upload', fileName: incoming.fileName },
+      };
+    }
+    const temp = await originals.tempFile();
+    const fetched = await options.fetchSource(incoming.url, temp);
+    return {
+      temp,
+      sha256: fetched.sha256,
+      bytes: fetched.bytes,
+      fileName: fetched.fileName,
+      source: { kind: 'url', url: incoming.url },
+    };
+  }
+
+  return {
+    async register(incoming, registerOptions) {
+      checkKeySets(registerOptions.warm);
+      if (registerOptions.path !== undefined) checkMediaPath(registerOptions.path);
+      const received = await receive(incoming);
+      try {
+        const info = await validateOriginal(received.temp, options.render);
+        const path =
+          registerOptions.path !== undefined
+            ? checkPathForFormat(registerOptions.path, info.format)
+            : await choosePath(
+                options.admin.uploadPrefix,
+                received.fileName,
+                info.format,
+                async (candidate) => {
+                  return (
+                    registry.get(candidate) === undefined && !(await originals.exists(candidate))
+                  );
+                },
+              );
+        const record = await locks.with(path, async () => {
+          if (
+            !registerOptions.replace &&
+            (registry.get(path) !== undefined || (await originals.exists(path)))
+          ) {
+            throw new AppError(
+              'CONFLICT',
+              `An original at ${quoteInput(path)} exists; ask for ?replace=true to replace it`,
+            );
+          }
+          await originals.place(received.temp, path, registerOptions.replace);
+          // Renditions of whatever was there before must never be served again.
+          if (registerOptions.replace) await store.purge(path, 'all');
+          const created: ImageRecord = {
+            path,
+            width: info.width,
+            height: info.height,
+            format: info.format,
+            bytes: received.bytes,
+            sha256: received.sha256,
+            ppoi: CENTRE,
+            source: received.source,
+            createdAt: now().toISOString(),
+          };
+          await registry.put(created);
+          return created;
+        });
+        if (registerOptions.warm.length === 0) return view(record);
+        return { ...view(record), warmed: await warmPath(record.path, registerOptions.warm) };
+      } finally {
+        await rm(received.temp, { force: true });
+      }
+    },
+
+    get(path) {
+      return view(recordOf(path));
+    },
+
+    list(listOptions) {
+      const page = registry.list(listOptions);
+      return { items: page.items.map(view), next: page.next };
+    },
+
+    setPpoi(path, ppoi) {
+      return locks.with(path, async () => {
+        const updated = { ...recordOf(path), ppoi: { x: ppoi.x, y: ppoi.y } };
+        await registry.put(updated);
+        await store.purge(path, 'crop');
+        return view(updated);
+      });
+    },
+
+    warm(path, names) {
+      checkKeySets(names);
+      // Unregistered originals (dropped in MEDIA_ROOT by another app) warm too.
+      return warmPath(checkMediaPath(path), names);
+    },
+
+    delete(path) {
+      checkMediaPath(path);
+      return locks.with(path, async () => {
+        const registered = registry.get(path) !== undefined;
+        const exists = await originals.exists(path);
+        if (!registered && !exists)
+          throw new AppError('NOT_FOUND', `No image at ${quoteInput(path)}`);
+        // Renditions first (and in-flight renders disarmed), then the original, then the record.
+        await store.purge(path, 'all');
+        await originals.remove(path);
+        if (registered) await registry.delete(path);
+      });
+    },
+
+    checkKeySets,
+  };
+}
