@@ -1,7 +1,7 @@
 // Opens files strictly inside a root directory, whatever symlinks say.
 
 import { constants, type Stats } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, realpath } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, realpath, rmdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { AppError } from '../errors.js';
 
@@ -90,4 +90,17 @@ export async function makeDirInside(root: string, dir: string): Promise<void> {
     throw new AppError('BAD_PATH', 'The path leads outside its root');
   }
   await mkdir(dir, { recursive: true });
+}
+
+/** Removes the now-empty directories from `dir` up to (not including) `root`. */
+export async function removeEmptyParents(root: string, dir: string): Promise<void> {
+  let current = dir;
+  while (isInside(root, current) && current !== root) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty, or already gone: stop climbing
+    }
+    current = dirname(current);
+  }
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AppError, quoteInput } from '../errors.js';
-import { isInside, makeDirInside, realPathInside } from '../fs/inside-root.js';
+import { isInside, makeDirInside, realPathInside, removeEmptyParents } from '../fs/inside-root.js';
 import { checkMediaPath } from '../spec/media-path.js';
 import { mediaTypeFor } from '../spec/media-types.js';
 
@@ -74,6 +74,7 @@ export function createOriginals(realMediaRoot: string): Originals {
       if (real === undefined || !isInside(realMediaRoot, real)) return false;
       // Remove the name the URL uses, never a symlink's target elsewhere.
       await rm(join(realMediaRoot, path), { force: true });
+      await removeEmptyParents(realMediaRoot, dirname(join(realMediaRoot, path)));
       return true;
     },
   };

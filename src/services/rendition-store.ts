@@ -2,11 +2,12 @@
 // and invalidation (a delete, replace or PPOI change never leaves a stale file behind).
 
 import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic-write.js';
 import type { HotCache } from '../cache/hot-cache.js';
 import { cacheFileFor } from '../cache/layout.js';
 import { createSingleFlight } from '../cache/single-flight.js';
+import { removeEmptyParents } from '../fs/inside-root.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
 import { mediaTypeOfFormat } from '../spec/media-types.js';
@@ -164,6 +165,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
       if (which === 'all') {
         hotCache.deletePrefix(dir);
         await rm(dir, { recursive: true, force: true });
+        await removeEmptyParents(cacheRoot, dirname(dir));
         return;
       }
       const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
