@@ -107,6 +107,40 @@ describe('image lifecycle', () => {
     expect(s.unexpectedErrors).toEqual([]);
   });
 
+  it('shares single-flight between warming and the public URLs', async () => {
+    server = await startTestServer();
+    const s = server;
+    const noise = await sharp({
+      create: {
+        width: 3000,
+        height: 2000,
+        channels: 3,
+        background: '#888',
+        noise: { type: 'gaussian', mean: 128, sigma: 60 },
+      },
+    })
+      .jpeg()
+      .toBuffer();
+    expect((await upload(s, noise, { path: 'shared/big.jpg' })).status).toBe(201);
+    const warm = call(s, '/images/shared/big.jpg/warm', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ keySets: ['image'] }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const publicHit = await rawRequest(s.url, '/media/shared/big.jpg/thumbnail/220x220', {
+      headers: { Accept: 'image/webp' },
+    });
+    expect(publicHit.status).toBe(200);
+    expect(publicHit.headers['x-rendition-cache']).toMatch(/^(coalesced|hit)$/);
+    expect(
+      ((await (await warm).json()) as { warmed: { image: { created: number } } }).warmed.image
+        .created,
+    ).toBe(9);
+    // Nine renditions, rendered once each: the public request did not render its own.
+    expect(s.store.counters.renders).toBe(9);
+  });
+
   it('keeps records and PPOIs across a restart', async () => {
     server = await startTestServer();
     const s = server;

@@ -232,6 +232,35 @@ describe('renderer on real images', () => {
     expect(await inspect(sharpened.body)).toMatchObject({ width: 200, height: 150 });
   });
 
+  it('renders a batch from one decode exactly like single renders', async () => {
+    const items = [
+      { spec: thumbnail('photo.jpg', 180, 180), choice: explicit('webp') },
+      { spec: thumbnail('photo.jpg', 320, 0), choice: fallback },
+      {
+        spec: {
+          path: 'photo.jpg',
+          filters: ['grayscale'],
+          resize: { sizer: 'crop', width: 100, height: 100 },
+        },
+        choice: explicit('png'),
+      },
+    ] satisfies { spec: RenditionSpec; choice: FormatChoice }[];
+    const batch = await renderer.renderMany(file('photo.jpg'), items, CENTRE);
+    for (const [index, item] of items.entries()) {
+      const result = batch[index];
+      if (result?.status !== 'fulfilled') throw new Error(`item ${index} failed`);
+      const single = await renderer.render(file('photo.jpg'), item.spec, item.choice, CENTRE);
+      expect(result.value.format).toBe(single.format);
+      const [a, b] = [await inspect(result.value.body), await inspect(single.body)];
+      expect([a.format, a.width, a.height]).toEqual([b.format, b.width, b.height]);
+      const [ca, cb] = [
+        await colourAt(result.value.body, 0.3, 0.6),
+        await colourAt(single.body, 0.3, 0.6),
+      ];
+      expect(near(ca, cb, 12)).toBe(true);
+    }
+  });
+
   it('refuses a file that is not an image', async () => {
     await expect(
       renderer.render(file('not-an-image.jpg'), thumbnail('x', 100, 100), fallback, CENTRE),
