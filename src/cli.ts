@@ -1,32 +1,41 @@
 #!/usr/bin/env node
 // Composition root of the command line: `rendition <command>` with the server's settings.
+// The only module that reads the environment; each command lives in src/cli/<command>.ts.
 
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ConfigError, type Config, loadConfig } from './config/load-config.js';
 import { formatSettingsTable } from './config/settings-table.js';
-import { renderNginxConfig } from './nginx/nginx-config.js';
-import { startServer } from './server.js';
-import type { AdminToken } from './services/admin-token.js';
-import { urlSetFor } from './spec/key-sets.js';
+import { AppError } from './errors.js';
+import type { CliContext, Command } from './cli/cli-context.js';
+import { CliError, USAGE_EXIT } from './cli/cli-error.js';
+import { deleteCommand } from './cli/delete.js';
+import { nginxConfigCommand } from './cli/nginx-config.js';
+import { registerCommand } from './cli/register.js';
+import { serveCommand } from './cli/serve.js';
+import { USAGE } from './cli/usage.js';
+import { warmCommand } from './cli/warm.js';
 
-const USAGE = `Usage: rendition <command> [options]
+const COMMANDS: Readonly<Record<string, Command>> = {
+  serve: serveCommand,
+  register: registerCommand,
+  warm: warmCommand,
+  delete: deleteCommand,
+  'nginx-config': nginxConfigCommand,
+};
 
-Commands:
-  serve                       start the HTTP server (default)
-  nginx-config [--listen N]   print the nginx config for these settings (nginx listens on N, default 8080)
-  help                        show this help and the settings table
-
-Settings come from environment variables and the optional CONFIG_FILE:
-`;
-
-const TEMPLATE_URL = new URL('../nginx/rendition.conf.template', import.meta.url);
+const SETTINGS_HELP = 'Settings come from environment variables and the optional CONFIG_FILE:';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
-  if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${USAGE}\n${formatSettingsTable()}\n`);
+  if (command === 'help' || command === '--help' || command === '-h' || wantsHelp(rest)) {
+    process.stdout.write(`${USAGE}\n${SETTINGS_HELP}\n${formatSettingsTable()}\n`);
     return 0;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) {
+    process.stderr.write(
+      `rendition: unknown command ${JSON.stringify(command)}\n\n${USAGE}\nSee \`rendition help\` for the settings.\n`,
+    );
+    return USAGE_EXIT;
   }
   let config: Config;
   try {
@@ -34,66 +43,36 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`rendition: ${error.message}\n`);
-      return 2;
+      return USAGE_EXIT;
     }
     throw error;
   }
-  switch (command) {
-    case 'serve':
-      return serveCommand(config);
-    case 'nginx-config': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: { listen: { type: 'string', default: '8080' } },
-      });
-      const template = await readFile(TEMPLATE_URL, 'utf8');
-      process.stdout.write(
-        renderNginxConfig(template, config, { listen: values.listen ?? '8080' }),
-      );
-      return 0;
+  const context: CliContext = {
+    config,
+    serverUrl: process.env.RENDITION_URL,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
+  try {
+    return await run(context, rest);
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`rendition: ${error.message}\n`);
+      return error.exitCode;
     }
-    default:
-      process.stderr.write(`rendition: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-      return 2;
+    // Checks the CLI shares with the server (e.g. a media path) speak the API's codes.
+    if (error instanceof AppError) {
+      process.stderr.write(`rendition: ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
   }
 }
 
-async function serveCommand(config: Config): Promise<number> {
-  const server = await startServer(config);
-  const { mediaUrl } = config.http;
-  const lines = [
-    `rendition listening on ${server.url}`,
-    `  originals  MEDIA_ROOT=${config.roots.mediaRoot}  (served at ${mediaUrl}/<path>)`,
-    `  cache      CACHE_ROOT=${config.roots.cacheRoot}`,
-    `  data       DATA_DIR=${config.roots.dataDir}  (${server.registry.size} registered images)`,
-    adminTokenLine(server.adminToken),
-    `  config     ${config.configFile ?? '(built-in defaults; set CONFIG_FILE for key sets)'}`,
-    '  key sets:',
-    ...Object.entries(config.keySets).map(
-      ([name, keySet]) =>
-        `    ${name}: ${decodeURIComponent(JSON.stringify(urlSetFor(mediaUrl, 'PATH', keySet)))}`,
-    ),
-    `Try: copy a photo to ${config.roots.mediaRoot}/photo.jpg, then open ${server.url}${mediaUrl}/photo.jpg/thumbnail/180x180`,
-    'nginx in front: `npx rendition nginx-config --listen 8080`',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stdout.write(`rendition: ${signal}, finishing in-flight requests\n`);
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  await server.close();
-  return 0;
-}
-
-function adminTokenLine(admin: AdminToken): string {
-  if (admin.file === undefined) return '  admin      token from ADMIN_TOKEN';
-  if (admin.generated) return `  admin      token (new, kept in ${admin.file}): ${admin.token}`;
-  return `  admin      token in ${admin.file}`;
+/** `--help` or `-h` among a command's options (before any `--`). */
+function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
 main(process.argv.slice(2)).then(

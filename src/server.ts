@@ -53,6 +53,10 @@ export async function startServer(
   await cleanTempFiles(realCacheRoot);
   await cleanTempFiles(realMediaRoot);
   configureSharp(config.render.inputFormats);
+  const logError =
+    options.logError ??
+    ((error: unknown, context: { method: string; path: string }) =>
+      console.error(`${context.method} ${context.path}: unexpected error`, error));
   const registry = await openRegistry({ dataDir });
   const adminToken = await resolveAdminToken(config.admin.token, dataDir);
 
@@ -70,6 +74,8 @@ export async function startServer(
     queue,
     hotCache,
     ppoiFor: (path) => registry.get(path)?.ppoi ?? CENTRE,
+    timeoutMs: config.render.timeoutMs,
+    onWriteError: (error, relative) => logError(error, { method: 'WRITE', path: relative }),
   });
   const media = createMediaService({
     mediaRoot: realMediaRoot,
@@ -125,10 +131,7 @@ export async function startServer(
       tempFile: () => originals.tempFile(),
       allPaths: () => registry.paths(),
     },
-    logError:
-      options.logError ??
-      ((error, context) =>
-        console.error(`${context.method} ${context.path}: unexpected error`, error)),
+    logError,
   });
 
   let server: ReturnType<typeof serve>;

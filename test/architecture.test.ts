@@ -35,7 +35,7 @@ const LIBRARY_OWNERS: Record<string, RegExp> = {
 
 // Each layer may import only the layers listed after it.
 const LAYERS = [
-  'cli.ts|server.ts',
+  'cli.ts|cli|server.ts',
   'http',
   'nginx',
   'services',

@@ -32,8 +32,9 @@ export function evaluateConditions(
 ): ConditionOutcome {
   const modified = Math.floor(mtimeMs / 1000) * 1000;
   if (conditions.ifUnmodifiedSince !== undefined) {
+    // nginx treats an unparsable date as failing the precondition.
     const since = Date.parse(conditions.ifUnmodifiedSince);
-    if (!Number.isNaN(since) && since < modified) return 'precondition-failed';
+    if (Number.isNaN(since) || since < modified) return 'precondition-failed';
   }
   if (conditions.ifMatch !== undefined && !matchesTag(conditions.ifMatch, etag, false)) {
     return 'precondition-failed';

@@ -2,7 +2,7 @@
 // The environment arrives as an argument from the CLI; this module reads only the config file.
 
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { AppError } from '../errors.js';
 import { type KeySets, parseKeySetEntry, sizesOfKeySets } from '../spec/key-sets.js';
 import type { OutputFormat, Resize } from '../spec/rendition-spec.js';
@@ -59,6 +59,8 @@ export interface EncoderConfig {
 
 export interface RenderConfig {
   readonly upscale: boolean;
+  /** Bound of a filters-only rendition's size (MAX_WIDTH x MAX_HEIGHT). */
+  readonly maxOutput: { readonly width: number; readonly height: number };
   readonly concurrency: number;
   readonly queueLimit: number;
   readonly timeoutMs: number;
@@ -103,7 +105,28 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(assemble(values as SettingValues, keySets, cwd, configFile));
+  const config = assemble(values as SettingValues, keySets, cwd, configFile);
+  const overlap = rootsOverlap(config.roots);
+  if (overlap !== undefined) throw new ConfigError([overlap]);
+  return deepFreeze(config);
+}
+
+/**
+ * The roots must stay apart: MEDIA_ROOT is served to the public (so DATA_DIR, with the
+ * registry and the admin token, must not be inside it), and the cache is evicted (so it
+ * must not hold originals). DATA_DIR may contain the other two, as the defaults do.
+ */
+function rootsOverlap(roots: Config['roots']): string | undefined {
+  const within = (inner: string, outer: string) =>
+    inner === outer || inner.startsWith(`${outer}${sep}`);
+  const { mediaRoot, cacheRoot, dataDir } = roots;
+  if (within(mediaRoot, cacheRoot) || within(cacheRoot, mediaRoot)) {
+    return `MEDIA_ROOT (${mediaRoot}) and CACHE_ROOT (${cacheRoot}) must not contain each other`;
+  }
+  if (within(dataDir, mediaRoot) || within(dataDir, cacheRoot)) {
+    return `DATA_DIR (${dataDir}) must not be inside MEDIA_ROOT or CACHE_ROOT (it holds the admin token)`;
+  }
+  return undefined;
 }
 
 function readConfigFile(path: string, problems: string[]): Record<string, unknown> {
@@ -196,6 +219,7 @@ function assemble(
     },
     render: {
       upscale: v.upscale,
+      maxOutput: { width: v.maxWidth, height: v.maxHeight },
       concurrency: v.renderConcurrency,
       queueLimit: v.renderQueue,
       timeoutMs: v.renderTimeoutMs,

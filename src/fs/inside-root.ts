@@ -53,22 +53,33 @@ export async function openInside(
   if (realPath === undefined) return undefined;
   let handle: FileHandle;
   try {
-    handle = await open(realPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NONBLOCK: opening a FIFO planted in a root must not block a libuv thread forever.
+    handle = await open(realPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;
   }
-  const stats = await handle.stat();
-  if (!stats.isFile()) {
+  try {
+    const stats = await handle.stat();
+    if (stats.isFile()) return { handle, stats, realPath };
+  } catch (error) {
     await handle.close();
-    return undefined;
+    throw error;
   }
-  return { handle, stats, realPath };
+  await handle.close();
+  return undefined;
 }
 
+/** Errors that mean "there is no such file" (a symlink loop included). */
 export function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'EISDIR';
+  return (
+    code === 'ENOENT' ||
+    code === 'ENOTDIR' ||
+    code === 'ENAMETOOLONG' ||
+    code === 'EISDIR' ||
+    code === 'ELOOP'
+  );
 }
 
 /**

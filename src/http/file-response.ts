@@ -23,7 +23,7 @@ export function fileResponse(served: ServedFile, options: FileResponseOptions): 
   const headers = new Headers({
     'Last-Modified': lastModifiedFor(served.mtimeMs),
     ETag: etag,
-    'Cache-Control': cacheControlFor(options.cacheMaxAge),
+    'Cache-Control': served.noStore === true ? 'no-store' : cacheControlFor(options.cacheMaxAge),
     'X-Content-Type-Options': 'nosniff',
     'X-Rendition-Cache': served.outcome,
   });

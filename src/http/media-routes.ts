@@ -6,7 +6,7 @@ import type { MediaService } from '../services/media-service.js';
 import { decodeMediaPath } from '../spec/media-path.js';
 import { parseMediaTarget } from '../spec/rendition-url.js';
 import { fileResponse } from './file-response.js';
-import { rawPathOf } from './raw-path.js';
+import { firstHeaderOf, rawPathOf } from './raw-path.js';
 
 export interface MediaRoutesOptions {
   readonly mediaUrl: string;
@@ -32,7 +32,7 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
     }
     // Decode first, then split: a %2F is a separator like any other `/` (nginx agrees).
     const target = parseMediaTarget(decodeMediaPath(raw.slice(prefix.length)));
-    const served = await options.media.serve(target, c.req.header('accept'));
+    const served = await options.media.serve(target, firstHeaderOf(c, 'accept'));
     return fileResponse(served, {
       method: c.req.method,
       conditions: {

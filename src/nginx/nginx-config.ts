@@ -10,8 +10,12 @@ export interface NginxConfigOptions {
   readonly listen: string;
 }
 
-// A media path in nginx's regex: the grammar's characters, any UTF-8 byte for letters.
-const PATH_RE = String.raw`[A-Za-z0-9._~@+\x80-\xff-]+(?:/[A-Za-z0-9._~@+\x80-\xff-]+)*`;
+// A media path in nginx's regex: exactly the grammar of src/spec/media-path.ts (Unicode
+// letters, marks and digits need PCRE's (*UTF) mode, which the locations turn on).
+const SEGMENT_RE = String.raw`[A-Za-z0-9._~@+\p{L}\p{M}\p{N}-]+`;
+const PATH_RE = `${SEGMENT_RE}(?:/${SEGMENT_RE})*`;
+// Bytes that are well-formed UTF-8; a URI that is not cannot reach a (*UTF) regex.
+const UTF8_RE = String.raw`(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})`;
 const FILTER_RE = FILTERS.join('|');
 const FILTERS_ONLY_RE = `filters/(?:${FILTER_RE})(?:/(?:${FILTER_RE}))*`;
 const OPS_RE = `(?:${FILTERS_ONLY_RE}/)?(?:${SIZERS.join('|')})/[0-9]+x[0-9]+`;
@@ -51,13 +55,14 @@ export function renderNginxConfig(
     CLIENT_MAX_BODY_SIZE: '64m',
     TYPES: typesBlock(),
     PATH_RE,
+    UTF8_RE,
     OPS_RE,
     FILTERS_ONLY_RE,
     FORMATS_RE: OUTPUT_FORMATS.join('|'),
     CACHE_CONTROL: cacheControlFor(config.http.cacheMaxAge),
     VARY: preferred.length > 0 ? '        add_header Vary Accept;' : '',
   };
-  return template.replace(/\{\{([A-Z_]+)\}\}/g, (placeholder, name: string) => {
+  return template.replace(/\{\{([A-Z0-9_]+)\}\}/g, (placeholder, name: string) => {
     const value = values[name];
     if (value === undefined)
       throw new Error(`Unknown placeholder ${placeholder} in the nginx template`);

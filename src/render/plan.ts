@@ -1,7 +1,7 @@
 // Rendition planning: pure geometry (resize, PPOI crop) and encoder choice. No sharp here.
 
 import type { EncoderConfig } from '../config/load-config.js';
-import type { Filter, OutputFormat, Ppoi, RenditionSpec } from '../spec/rendition-spec.js';
+import type { Filter, OutputFormat, Ppoi, RenditionSpec, Resize } from '../spec/rendition-spec.js';
 
 /** What the probe learned of an original, with EXIF orientation already applied. */
 export interface SourceInfo {
@@ -43,6 +43,8 @@ export interface RenderPlan {
 export interface PlanOptions {
   readonly upscale: boolean;
   readonly encoder: EncoderConfig;
+  /** A filters-only rendition (no size asked) is shrunk to fit inside this. */
+  readonly maxOutput: { readonly width: number; readonly height: number };
 }
 
 /** The format a rendition keeps when none was asked for: the original's, where we can write it. */
@@ -71,7 +73,10 @@ export function planRender(
   ppoi: Ppoi,
   options: PlanOptions,
 ): RenderPlan {
-  const geometry = planGeometry(source, spec.resize, ppoi, options.upscale);
+  const geometry =
+    spec.resize === undefined
+      ? planGeometry(source, { sizer: 'thumbnail', ...options.maxOutput }, ppoi, false)
+      : planGeometry(source, spec.resize, ppoi, options.upscale);
   return {
     filters: spec.filters,
     ...geometry,
@@ -82,14 +87,8 @@ export function planRender(
 
 type Geometry = Pick<RenderPlan, 'resize' | 'extract' | 'width' | 'height'>;
 
-function planGeometry(
-  source: SourceInfo,
-  resize: RenditionSpec['resize'],
-  ppoi: Ppoi,
-  upscale: boolean,
-): Geometry {
+function planGeometry(source: SourceInfo, resize: Resize, ppoi: Ppoi, upscale: boolean): Geometry {
   const { width: w, height: h } = source;
-  if (resize === undefined) return { width: w, height: h };
   const { width: W, height: H } = resize;
 
   // A crop with a free side is a thumbnail bounded by the other side.

@@ -47,6 +47,7 @@ export function createRenderer(options: {
     return planRender(source, item.spec, format, ppoi, {
       upscale: options.render.upscale,
       encoder: options.encoder,
+      maxOutput: options.render.maxOutput,
     });
   }
 

@@ -27,6 +27,8 @@ export interface ServedFile {
   readonly contentType: string;
   readonly varyAccept: boolean;
   readonly outcome: Outcome;
+  /** True for a rendition that could not be cached: `Cache-Control: no-store`. */
+  readonly noStore?: boolean;
 }
 
 export interface MediaServiceOptions {
@@ -120,7 +122,13 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     if (options.isRenderable !== undefined && !options.isRenderable(spec.path))
       throw notFound(spec.path);
     const original = await realPathInside(mediaRoot, spec.path);
-    if (original === undefined || !(await stat(original)).isFile()) throw notFound(spec.path);
+    const isFile =
+      original !== undefined &&
+      (await stat(original).then(
+        (st) => st.isFile(),
+        () => false,
+      ));
+    if (original === undefined || !isFile) throw notFound(spec.path);
     const { value, shared } = await store.render(original, spec, choice);
     if (shared) counters.coalesced += 1;
     else counters.misses += 1;
@@ -131,6 +139,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
       contentType: value.contentType,
       varyAccept,
       outcome: shared ? 'coalesced' : 'miss',
+      noStore: !value.cached,
     };
   }
 

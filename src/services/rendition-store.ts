@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../cache/atomic-write.js';
 import type { HotCache } from '../cache/hot-cache.js';
 import { cacheFileFor } from '../cache/layout.js';
 import { createSingleFlight } from '../cache/single-flight.js';
+import { AppError } from '../errors.js';
 import { removeEmptyParents } from '../fs/inside-root.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
@@ -20,6 +21,8 @@ export interface StoredRendition {
   readonly size: number;
   readonly mtimeMs: number;
   readonly contentType: string;
+  /** False when it could not be written (disk full, unwritable): answer it with no-store. */
+  readonly cached: boolean;
 }
 
 /** What warming one original did. */
@@ -39,6 +42,10 @@ export interface RenditionStoreOptions {
   readonly queue: RenderQueue;
   readonly hotCache: HotCache;
   readonly ppoiFor?: (path: string) => Ppoi;
+  /** Callers stop waiting for a render this long after it started (RENDER_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /** Told when a rendition could not be written to the cache (it is still served). */
+  readonly onWriteError?: (error: unknown, relative: string) => void;
 }
 
 export interface RenditionStore {
@@ -62,6 +69,12 @@ function flightKey(spec: RenditionSpec, choice: FormatChoice): string {
     : cacheFileFor(spec, choice, choice.format);
 }
 
+function timeoutError(): AppError {
+  return new AppError('RENDER_TIMEOUT', 'Rendering took too long; retry shortly', {
+    headers: { 'Retry-After': '5' },
+  });
+}
+
 const CROP_FILE = /(^|\/)crop\/[0-9]+x[0-9]+\.[^/]+$/;
 
 export function createRenditionStore(options: RenditionStoreOptions): RenditionStore {
@@ -79,24 +92,57 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     generation: number,
   ): Promise<StoredRendition> {
     const relative = cacheFileFor(spec, choice, image.format);
-    const target = await writeFileAtomic(cacheRoot, relative, image.body, {
-      stillWanted: () => (generations.get(spec.path) ?? 0) === generation,
-    });
     const contentType = mediaTypeOfFormat(image.format);
-    if (target === undefined) {
-      // Purged meanwhile: answer this one request from memory, cache nothing.
-      return { buffer: image.body, size: image.body.length, mtimeMs: Date.now(), contentType };
+    const uncached = {
+      buffer: image.body,
+      size: image.body.length,
+      mtimeMs: Date.now(),
+      contentType,
+      cached: false,
+    };
+    let target: string | undefined;
+    try {
+      target = await writeFileAtomic(cacheRoot, relative, image.body, {
+        stillWanted: () => (generations.get(spec.path) ?? 0) === generation,
+      });
+    } catch (error) {
+      // Disk full or unwritable: the render is still good, answer it from memory.
+      options.onWriteError?.(error, relative);
+      return uncached;
     }
+    // Purged meanwhile: answer this one request from memory, cache nothing.
+    if (target === undefined) return uncached;
     // Validators come from the file nginx will serve later, so both agree.
     const { mtimeMs, size } = await stat(target);
     hotCache.set(target, { body: image.body, size, mtimeMs });
-    return { buffer: image.body, size, mtimeMs, contentType };
+    return { buffer: image.body, size, mtimeMs, contentType, cached: true };
+  }
+
+  /**
+   * Runs `work` in a render slot; callers get RENDER_TIMEOUT once it has run `timeoutMs`.
+   * libvips cannot be interrupted everywhere (AVIF encoding ignores sharp's timeout), so the
+   * work goes on holding its slot (the concurrency bound stays true) and still stores its
+   * result: a retry then finds it cached.
+   */
+  function runWithDeadline<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      queue
+        .run(async () => {
+          const timer = setTimeout(() => reject(timeoutError()), options.timeoutMs);
+          try {
+            return await work();
+          } finally {
+            clearTimeout(timer);
+          }
+        })
+        .then(resolve, reject);
+    });
   }
 
   return {
     render(original, spec, choice) {
       return flights.run(flightKey(spec, choice), () =>
-        queue.run(async () => {
+        runWithDeadline(async () => {
           const generation = generations.get(spec.path) ?? 0;
           counters.renders += 1;
           const image = await renderer.render(original, spec, choice, ppoiFor(spec.path));
@@ -124,7 +170,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
       }
       if (claimed.length > 0) {
         try {
-          await queue.run(async () => {
+          await runWithDeadline(async () => {
             const generation = generations.get(path) ?? 0;
             counters.renders += claimed.length;
             const results = await renderer.renderMany(

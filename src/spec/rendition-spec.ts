@@ -4,8 +4,12 @@
 export const SIZERS = ['thumbnail', 'crop'] as const;
 export type Sizer = (typeof SIZERS)[number];
 
-/** Filters, applied in URL order before sizing. */
-export const FILTERS = ['invert', 'grayscale', 'blur', 'sharpen'] as const;
+/**
+ * Filters, in their canonical order. sharp runs them in one pass in its own fixed order
+ * (blur before sharpen and invert, whatever order they are called in), so a URL must list
+ * them in this order: each combination then has exactly one URL and one cache file.
+ */
+export const FILTERS = ['blur', 'sharpen', 'invert', 'grayscale'] as const;
 export type Filter = (typeof FILTERS)[number];
 
 /** Output formats, by the file extension used in URLs and cache file names. */

@@ -88,10 +88,13 @@ function takeFilters(segments: readonly string[], end: number): Filter[] {
   // `filters` must precede them, and a path must remain before that.
   if (start === end || start < 2 || segments[start - 1] !== 'filters') return [];
   const filters = segments.slice(start, end) as Filter[];
-  if (new Set(filters).size !== filters.length) {
+  const canonical = filters.every(
+    (filter, i) => i === 0 || FILTERS.indexOf(filters[i - 1] as Filter) < FILTERS.indexOf(filter),
+  );
+  if (!canonical) {
     throw new AppError(
       'BAD_RENDITION_URL',
-      `Expected each filter (${FILTERS.join(', ')}) at most once but received ${quoteInput(filters.join('/'))}`,
+      `Expected filters at most once each, in the order ${FILTERS.join(', ')}, but received ${quoteInput(filters.join('/'))}`,
     );
   }
   return filters;

@@ -71,6 +71,24 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/^MEDIA_URL /m);
   });
 
+  it.each([
+    [
+      { MEDIA_ROOT: '/srv/x', CACHE_ROOT: '/srv/x/cache' },
+      /MEDIA_ROOT .* CACHE_ROOT .* must not contain/,
+    ],
+    [{ MEDIA_ROOT: '/srv/x/media', CACHE_ROOT: '/srv/x/media' }, /must not contain/],
+    [
+      { MEDIA_ROOT: '/srv/m', CACHE_ROOT: '/srv/c', DATA_DIR: '/srv/m' },
+      /DATA_DIR .* must not be inside/,
+    ],
+    [
+      { MEDIA_ROOT: '/srv/m', CACHE_ROOT: '/srv/c', DATA_DIR: '/srv/c/data' },
+      /DATA_DIR .* must not be inside/,
+    ],
+  ])('refuses overlapping roots %j', (env, message) => {
+    expect(problemsOf(() => loadConfig(env))[0]).toMatch(message);
+  });
+
   it('reads key sets and settings from CONFIG_FILE, the environment winning', async () => {
     const file = join(dir, 'config.json');
     await writeFile(

@@ -458,7 +458,7 @@ const RENDITION_CASES: ParityCase[] = [
     vary: 'Accept',
   })),
   {
-    url: '/media/p.png/filters/grayscale/blur',
+    url: '/media/p.png/filters/blur/grayscale',
     accept: AVIF_WEBP_ANY,
     status: 200,
     type: 'image/avif',

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fallbackFormatFor, planRender, type SourceInfo } from '../../src/render/plan.js';
-import { CENTRE } from '../../src/spec/rendition-spec.js';
-import type { Resize } from '../../src/spec/rendition-spec.js';
+import { CENTRE, type Resize } from '../../src/spec/rendition-spec.js';
 
 const ENCODER = {
   jpegQuality: 80,
@@ -10,6 +9,7 @@ const ENCODER = {
   avifEffort: 4,
   pngCompression: 6,
 };
+const OPTIONS = { upscale: false, encoder: ENCODER, maxOutput: { width: 2048, height: 2048 } };
 const source = (width: number, height: number, extra: Partial<SourceInfo> = {}): SourceInfo => ({
   width,
   height,
@@ -18,7 +18,7 @@ const source = (width: number, height: number, extra: Partial<SourceInfo> = {}):
   ...extra,
 });
 const plan = (src: SourceInfo, resize: Resize | undefined, upscale = false, ppoi = CENTRE) =>
-  planRender(src, { filters: [], resize }, 'jpg', ppoi, { upscale, encoder: ENCODER });
+  planRender(src, { filters: [], resize }, 'jpg', ppoi, { ...OPTIONS, upscale });
 const thumb = (width: number, height: number): Resize => ({ sizer: 'thumbnail', width, height });
 const crop = (width: number, height: number): Resize => ({ sizer: 'crop', width, height });
 
@@ -67,11 +67,13 @@ describe('planRender geometry', () => {
     expect(plan(wide, crop(100, 100), false, { x: 0.6, y: 0.5 }).extract?.left).toBe(70);
   });
 
+  it('shrinks a filters-only rendition to fit inside MAX_WIDTH x MAX_HEIGHT', () => {
+    const big = planRender(source(4000, 3000), { filters: ['blur'] }, 'jpg', CENTRE, OPTIONS);
+    expect(big).toMatchObject({ width: 2048, height: 1536, resize: { width: 2048, height: 1536 } });
+  });
+
   it('keeps the original size for a filters-only rendition', () => {
-    const result = planRender(source(640, 480), { filters: ['invert'] }, 'png', CENTRE, {
-      upscale: false,
-      encoder: ENCODER,
-    });
+    const result = planRender(source(640, 480), { filters: ['invert'] }, 'png', CENTRE, OPTIONS);
     expect(result).toMatchObject({ width: 640, height: 480, filters: ['invert'], flatten: false });
     expect(result.resize).toBeUndefined();
   });
@@ -80,28 +82,22 @@ describe('planRender geometry', () => {
 describe('planRender encoder', () => {
   it('flattens transparency only for JPEG', () => {
     const alpha = source(10, 10, { hasAlpha: true, format: 'png' });
-    expect(
-      planRender(alpha, { filters: [] }, 'jpg', CENTRE, { upscale: false, encoder: ENCODER })
-        .flatten,
-    ).toBe(true);
-    expect(
-      planRender(alpha, { filters: [] }, 'webp', CENTRE, { upscale: false, encoder: ENCODER })
-        .flatten,
-    ).toBe(false);
+    expect(planRender(alpha, { filters: [] }, 'jpg', CENTRE, OPTIONS).flatten).toBe(true);
+    expect(planRender(alpha, { filters: [] }, 'webp', CENTRE, OPTIONS).flatten).toBe(false);
   });
 
   it('uses the configured quality per format and progressive JPEG', () => {
     const encoder = { ...ENCODER, jpegQuality: 71, avifQuality: 33, avifEffort: 2 };
     const src = source(10, 10);
     expect(
-      planRender(src, { filters: [] }, 'jpg', CENTRE, { upscale: false, encoder }).encoder,
+      planRender(src, { filters: [] }, 'jpg', CENTRE, { ...OPTIONS, encoder }).encoder,
     ).toEqual({
       format: 'jpg',
       quality: 71,
       progressive: true,
     });
     expect(
-      planRender(src, { filters: [] }, 'avif', CENTRE, { upscale: false, encoder }).encoder,
+      planRender(src, { filters: [] }, 'avif', CENTRE, { ...OPTIONS, encoder }).encoder,
     ).toEqual({
       format: 'avif',
       quality: 33,

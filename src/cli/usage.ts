@@ -1,0 +1,37 @@
+// The help text of `rendition`, and the one-line synopsis of each command for usage errors.
+
+/** One line per command, shown after a usage mistake in that command. */
+export const SYNOPSIS = {
+  serve: 'rendition serve',
+  register:
+    'rendition register <file|url> [--path P] [--warm K1,K2] [--replace] [--json] [--server URL]',
+  warm: 'rendition warm [--key-set K] [--paths P1,P2] [--server URL]',
+  delete: 'rendition delete <path> [--server URL]',
+  'nginx-config': 'rendition nginx-config [--listen N]',
+} as const;
+
+export const USAGE = `Usage: rendition <command> [options]
+
+Commands:
+  serve                       start the HTTP server (default)
+  register <file|url>         register an original: a local file is uploaded, an http(s) URL is
+                              fetched by the server; prints its path and URL sets
+      --path P                  its media path (default: chosen from the file name)
+      --warm K1,K2              render these key sets right away
+      --replace                 replace an original already at P (its renditions are dropped)
+      --json                    print the server's JSON answer
+  warm                        render a key set for every registered image, with progress and a
+                              summary; exits 1 if any image failed
+      --key-set K               the key set (default: the only one configured)
+      --paths P1,P2             only these media paths (registered or not)
+  delete <path>               delete an original, every rendition of it, and its record
+  nginx-config [--listen N]   print the nginx config for these settings (nginx listens on N, default 8080)
+  help                        show this help and the settings table
+
+register, warm and delete call the admin API of the RUNNING server (start it with
+\`rendition serve\`); they never touch MEDIA_ROOT or CACHE_ROOT themselves.
+  server  --server URL, else RENDITION_URL, else http://HOST:PORT from the settings below
+          (HOST 0.0.0.0 or :: means this machine)
+  token   ADMIN_TOKEN, else DATA_DIR/admin-token, which the server writes at its first start
+  Errors of the API print as "rendition: <code>: <message>" and exit 1; usage mistakes exit 2.
+`;
