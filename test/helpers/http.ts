@@ -10,7 +10,8 @@ export interface RawResponse {
 
 export interface RawRequest {
   readonly method?: string;
-  readonly headers?: Record<string, string>;
+  /** An object, or raw `[name, value, name, value…]` pairs to send a header twice. */
+  readonly headers?: Record<string, string> | string[];
   readonly body?: Uint8Array;
 }
 

@@ -109,3 +109,26 @@ export function near(a: Rgb, b: Rgb, tolerance = 40): boolean {
     Math.abs(a.b - b.b) <= tolerance
   );
 }
+
+/** A real 3x2 PNG whose IHDR is patched to claim `width` x `height`: a header-only pixel bomb. */
+export async function pixelBombPng(width: number, height: number): Promise<Buffer> {
+  const png = Buffer.from(
+    await sharp({ create: { width: 3, height: 2, channels: 3, background: RED } })
+      .png()
+      .toBuffer(),
+  );
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
+
+/** CRC-32 as PNG chunks use it. */
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k += 1) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}

@@ -119,7 +119,51 @@ describe('hot cache', () => {
     expect(hit.body.equals(miss.body)).toBe(true);
     expect(hit.headers['content-length']).toBe(String(miss.body.length));
     expect(await inspect(hit.body)).toMatchObject({ format: 'png', width: 320, height: 320 });
+    // Read from disk every time: a changed file shows at once (memory would hide it for 1 s).
+    const replaced = await sharp({
+      create: { width: 5, height: 5, channels: 3, background: '#0f0' },
+    })
+      .png()
+      .toBuffer();
+    await writeFile(join(server.config.roots.cacheRoot, 'a.jpg/crop/320x320.png'), replaced);
+    const fresh = await rawRequest(server.url, target);
+    expect(fresh.body.equals(replaced)).toBe(true);
   });
+});
+
+describe('render deadline', () => {
+  it('answers 503 RENDER_TIMEOUT when a render runs too long, and caches it when it ends', async () => {
+    // AVIF of a big noisy image takes seconds; libvips' own timeout never fires while it encodes.
+    server = await startTestServer({
+      RENDER_TIMEOUT_MS: '100',
+      AVIF_EFFORT: '3',
+      ARBITRARY_SIZES: 'true',
+    });
+    await server.putOriginal('big.jpg', await noiseJpeg());
+    const s = server;
+    const target = '/media/big.jpg/thumbnail/1200x1200.avif';
+    const slow = await rawRequest(s.url, target);
+    expect(slow.status).toBe(503);
+    expect(slow.headers['retry-after']).toBe('5');
+    expect(errorOf(slow).code).toBe('RENDER_TIMEOUT');
+    // The render went on in its slot and landed in the cache.
+    const file = join(s.config.roots.cacheRoot, 'big.jpg/thumbnail/1200x1200.avif');
+    for (
+      let i = 0;
+      i < 600 &&
+      !(await stat(file).then(
+        () => true,
+        () => false,
+      ));
+      i += 1
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const later = await rawRequest(s.url, target);
+    expect(later.status).toBe(200);
+    expect(later.headers['x-rendition-cache']).toBe('hit');
+    expect(await inspect(later.body)).toMatchObject({ format: 'avif', width: 1200, height: 800 });
+  }, 90_000);
 });
 
 describe('overload', () => {

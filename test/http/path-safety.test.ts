@@ -1,5 +1,6 @@
 // Traversal attempts over real HTTP: refused, nothing read or written outside the roots.
 
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,23 @@ describe('path safety', () => {
     const response = await rawRequest(server.url, '/media/..\\secret.txt');
     expect(response.status).toBe(400);
     expect(response.body.toString()).not.toContain('top secret');
+  });
+
+  it('answers a FIFO or a symlink loop in MEDIA_ROOT with 404, without hanging', async () => {
+    execFileSync('mkfifo', [join(server.config.roots.mediaRoot, 'fifo.jpg')]);
+    await symlink('loop.jpg', join(server.config.roots.mediaRoot, 'loop.jpg'));
+    const targets = [
+      '/media/fifo.jpg',
+      '/media/fifo.jpg/thumbnail/180x180.jpg',
+      '/media/loop.jpg',
+      '/media/loop.jpg/thumbnail/180x180',
+    ];
+    // Several at once: a blocking open of the FIFO would stall libuv's thread pool.
+    const responses = await Promise.all(
+      [...targets, ...targets].map((target) => rawRequest(server.url, target)),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(8).fill(404));
+    expect((await rawRequest(server.url, '/media/ok.jpg')).status).toBe(200);
   });
 
   it('follows a symlink that stays inside MEDIA_ROOT', async () => {

@@ -3,7 +3,7 @@
 // files nginx serves without Node, and every URL answers the same from nginx as from Node.
 
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheCandidatesFor } from '../../src/cache/layout.js';
@@ -737,5 +737,84 @@ describe.skipIf(skip)('nginx: same answer as Node', () => {
     expect(nginx.headers['x-rendition-cache']).toBeUndefined();
     expect(pick(nginx.headers, PARITY_HEADERS)).toEqual(pick(node.headers, PARITY_HEADERS));
     expect(pick(node.headers, PARITY_HEADERS)).toEqual(pick(nodeGet.headers, PARITY_HEADERS));
+  });
+});
+
+describe.skipIf(skip)('nginx: same answer as Node for odd requests', () => {
+  let stack: Stack | undefined;
+  const s = (): Stack => {
+    if (stack === undefined) throw new Error('stack not started');
+    return stack;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    await putOriginals(stack.server);
+    const jpeg = await jpegImage(200, 150);
+    // Names outside the path grammar that another app might still drop into MEDIA_ROOT.
+    for (const name of ['e😀.jpg', 'rtl\u202egpj.jpg']) await stack.server.putOriginal(name, jpeg);
+    await writeFile(
+      join(
+        stack.server.config.roots.mediaRoot,
+        Buffer.from('bad-\xff.jpg', 'latin1').toString('latin1'),
+      ),
+      jpeg,
+    );
+    // Warm both variants Node would pick for each of the Accept headers below.
+    for (const accept of ['image/webp', '*/*']) {
+      await send(stack.server.port, '/media/a.jpg/thumbnail/180x180', {
+        headers: { Accept: accept },
+      });
+    }
+  });
+  afterAll(async () => {
+    await disposeStack(stack);
+  });
+
+  async function both(path: string, options: RequestOptions = {}): Promise<[Reply, Reply]> {
+    const { server, nginx } = s();
+    return Promise.all([send(server.port, path, options), send(nginx.port, path, options)]);
+  }
+
+  it('negotiates on the first of two Accept headers, like nginx', async () => {
+    for (const headers of [
+      // Raw header pairs carry no automatic Host.
+      ['Host', '127.0.0.1', 'Accept', '*/*', 'Accept', 'image/webp'],
+      ['Host', '127.0.0.1', 'Accept', 'image/webp', 'Accept', '*/*'],
+    ]) {
+      const [node, nginx] = await both('/media/a.jpg/thumbnail/180x180', { headers });
+      expect(node.status).toBe(200);
+      expect(nginx.headers['x-rendition-cache']).toBeUndefined();
+      expect(node.headers['content-type']).toBe(nginx.headers['content-type']);
+      expect(Buffer.compare(node.body, nginx.body)).toBe(0);
+    }
+  });
+
+  it.each([
+    `/media/${encodeURIComponent('e😀.jpg')}`,
+    `/media/${encodeURIComponent('rtl\u202egpj.jpg')}`,
+    '/media/bad-%FF.jpg',
+    '/media/%C3.jpg',
+    '/media/a.jpg/thumbnail/180x180%FF',
+  ])('refuses %s the same way (names outside the grammar, malformed UTF-8)', async (path) => {
+    const [node, nginx] = await both(path);
+    expect(node.status).toBe(400);
+    expect(nginx.status).toBe(400);
+    expect(JSON.parse(nginx.body.toString())).toEqual(JSON.parse(node.body.toString()));
+  });
+
+  it('serves an absolute-form request target the same way', async () => {
+    const [node, nginx] = await both(`http://127.0.0.1/media/a.jpg`);
+    expect(node.status).toBe(200);
+    expect(nginx.status).toBe(200);
+    expect(Buffer.compare(node.body, nginx.body)).toBe(0);
+  });
+
+  it('fails an unparsable If-Unmodified-Since the same way', async () => {
+    const [node, nginx] = await both('/media/a.jpg', {
+      headers: { 'If-Unmodified-Since': 'garbage' },
+    });
+    expect(node.status).toBe(412);
+    expect(nginx.status).toBe(412);
   });
 });

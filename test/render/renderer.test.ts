@@ -3,6 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createRenderer } from '../../src/render/renderer.js';
@@ -19,6 +20,7 @@ import {
   jpegImage,
   near,
   pngImage,
+  pixelBombPng,
   pngWithAlpha,
   RED,
   WHITE,
@@ -26,6 +28,7 @@ import {
 } from '../helpers/images.js';
 
 const config = loadConfig({});
+
 const renderer = createRenderer({ render: config.render, encoder: config.encoder });
 let dir: string;
 const files: Record<string, string> = {};
@@ -103,6 +106,10 @@ describe('renderer on real images', () => {
     );
     const facts = await inspect(image.body);
     expect(facts.progressive).toBe(true);
+    const meta = await sharp(image.body).metadata();
+    expect(meta.exif).toBeUndefined();
+    expect(meta.icc).toBeUndefined();
+    expect(meta.xmp).toBeUndefined();
     expect(facts.orientation).toBeUndefined();
   });
 
@@ -230,6 +237,15 @@ describe('renderer on real images', () => {
       CENTRE,
     );
     expect(await inspect(sharpened.body)).toMatchObject({ width: 200, height: 150 });
+    const plain = await renderer.render(
+      file('photo.png'),
+      { ...invert, filters: [] },
+      explicit('png'),
+      CENTRE,
+    );
+    const pixels = async (body: Buffer) => sharp(body).raw().toBuffer();
+    // Sharpening changes pixels along the red|blue edge; a no-op would not.
+    expect(Buffer.compare(await pixels(sharpened.body), await pixels(plain.body))).not.toBe(0);
   });
 
   it('renders a batch from one decode exactly like single renders', async () => {
@@ -267,15 +283,15 @@ describe('renderer on real images', () => {
     ).rejects.toMatchObject({ code: 'UNSUPPORTED_IMAGE' });
   });
 
-  it('refuses an original over the pixel limit before decoding', async () => {
-    const small = createRenderer({
-      render: { ...config.render, maxInputPixels: 1000 },
-      encoder: config.encoder,
-    });
+  it('refuses an original over the pixel limit from its header, before decoding', async () => {
+    // A tiny PNG whose header claims 100000x100000 pixels.
+    const bomb = join(dir, 'bomb.png');
+    await writeFile(bomb, await pixelBombPng(100_000, 100_000));
     await expect(
-      small.render(file('photo.jpg'), thumbnail('x', 10, 10), fallback, CENTRE),
+      renderer.render(bomb, thumbnail('x', 10, 10), fallback, CENTRE),
     ).rejects.toMatchObject({
       code: 'IMAGE_TOO_LARGE',
+      message: `Expected an original of at most ${config.render.maxInputPixels} pixels but it has 10000000000`,
     });
   });
 });

@@ -35,6 +35,8 @@ describe('parseMediaTarget / formatRenditionPath', () => {
     ['x.jpg/thumbnail/180x180.gif', /format/],
     ['x.jpg/thumbnail/180x180.', /format/],
     ['x.jpg/filters/blur/blur', /at most once/],
+    ['x.jpg/filters/invert/blur', /in the order blur, sharpen, invert, grayscale/],
+    ['x.jpg/filters/grayscale/invert/thumbnail/180x180', /in the order/],
   ])('refuses %s', (path, message) => {
     if (message === null) {
       // Not size-shaped: it names an original (which will simply not exist).
