@@ -28,6 +28,7 @@ const LIBRARY_OWNERS: Record<string, RegExp> = {
   sharp: /^render\//,
   hono: /^http\//,
   '@hono/node-server': /^server\.ts$/,
+  'lru-cache': /^(cache|services)\//,
   lowdb: /^registry\//,
   // Schemas validate settings and admin request bodies, at those two edges only.
   zod: /^(config|http)\//,

@@ -189,7 +189,8 @@ export const SETTINGS = {
     key: 'renderTimeoutMs',
     schema: integer(100, 600_000),
     default: 30_000,
-    description: 'Longest a render may take once started, in milliseconds (then 503).',
+    description:
+      'How long a caller waits for a render once it has started, in milliseconds (then 503 RENDER_TIMEOUT; the render finishes and is cached).',
   }),
   maxInputPixels: setting({
     env: 'MAX_INPUT_PIXELS',

@@ -3,6 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LRUCache } from 'lru-cache';
 import type { HotCache } from '../cache/hot-cache.js';
 import { cacheCandidatesFor } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
@@ -60,6 +61,8 @@ type Found = Pick<ServedFile, 'body' | 'size' | 'mtimeMs' | 'contentType'>;
 export function createMediaService(options: MediaServiceOptions): MediaService {
   const { mediaRoot, cacheRoot, hotCache, store } = options;
   const counters: MediaCounters = { misses: 0, coalesced: 0, hits: 0 };
+  // Originals that failed validation, by real path, until they change (mtime or size).
+  const refused = new LRUCache<string, { version: string; error: AppError }>({ max: 1000 });
 
   async function serveOriginal(path: string): Promise<ServedFile> {
     const file = await openInside(mediaRoot, path);
@@ -122,14 +125,18 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     if (options.isRenderable !== undefined && !options.isRenderable(spec.path))
       throw notFound(spec.path);
     const original = await realPathInside(mediaRoot, spec.path);
-    const isFile =
-      original !== undefined &&
-      (await stat(original).then(
-        (st) => st.isFile(),
-        () => false,
-      ));
-    if (original === undefined || !isFile) throw notFound(spec.path);
-    const { value, shared } = await store.render(original, spec, choice);
+    const stats = original === undefined ? undefined : await stat(original).catch(() => undefined);
+    if (original === undefined || stats === undefined || !stats.isFile()) throw notFound(spec.path);
+    // An original known to be unreadable is refused without taking a render slot again.
+    const version = `${stats.mtimeMs}:${stats.size}`;
+    const known = refused.get(original);
+    if (known !== undefined && known.version === version) throw known.error;
+    const { value, shared } = await store.render(original, spec, choice).catch((error: unknown) => {
+      if (error instanceof AppError && REMEMBERED_REFUSALS.has(error.code)) {
+        refused.set(original, { version, error });
+      }
+      throw error;
+    });
     if (shared) counters.coalesced += 1;
     else counters.misses += 1;
     return {
@@ -152,6 +159,9 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     counters,
   };
 }
+
+/** Failures that belong to the original itself, not to this attempt: safe to remember. */
+const REMEMBERED_REFUSALS: ReadonlySet<string> = new Set(['UNSUPPORTED_IMAGE', 'IMAGE_TOO_LARGE']);
 
 function notFound(path: string): AppError {
   return new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
