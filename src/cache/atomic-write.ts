@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { makeDirInside } from '../fs/inside-root.js';
+import { isProcessAlive } from '../fs/process-alive.js';
 import { TEMP_DIR_NAME } from './layout.js';
 
 export interface AtomicWriteOptions {
@@ -81,21 +82,12 @@ export async function cleanTempFiles(root: string, maxAgeMs = 10 * 60_000): Prom
     const file = join(dir, name);
     const pid = Number(name.split('-')[0]);
     const stale =
-      !isRunning(pid) || now - (await stat(file).catch(() => ({ mtimeMs: 0 }))).mtimeMs > maxAgeMs;
+      !isProcessAlive(pid) ||
+      now - (await stat(file).catch(() => ({ mtimeMs: 0 }))).mtimeMs > maxAgeMs;
     if (stale || pid === process.pid) {
       await rm(file, { force: true });
       removed += 1;
     }
   }
   return removed;
-}
-
-function isRunning(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

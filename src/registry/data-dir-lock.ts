@@ -2,6 +2,7 @@
 
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../fs/process-alive.js';
 
 const lockedHere = new Set<string>();
 
@@ -28,7 +29,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (isAlive(owner) && owner !== process.pid) {
+      if (isProcessAlive(owner) && owner !== process.pid) {
         throw new Error(
           `DATA_DIR ${dataDir} is in use by another rendition process (pid ${owner})`,
         );
@@ -38,14 +39,4 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     }
   }
   throw new Error(`Could not lock DATA_DIR ${dataDir}`);
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -2,10 +2,9 @@
 // renders, the registry survives a restart, and REQUIRE_REGISTRATION gates renders.
 
 import { readdir } from 'node:fs/promises';
-import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server.js';
-import { jpegImage } from '../helpers/images.js';
+import { jpegImage, noiseJpeg } from '../helpers/images.js';
 import { rawRequest } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -77,17 +76,7 @@ describe('image lifecycle', () => {
   it('leaves no file behind from renders in flight when the image is deleted', async () => {
     server = await startTestServer({ ARBITRARY_SIZES: 'true', RENDER_CONCURRENCY: '2' });
     const s = server;
-    const noise = await sharp({
-      create: {
-        width: 3000,
-        height: 2000,
-        channels: 3,
-        background: '#888',
-        noise: { type: 'gaussian', mean: 128, sigma: 60 },
-      },
-    })
-      .jpeg()
-      .toBuffer();
+    const noise = await noiseJpeg();
     expect((await upload(s, noise, { path: 'slow/big.jpg' })).status).toBe(201);
     const renders = [300, 301, 302, 303, 304, 305, 306, 307].map((w) =>
       rawRequest(s.url, `/media/slow/big.jpg/crop/${w}x${w}.jpg`),
@@ -110,17 +99,7 @@ describe('image lifecycle', () => {
   it('shares single-flight between warming and the public URLs', async () => {
     server = await startTestServer();
     const s = server;
-    const noise = await sharp({
-      create: {
-        width: 3000,
-        height: 2000,
-        channels: 3,
-        background: '#888',
-        noise: { type: 'gaussian', mean: 128, sigma: 60 },
-      },
-    })
-      .jpeg()
-      .toBuffer();
+    const noise = await noiseJpeg();
     expect((await upload(s, noise, { path: 'shared/big.jpg' })).status).toBe(201);
     const warm = call(s, '/images/shared/big.jpg/warm', {
       method: 'POST',

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TEMP_DIR_NAME } from '../../src/cache/layout.js';
 import { startServer } from '../../src/server.js';
 import { errorOf, rawRequest } from '../helpers/http.js';
-import { inspect, jpegImage } from '../helpers/images.js';
+import { inspect, jpegImage, noiseJpeg } from '../helpers/images.js';
 import { makeTestConfig, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer | undefined;
@@ -15,21 +15,6 @@ afterEach(async () => {
   await server?.dispose();
   server = undefined;
 });
-
-/** A noisy 3000x2000 JPEG: slow enough to render that requests really overlap. */
-async function noiseJpeg(): Promise<Buffer> {
-  return sharp({
-    create: {
-      width: 3000,
-      height: 2000,
-      channels: 3,
-      background: '#808080',
-      noise: { type: 'gaussian', mean: 128, sigma: 60 },
-    },
-  })
-    .jpeg()
-    .toBuffer();
-}
 
 describe('single-flight', () => {
   it('renders 50 concurrent identical misses once', async () => {
