@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { AppError } from '../errors.js';
+import { translateStorageError } from '../fs/storage-errors.js';
 
 export interface UploadedFile {
   readonly tempFile: string;
@@ -102,9 +103,10 @@ export async function readMultipartUpload(
             sha256: hash.digest('hex'),
           };
         })().catch((error: unknown) => {
+          const storage = translateStorageError(error, 'the upload');
           fail(
-            error instanceof AppError
-              ? error
+            storage instanceof AppError
+              ? storage
               : new AppError('BAD_REQUEST', 'Could not read the upload', { cause: error }),
           );
         }),

@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { AppError, type ErrorCode, quoteInput } from '../errors.js';
+import { isOutOfSpace, translateStorageError } from '../fs/storage-errors.js';
 import { type Cidr, parseCidrs, refusalOf } from './source-address.js';
 
 export { isAddressAllowed } from './source-address.js';
@@ -68,6 +69,7 @@ export async function fetchSource(
     // The fetch error is the one worth reporting; a file that cannot be removed is not the client's.
     await rm(destination, { force: true }).catch(() => undefined);
     if (error instanceof AppError) throw error;
+    if (isOutOfSpace(error)) throw translateStorageError(error, 'the fetched original');
     if (controller.signal.aborted) {
       throw new AppError(
         'SOURCE_TIMEOUT',

@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import type { AdminConfig, RenderConfig } from '../config/load-config.js';
 import { AppError, publicErrorFor, quoteInput } from '../errors.js';
 import { realPathInside } from '../fs/inside-root.js';
+import { translateStorageError } from '../fs/storage-errors.js';
 import type { FetchedSource } from '../media/fetch-source.js';
 import { checkPathForFormat, choosePath, type Originals } from '../media/originals.js';
 import type { ImageRecord, ImageSource, Registry } from '../registry/registry.js';
@@ -199,7 +200,11 @@ export function createImageService(options: ImageServiceOptions): ImageService {
               `An original at ${quoteInput(path)} exists; ask for ?replace=true to replace it`,
             );
           }
-          await originals.place(received.temp, path, registerOptions.replace);
+          await originals
+            .place(received.temp, path, registerOptions.replace)
+            .catch((error: unknown) => {
+              throw translateStorageError(error, 'the original');
+            });
           // Renditions of whatever was there before must never be served again.
           if (registerOptions.replace) await store.purge(path, 'all');
           const created: ImageRecord = {
@@ -213,7 +218,13 @@ export function createImageService(options: ImageServiceOptions): ImageService {
             source: received.source,
             createdAt: now().toISOString(),
           };
-          await registry.put(created);
+          try {
+            await registry.put(created);
+          } catch (error) {
+            // Not recorded, so not stored either: a new original is taken back out.
+            if (!registerOptions.replace) await originals.remove(path);
+            throw translateStorageError(error, 'the registration');
+          }
           return created;
         });
         if (registerOptions.warm.length === 0) return view(record);
