@@ -80,16 +80,23 @@ export async function readMultipartUpload(
         return;
       }
       sawFile = true;
+      // Listen at once: a body cut inside this part errors the stream before the temp file
+      // exists, and an unheard 'error' would bring the whole process down.
+      let streamError: unknown;
+      let truncated = false;
+      stream.on('error', (error) => {
+        streamError = error;
+      });
+      stream.on('limit', () => {
+        truncated = true;
+      });
       files.push(
         (async () => {
           const tempFile = await options.tempFile();
           tempFiles.push(tempFile);
+          if (streamError !== undefined) throw streamError;
           const hash = createHash('sha256');
           let bytes = 0;
-          let truncated = false;
-          stream.on('limit', () => {
-            truncated = true;
-          });
           stream.on('data', (chunk: Buffer) => {
             bytes += chunk.length;
             hash.update(chunk);

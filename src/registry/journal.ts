@@ -24,19 +24,35 @@ export interface Journal {
  */
 export async function openJournal(file: string): Promise<Journal> {
   const handle: FileHandle = await open(file, 'a');
+  // Where the last complete batch ends: a failed write is cut back to it.
+  let length = (await handle.stat()).size;
   let pending: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
   let flushing: Promise<void> | undefined;
   let entries = 0;
+
+  async function writeAll(bytes: Buffer): Promise<void> {
+    for (let done = 0; done < bytes.length; ) {
+      const { bytesWritten } = await handle.write(bytes, done, bytes.length - done);
+      if (bytesWritten === 0)
+        throw Object.assign(new Error('journal write made no progress'), { code: 'ENOSPC' });
+      done += bytesWritten;
+    }
+  }
 
   async function flush(): Promise<void> {
     while (pending.length > 0) {
       const batch = pending;
       pending = [];
+      const bytes = Buffer.from(batch.map((item) => item.line).join(''));
       try {
-        await handle.write(batch.map((item) => item.line).join(''));
+        // A short write (a nearly full disk) is continued, never acknowledged half done.
+        await writeAll(bytes);
         await handle.datasync();
+        length += bytes.length;
         for (const item of batch) item.resolve();
       } catch (error) {
+        // Leave no partial line behind for the next append to land after.
+        await handle.truncate(length).catch(() => undefined);
         for (const item of batch) item.reject(error);
       }
     }
@@ -61,29 +77,42 @@ export async function openJournal(file: string): Promise<Journal> {
   };
 }
 
+/** A journal's entries, oldest first, and the bytes up to the end of its last whole line. */
+export interface JournalContent {
+  readonly entries: JournalEntry[];
+  readonly completeBytes: number;
+}
+
 /**
- * Reads the entries of a journal file, oldest first. A torn last line (a crash during an
- * append that was never acknowledged) is dropped; a bad line elsewhere is corruption.
+ * Reads a journal file. A torn last line (a crash during an append that was never
+ * acknowledged) is dropped and reported through `completeBytes`, so the caller can cut it
+ * off before appending again; a bad line elsewhere is corruption.
  */
-export async function readJournal(file: string): Promise<JournalEntry[]> {
-  let text: string;
+export async function readJournal(file: string): Promise<JournalContent> {
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { entries: [], completeBytes: 0 };
     throw error;
   }
-  const lines = text.split('\n');
   const entries: JournalEntry[] = [];
-  for (const [index, line] of lines.entries()) {
-    if (line === '') continue;
-    try {
-      entries.push(JSON.parse(line) as JournalEntry);
-    } catch (error) {
-      const isLast = index === lines.length - 1;
-      if (isLast) break;
-      throw new Error(`${file}: corrupt entry on line ${index + 1}`, { cause: error });
+  let start = 0;
+  let line = 0;
+  while (start < bytes.length) {
+    const end = bytes.indexOf(0x0a, start);
+    line += 1;
+    if (end === -1) break; // torn: no newline yet
+    const text = bytes.subarray(start, end).toString('utf8');
+    if (text !== '') {
+      try {
+        entries.push(JSON.parse(text) as JournalEntry);
+      } catch (error) {
+        throw new Error(`${file}: corrupt entry on line ${line}`, { cause: error });
+      }
     }
+    start = end + 1;
   }
-  return entries;
+  return { entries, completeBytes: start };
 }

@@ -6,7 +6,7 @@
 // line (group-committed with its neighbours), and the snapshot is rewritten only every
 // `compactEvery` changes, in slices that never block the event loop for long.
 
-import { rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { lockDataDir } from './data-dir-lock.js';
@@ -43,8 +43,22 @@ export async function openRegistry(options: RegistryOptions): Promise<LowdbRegis
     records = new Map(db.data.images.map((record) => [record.path, record]));
     seq = db.data.seq;
     // A rotated journal means a compaction was cut short: replay it, then compact at once.
-    const rotated = await readJournal(rotatedFile);
-    const current = await readJournal(journalFile);
+    const rotated = (await readJournal(rotatedFile)).entries;
+    const { entries: current, completeBytes } = await readJournal(journalFile);
+    // Cut a torn last line off, or the next append would turn it into a corrupt middle one.
+    if (
+      completeBytes <
+      (await stat(journalFile).then(
+        (st) => st.size,
+        () => 0,
+      ))
+    ) {
+      await truncate(journalFile, completeBytes);
+    }
+    // A snapshot temp file of a compaction that was killed: never read, only in the way.
+    for (const name of await readdir(dataDir)) {
+      if (/^db\.json\.\d+\.tmp$/.test(name)) await rm(join(dataDir, name), { force: true });
+    }
     for (const entry of [...rotated, ...current]) {
       if (entry.seq <= seq) continue;
       applyEntry(records, entry);

@@ -40,8 +40,18 @@ export class SnapshotFile implements Adapter<Snapshot> {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
-    const parsed = JSON.parse(text) as Partial<Snapshot>;
+    let parsed: Partial<Snapshot> | null;
+    try {
+      parsed = JSON.parse(text) as Partial<Snapshot> | null;
+    } catch (error) {
+      throw new Error(
+        `${this.#file} is not valid JSON (${(error as Error).message}); restore it from a backup, or move it away to start an empty registry`,
+        { cause: error },
+      );
+    }
     if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
       parsed.format !== 'rendition-registry' ||
       parsed.version !== 1 ||
       !Array.isArray(parsed.images)

@@ -10,6 +10,10 @@ export function translateSharpError(error: unknown): AppError {
       cause: error,
     });
   }
+  // The file went away between the lookup and the read (a delete won the race).
+  if (/input file is missing/i.test(message)) {
+    return new AppError('ORIGINAL_NOT_FOUND', 'The original is gone', { cause: error });
+  }
   if (/timeout/i.test(message)) {
     return new AppError('RENDER_TIMEOUT', 'Rendering took too long', {
       cause: error,

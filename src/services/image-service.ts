@@ -265,10 +265,16 @@ export function createImageService(options: ImageServiceOptions): ImageService {
         const exists = await originals.exists(path);
         if (!registered && !exists)
           throw new AppError('NOT_FOUND', `No image at ${quoteInput(path)}`);
-        // Renditions first (and in-flight renders disarmed), then the original, then the record.
+        // The record first: a crash or a full disk can then leave an unregistered original
+        // (which a second DELETE removes), never a record pointing at nothing. Then the
+        // renditions (and in-flight renders disarmed), then the original.
+        if (registered) {
+          await registry.delete(path).catch((error: unknown) => {
+            throw translateStorageError(error, 'the deletion');
+          });
+        }
         await store.purge(path, 'all');
         await originals.remove(path);
-        if (registered) await registry.delete(path);
       });
     },
 

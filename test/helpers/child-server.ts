@@ -1,0 +1,166 @@
+// Runs the BUILT server (`node dist/cli.js serve`, `npm test` builds dist/ first) as a child
+// process on 127.0.0.1 with a free port: for tests that kill it, or that must survive its crash.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+export const BUILT_CLI = resolve('dist/cli.js');
+
+/** A token the child servers use, so tests need not read DATA_DIR/admin-token. */
+export const CHILD_ADMIN_TOKEN = 'child-server-test-token-0123456789abcdef';
+
+export interface ServerRoots {
+  readonly mediaRoot: string;
+  readonly cacheRoot: string;
+  readonly dataDir: string;
+}
+
+/** `<dir>/media`, `<dir>/cache` and `<dir>/data`, created. */
+export async function rootsIn(dir: string): Promise<ServerRoots> {
+  const roots = {
+    mediaRoot: join(dir, 'media'),
+    cacheRoot: join(dir, 'cache'),
+    dataDir: join(dir, 'data'),
+  };
+  for (const root of Object.values(roots)) await mkdir(root, { recursive: true });
+  return roots;
+}
+
+export interface ChildExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface ChildServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<ChildExit>;
+  /** True until the process exits. */
+  alive(): boolean;
+  /** stdout and stderr so far. */
+  output(): string;
+  /** Sends `signal` and waits for the exit (SIGKILL after 5 s if it lingers). */
+  stop(signal?: NodeJS.Signals): Promise<ChildExit>;
+}
+
+/** Throws a clear message when dist/ has not been built. */
+export function requireBuiltCli(): void {
+  if (!existsSync(BUILT_CLI)) {
+    throw new Error(`${BUILT_CLI} is missing: run \`npm run build\` first (npm test does)`);
+  }
+}
+
+/** The environment a child server runs with: only PATH, the roots and `env`. */
+export function childEnv(
+  roots: ServerRoots,
+  env: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MEDIA_ROOT: roots.mediaRoot,
+    CACHE_ROOT: roots.cacheRoot,
+    DATA_DIR: roots.dataDir,
+    ADMIN_TOKEN: CHILD_ADMIN_TOKEN,
+    ...env,
+  };
+}
+
+/** A launched `rendition serve`: it either starts listening or exits first. */
+interface Launched {
+  readonly server: Omit<ChildServer, 'url'>;
+  /** The URL once it listens, or its exit if it never does (or `timeout`). */
+  readonly outcome: Promise<{ url: string } | { exit: ChildExit } | { timeout: true }>;
+}
+
+function launch(roots: ServerRoots, env: Record<string, string>, timeoutMs: number): Launched {
+  requireBuiltCli();
+  const child = spawn(process.execPath, [BUILT_CLI, 'serve'], {
+    env: childEnv(roots, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let exit: ChildExit | undefined;
+  const exited = new Promise<ChildExit>((done) => {
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      done(exit);
+    });
+  });
+  const listening = new Promise<{ url: string }>((done) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1] !== undefined) done({ url: match[1] });
+    };
+    child.stdout?.on('data', onData);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<{ timeout: true }>((done) => {
+    timer = setTimeout(() => done({ timeout: true }), timeoutMs);
+  });
+  const server: Omit<ChildServer, 'url'> = {
+    pid: child.pid ?? -1,
+    child,
+    exited,
+    alive: () => exit === undefined,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (exit !== undefined) return exit;
+      child.kill(signal);
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(kill);
+      }
+    },
+  };
+  const outcome = Promise.race([listening, exited.then((status) => ({ exit: status })), timedOut]);
+  void outcome.finally(() => clearTimeout(timer));
+  return { server, outcome };
+}
+
+/**
+ * Spawns `rendition serve` and resolves once it prints `listening on http://127.0.0.1:<port>`
+ * (PORT=0: the port it bound). Rejects, killing it, if it exits first or is not up in time.
+ */
+export async function spawnServer(
+  roots: ServerRoots,
+  env: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<ChildServer> {
+  const { server, outcome } = launch(roots, env, timeoutMs);
+  const result = await outcome;
+  if ('url' in result) return { ...server, url: result.url };
+  await server.stop('SIGKILL');
+  const why =
+    'exit' in result
+      ? `exited (code ${result.exit.code}, signal ${result.exit.signal})`
+      : `was not listening after ${timeoutMs} ms`;
+  throw new Error(`rendition serve ${why}:\n${server.output()}`);
+}
+
+/**
+ * Runs `rendition serve` expecting it to refuse to start: its exit status and output. A server
+ * that starts listening instead is stopped and reported with `listened: true`.
+ */
+export async function serveExpectingRefusal(
+  roots: ServerRoots,
+  env: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<{ code: number | null; output: string; listened: boolean }> {
+  const { server, outcome } = launch(roots, env, timeoutMs);
+  const result = await outcome;
+  const status = await server.stop('SIGKILL');
+  return { code: status.code, output: server.output(), listened: 'url' in result };
+}
