@@ -1,0 +1,87 @@
+// B3: hits through the shipped nginx config (try_files) vs plain static nginx serving the
+// same file with the same sendfile/open_file_cache/access_log settings. Pinned: wrk on
+// core 0, nginx (one worker) on core 1.
+
+import type { RowGroup } from '../lib/context.js';
+import { HIT_FILE, HIT_PATH, prepareHit } from '../lib/hit.js';
+import { interleaved } from '../lib/points.js';
+import { freePort } from '../lib/proc.js';
+import { type Row, row } from '../lib/report.js';
+import {
+  plainNginxConfig,
+  renditionNginxConfig,
+  startNginx,
+  startRendition,
+} from '../lib/servers.js';
+import { runWrk } from '../lib/wrk.js';
+
+export const b3: RowGroup = {
+  id: 'B3',
+  title: 'hits through nginx try_files vs plain nginx',
+  async run(ctx) {
+    const dir = await ctx.scratch('b3');
+    const node = await startRendition({ dir, cpus: '1' });
+    const stops: (() => Promise<void>)[] = [() => node.stop()];
+    try {
+      await prepareHit(node, ctx.inputs.mosaic);
+      const frontPort = await freePort();
+      const generated = await renditionNginxConfig(node, frontPort);
+      const front = await startNginx({
+        name: 'nginx (rendition config)',
+        dir: await ctx.scratch('b3-front'),
+        siteConfig: generated,
+        port: frontPort,
+        cpus: '1',
+      });
+      stops.push(() => front.stop());
+      const plainPort = await freePort();
+      const plain = await startNginx({
+        name: 'nginx (plain static)',
+        dir: await ctx.scratch('b3-plain'),
+        siteConfig: plainNginxConfig(generated, node.cacheRoot, plainPort),
+        port: plainPort,
+        cpus: '1',
+      });
+      stops.push(() => plain.stop());
+
+      const rows: Row[] = [];
+      const details: Record<string, unknown> = {};
+      for (const connections of [16, 64]) {
+        const points = await interleaved(ctx.options, {
+          ours: (seconds) =>
+            runWrk({ url: `${front.url}${HIT_PATH}`, connections, seconds, cpus: '0' }),
+          plain: (seconds) =>
+            runWrk({ url: `${plain.url}/${HIT_FILE}`, connections, seconds, cpus: '0' }),
+        });
+        const failed = [...points.ours.runs, ...points.plain.runs].reduce(
+          (sum, r) => sum + r.errors.status + r.errors.connect + r.errors.read + r.errors.timeout,
+          0,
+        );
+        details[`c${connections}`] = points;
+        const note = failed === 0 ? undefined : `${failed} failed requests`;
+        rows.push(
+          row({
+            id: 'B3',
+            workload: `hit via nginx try_files, c=${connections}`,
+            ours: { value: points.ours.rps, unit: 'req/s' },
+            baseline: { label: 'plain nginx', value: points.plain.rps, unit: 'req/s' },
+            minRatio: 0.95,
+            holds: failed === 0,
+            ...(note === undefined ? {} : { note }),
+          }),
+          row({
+            id: 'B3',
+            workload: `hit via nginx try_files, c=${connections}, p99`,
+            ours: { label: 'p99', value: points.ours.p99, unit: 'ms' },
+            baseline: { label: 'plain p99', value: points.plain.p99, unit: 'ms' },
+            maxRatio: 1.2,
+          }),
+        );
+      }
+      ctx.detail('B3', details);
+      return rows;
+    } finally {
+      for (const stop of stops.reverse()) await stop();
+    }
+  },
+};
