@@ -8,6 +8,7 @@ import { AppError } from './errors.js';
 import type { CliContext, Command } from './cli/cli-context.js';
 import { CliError, USAGE_EXIT } from './cli/cli-error.js';
 import { deleteCommand } from './cli/delete.js';
+import { gcCommand } from './cli/gc.js';
 import { nginxConfigCommand } from './cli/nginx-config.js';
 import { registerCommand } from './cli/register.js';
 import { serveCommand } from './cli/serve.js';
@@ -20,6 +21,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   warm: warmCommand,
   delete: deleteCommand,
   'nginx-config': nginxConfigCommand,
+  gc: gcCommand,
 };
 
 const SETTINGS_HELP = 'Settings come from environment variables and the optional CONFIG_FILE:';

@@ -4,6 +4,7 @@ import { mkdir, realpath } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { cleanTempFiles } from './cache/atomic-write.js';
+import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { createHotCache } from './cache/hot-cache.js';
 import type { Config } from './config/load-config.js';
 import { createApp } from './http/app.js';
@@ -31,6 +32,8 @@ export interface RunningServer {
   readonly images: ImageService;
   readonly jobs: WarmJobs;
   readonly registry: Registry;
+  /** The CACHE_ROOT byte budget: its index is rebuilt in the background after listening. */
+  readonly cacheBudget: CacheBudget;
   /** Stops accepting, lets in-flight renders, jobs and registry writes finish, then resolves. */
   close(): Promise<void>;
 }
@@ -68,6 +71,12 @@ export async function startServer(
     maxBytes: config.hotCache.maxBytes,
     maxFileBytes: config.hotCache.maxFileBytes,
   });
+  const cacheBudget = createCacheBudget({
+    cacheRoot: realCacheRoot,
+    limits: config.cacheBudget,
+    hotCache,
+    onError: (error) => logError(error, { method: 'EVICT', path: realCacheRoot }),
+  });
   const store = createRenditionStore({
     cacheRoot: realCacheRoot,
     renderer: createRenderer({ render: config.render, encoder: config.encoder }),
@@ -76,6 +85,7 @@ export async function startServer(
     ppoiFor: (path) => registry.get(path)?.ppoi ?? CENTRE,
     timeoutMs: config.render.timeoutMs,
     onWriteError: (error, relative) => logError(error, { method: 'WRITE', path: relative }),
+    cacheChanges: cacheBudget,
   });
   const media = createMediaService({
     mediaRoot: realMediaRoot,
@@ -83,7 +93,7 @@ export async function startServer(
     preferredFormats: config.negotiation.preferred,
     sizes: config.sizes,
     hotFileBytes: config.hotCache.maxFileBytes,
-    hotCache,
+    hotCache: cacheBudget.trackUses(hotCache),
     store,
     ...(config.admin.requireRegistration
       ? { isRenderable: (path: string) => registry.get(path) !== undefined }
@@ -148,6 +158,8 @@ export async function startServer(
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  // Walks CACHE_ROOT in the background; nothing is evicted until the walk has ended.
+  cacheBudget.start();
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
 
   return {
@@ -159,6 +171,7 @@ export async function startServer(
     images,
     jobs,
     registry,
+    cacheBudget,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections with no request in flight would hold close() open.
@@ -166,6 +179,7 @@ export async function startServer(
       await closed;
       await jobs.stop();
       await queue.idle();
+      await cacheBudget.close();
       await registry.close();
     },
   };

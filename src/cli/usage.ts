@@ -8,6 +8,7 @@ export const SYNOPSIS = {
   warm: 'rendition warm [--key-set K] [--paths P1,P2] [--server URL]',
   delete: 'rendition delete <path> [--server URL]',
   'nginx-config': 'rendition nginx-config [--listen N]',
+  gc: 'rendition gc [--dry-run]',
 } as const;
 
 export const USAGE = `Usage: rendition <command> [options]
@@ -26,6 +27,10 @@ Commands:
       --paths P1,P2             only these media paths (registered or not)
   delete <path>               delete an original, every rendition of it, and its record
   nginx-config [--listen N]   print the nginx config for these settings (nginx listens on N, default 8080)
+  gc [--dry-run]              evict the least recently used renditions from CACHE_ROOT until it is
+                              within CACHE_MAX_BYTES (down to CACHE_LOW_WATER_PERCENT), one line per
+                              file; works on CACHE_ROOT itself, safe beside a running server
+      --dry-run                 print what would be evicted, delete nothing
   help                        show this help and the settings table
 
 register, warm and delete call the admin API of the RUNNING server (start it with

@@ -34,6 +34,8 @@ export interface Config {
   readonly encoder: EncoderConfig;
   readonly render: RenderConfig;
   readonly hotCache: { readonly maxBytes: number; readonly maxFileBytes: number };
+  /** CACHE_MAX_BYTES (0: unlimited) and the low-water mark, in bytes. */
+  readonly cacheBudget: { readonly maxBytes: number; readonly lowWaterBytes: number };
   readonly admin: AdminConfig;
   readonly configFile: string | undefined;
 }
@@ -227,6 +229,10 @@ function assemble(
       inputFormats: v.inputFormats,
     },
     hotCache: { maxBytes: v.hotCacheBytes, maxFileBytes: v.hotCacheFileBytes },
+    cacheBudget: {
+      maxBytes: v.cacheMaxBytes,
+      lowWaterBytes: Math.floor((v.cacheMaxBytes * v.cacheLowWaterPercent) / 100),
+    },
     admin: {
       token: v.adminToken,
       requireRegistration: v.requireRegistration,

@@ -170,6 +170,21 @@ export const SETTINGS = {
     default: 1 * MIB,
     description: 'Largest file kept in the hot cache, in bytes; larger ones are streamed.',
   }),
+  cacheMaxBytes: setting({
+    env: 'CACHE_MAX_BYTES',
+    key: 'cacheMaxBytes',
+    schema: integer(0, Number.MAX_SAFE_INTEGER),
+    default: 10 * 1024 * MIB,
+    description:
+      'Byte budget of CACHE_ROOT (file sizes); past it the least recently used renditions are evicted (README "Cache budget"). 0: unlimited.',
+  }),
+  cacheLowWaterPercent: setting({
+    env: 'CACHE_LOW_WATER_PERCENT',
+    key: 'cacheLowWaterPercent',
+    schema: integer(1, 100),
+    default: 90,
+    description: 'Eviction stops once the cache holds at most this percentage of CACHE_MAX_BYTES.',
+  }),
   renderConcurrency: setting({
     env: 'RENDER_CONCURRENCY',
     key: 'renderConcurrency',

@@ -4,6 +4,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic-write.js';
+import type { CacheChangeListener } from '../cache/cache-budget.js';
 import type { HotCache } from '../cache/hot-cache.js';
 import { cacheFileFor } from '../cache/layout.js';
 import { createSingleFlight } from '../cache/single-flight.js';
@@ -46,6 +47,8 @@ export interface RenditionStoreOptions {
   readonly timeoutMs: number;
   /** Told when a rendition could not be written to the cache (it is still served). */
   readonly onWriteError?: (error: unknown, relative: string) => void;
+  /** Told of every cache file written and deleted (the byte budget's index). */
+  readonly cacheChanges?: CacheChangeListener;
 }
 
 export interface RenditionStore {
@@ -115,6 +118,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     // Validators come from the file nginx will serve later, so both agree.
     const { mtimeMs, size } = await stat(target);
     hotCache.set(target, { body: image.body, size, mtimeMs });
+    options.cacheChanges?.written(relative, size);
     return { buffer: image.body, size, mtimeMs, contentType, cached: true };
   }
 
@@ -211,6 +215,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
       if (which === 'all') {
         hotCache.deletePrefix(dir);
         await rm(dir, { recursive: true, force: true });
+        options.cacheChanges?.deleted(path);
         await removeEmptyParents(cacheRoot, dirname(dir));
         return;
       }
@@ -220,7 +225,9 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
           .filter((file) => CROP_FILE.test(file))
           .map((file) => {
             hotCache.deletePrefix(join(dir, file));
-            return rm(join(dir, file), { force: true });
+            return rm(join(dir, file), { force: true }).then(() =>
+              options.cacheChanges?.deleted(`${path}/${file}`),
+            );
           }),
       );
     },
