@@ -13,7 +13,7 @@ import { chooseFormat, type FormatChoice, variesWithAccept } from '../spec/negot
 import type { OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
 import type { MediaTarget } from '../spec/rendition-url.js';
 import { checkSizeAllowed, type SizesPolicy } from '../spec/sizes-policy.js';
-import type { RenditionStore } from './rendition-store.js';
+import type { RenditionStore, StoredRendition } from './rendition-store.js';
 
 /** How a request was answered, for logs, metrics and tests. */
 export type Outcome = 'original' | 'hit' | 'miss' | 'coalesced';
@@ -98,7 +98,10 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         return { body: { kind: 'handle', handle: file.handle }, size, mtimeMs, contentType };
       }
       try {
-        const buffer = await file.handle.readFile();
+        // One read of the size fstat gave (readFile would fstat again).
+        const buffer = Buffer.allocUnsafe(size);
+        const { bytesRead } = await file.handle.read(buffer, 0, size, 0);
+        if (bytesRead !== size) continue; // replaced under us: try the next candidate
         hotCache.set(absolute, { body: buffer, size, mtimeMs });
         return { body: { kind: 'buffer', buffer }, size, mtimeMs, contentType };
       } finally {
@@ -115,6 +118,14 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes);
     const choice = chooseFormat(spec.format, accept, options.preferredFormats);
     const varyAccept = variesWithAccept(choice, options.preferredFormats);
+
+    // A render under way answers every identical request: no disk lookups while it runs.
+    const inFlight = store.running(spec, choice);
+    if (inFlight !== undefined) {
+      const value = await inFlight;
+      counters.coalesced += 1;
+      return { ...renderedFile(value), varyAccept, outcome: 'coalesced' };
+    }
 
     const cached = await findCached(spec, choice);
     if (cached !== undefined) {
@@ -139,15 +150,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     });
     if (shared) counters.coalesced += 1;
     else counters.misses += 1;
-    return {
-      body: { kind: 'buffer', buffer: value.buffer },
-      size: value.size,
-      mtimeMs: value.mtimeMs,
-      contentType: value.contentType,
-      varyAccept,
-      outcome: shared ? 'coalesced' : 'miss',
-      noStore: !value.cached,
-    };
+    return { ...renderedFile(value), varyAccept, outcome: shared ? 'coalesced' : 'miss' };
   }
 
   return {
@@ -157,6 +160,17 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         : serveRendition(target.spec, accept);
     },
     counters,
+  };
+}
+
+/** A rendition just rendered, as a file to send (no-store when it could not be cached). */
+function renderedFile(value: StoredRendition): Found & { noStore: boolean } {
+  return {
+    body: { kind: 'buffer', buffer: value.buffer },
+    size: value.size,
+    mtimeMs: value.mtimeMs,
+    contentType: value.contentType,
+    noStore: !value.cached,
   };
 }
 

@@ -52,6 +52,8 @@ export interface RenditionStoreOptions {
 }
 
 export interface RenditionStore {
+  /** The render under way for this rendition, if any: join it before touching the disk. */
+  running(spec: RenditionSpec, choice: FormatChoice): Promise<StoredRendition> | undefined;
   /** Renders one rendition of `original` (a real file path) into the cache, once for all callers. */
   render(
     original: string,
@@ -117,7 +119,8 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     if (target === undefined) return uncached;
     // Validators come from the file nginx will serve later, so both agree.
     const { mtimeMs, size } = await stat(target);
-    hotCache.set(target, { body: image.body, size, mtimeMs });
+    // Not into the hot cache yet: most misses are never asked for again (unique sizes, a
+    // crawler); the first hit from disk promotes a rendition, keeping RSS flat under misses.
     options.cacheChanges?.written(relative, size);
     return { buffer: image.body, size, mtimeMs, contentType, cached: true };
   }
@@ -144,6 +147,10 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
   }
 
   return {
+    running(spec, choice) {
+      return flights.running(flightKey(spec, choice));
+    },
+
     render(original, spec, choice) {
       return flights.run(flightKey(spec, choice), () =>
         runWithDeadline(async () => {

@@ -82,8 +82,13 @@ describe('hot cache', () => {
     server = await startTestServer();
     await server.putOriginal('a.jpg', await jpegImage(600, 400));
     const target = '/media/a.jpg/crop/220x220.jpg';
-    expect((await rawRequest(server.url, target)).headers['x-rendition-cache']).toBe('miss');
     const file = join(server.config.roots.cacheRoot, 'a.jpg/crop/220x220.jpg');
+    expect((await rawRequest(server.url, target)).headers['x-rendition-cache']).toBe('miss');
+    // A miss is not kept in memory (most are never asked for again): gone from disk, gone.
+    await rm(file);
+    expect((await rawRequest(server.url, target)).headers['x-rendition-cache']).toBe('miss');
+    // Its first hit reads the disk and promotes it to memory.
+    expect((await rawRequest(server.url, target)).headers['x-rendition-cache']).toBe('hit');
     await rm(file);
     // Within the revalidation window the memory copy still answers …
     expect((await rawRequest(server.url, target)).headers['x-rendition-cache']).toBe('hit');
