@@ -3,7 +3,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { acceptsConnections, freePort } from '../../test/helpers/net.js';
 import { sleep } from './stats.js';
 
 export interface StartOptions {
@@ -73,7 +73,7 @@ export async function startProcess(options: StartOptions): Promise<Proc> {
     const deadline = Date.now() + (options.startupTimeoutMs ?? 20_000);
     for (;;) {
       if (!alive()) throw new Error(`${options.name} exited during startup:\n${output}`);
-      if (await accepts(options.port)) break;
+      if (await acceptsConnections(options.port)) break;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`${options.name} did not listen on ${options.port}:\n${output}`);
@@ -135,29 +135,4 @@ export function sampleRss(
   };
 }
 
-/** A port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port bound'))));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
+export { freePort };

@@ -3,7 +3,7 @@
 
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { jpegImage, pngImage, RED, webpImage } from './images.js';
+import { crc32, jpegImage, pngImage, RED, webpImage } from './images.js';
 
 /** A seeded PRNG (mulberry32): the same seed gives the same sequence, so failures reproduce. */
 export function seededRandom(seed: number): () => number {
@@ -26,16 +26,6 @@ export function bitFlipped(bytes: Uint8Array, seed: number, count: number, from:
     out[at] = (out[at] ?? 0) ^ (1 << Math.floor(random() * 8));
   }
   return out;
-}
-
-/** CRC-32 as PNG chunks use it. */
-function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k += 1) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return (crc ^ 0xffffffff) >>> 0;
 }
 
 function pngChunk(type: string, data: Uint8Array): Buffer {

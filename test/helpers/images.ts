@@ -124,7 +124,7 @@ export async function pixelBombPng(width: number, height: number): Promise<Buffe
 }
 
 /** CRC-32 as PNG chunks use it. */
-function crc32(bytes: Uint8Array): number {
+export function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
   for (const byte of bytes) {
     crc ^= byte;

@@ -4,10 +4,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/load-config.js';
 import { renderNginxConfig } from '../../src/nginx/nginx-config.js';
+import { acceptsConnections, freePort } from './net.js';
 
 /** The shipped template, exactly what `rendition nginx-config` fills in. */
 export const NGINX_TEMPLATE_URL = new URL('../../nginx/rendition.conf.template', import.meta.url);
@@ -68,19 +68,6 @@ export function skipWithoutNginx(): boolean {
     );
   }
   return true;
-}
-
-/** A port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port bound'))));
-    });
-  });
 }
 
 /** The main nginx.conf around the generated site config, everything under `prefix`. */
@@ -193,7 +180,7 @@ async function launch(options: LaunchOptions): Promise<RunningNginx> {
       process.removeListener('exit', killOnExit);
       throw await failure(`exited during startup (${String(await exited)})`);
     }
-    if (await accepts(port)) break;
+    if (await acceptsConnections(port)) break;
     if (Date.now() > deadline) {
       await terminate(child, exited);
       process.removeListener('exit', killOnExit);
@@ -232,20 +219,8 @@ async function terminate(child: ChildProcess, exited: Promise<unknown>): Promise
   throw new Error(`nginx (pid ${child.pid}) did not exit`);
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+export { freePort };
