@@ -3,6 +3,7 @@
 // registration was lost, and RSS did not grow between the second and the last minute.
 // Run: npm run soak [-- --minutes 3]
 
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +13,29 @@ import { rssOf } from './lib/proc.js';
 import { ADMIN_TOKEN, startRendition } from './lib/servers.js';
 import { MiB, sleep } from './lib/stats.js';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '3' },
+    // The production setting (README "Security", docker/Dockerfile): jemalloc when installed.
+    malloc: { type: 'string', default: 'jemalloc' },
+  },
+});
 const minutes = Math.max(2, Number(values.minutes));
 const durationMs = minutes * 60_000;
 
 const inputs = await prepareInputs((line) => console.error(line));
 const dir = await mkdtemp(join(tmpdir(), 'rendition-soak-'));
-const server = await startRendition({ name: 'rendition', dir, env: { ALLOWED_SIZES: '350x350' } });
+const jemalloc = [
+  '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2',
+  '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2',
+].find((file) => existsSync(file));
+const preload: Record<string, string> =
+  values.malloc === 'jemalloc' && jemalloc !== undefined ? { LD_PRELOAD: jemalloc } : {};
+const server = await startRendition({
+  name: 'rendition',
+  dir,
+  env: { ALLOWED_SIZES: '350x350', ...preload },
+});
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 const photo = await readFile(inputs.mosaic);
 const tiny = await readFile(inputs.tiny);
@@ -93,7 +110,9 @@ async function sampler(): Promise<void> {
   }
 }
 
-console.error(`soak: ${minutes} min against ${server.url}`);
+console.error(
+  `soak: ${minutes} min against ${server.url}, malloc: ${'LD_PRELOAD' in preload ? 'jemalloc' : 'glibc (apt-get install libjemalloc2 for the production setting)'}`,
+);
 await Promise.all([hits(), hits(), misses(), misses(), misses(), uploadsAndDeletes(), sampler()]);
 await server.settle();
 
@@ -121,6 +140,10 @@ const last = inMinute(durationMs - 60_000, durationMs + 1);
 const growth = second === 0 ? 0 : (last - second) / second;
 const serverErrors = [...statuses].filter(([status]) => status >= 500 && status !== 503);
 
+const perMinute = Array.from({ length: minutes }, (_, m) => inMinute(m * 60_000, (m + 1) * 60_000));
+console.log(
+  `RSS peak per minute: ${perMinute.map((bytes) => `${(bytes / MiB).toFixed(0)} MiB`).join(', ')}`,
+);
 console.log(`requests by status: ${JSON.stringify(Object.fromEntries(statuses))}`);
 console.log(`connection failures: ${failures}`);
 console.log(
