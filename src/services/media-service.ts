@@ -77,22 +77,27 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     };
   }
 
-  /** The first cache file that answers the request, from memory or disk. */
-  async function findCached(spec: RenditionSpec, choice: FormatChoice): Promise<Found | undefined> {
-    for (const relative of cacheCandidatesFor(spec, choice)) {
-      const absolute = join(cacheRoot, relative);
-      const contentType = mediaTypeFor(relative);
-      const hot = await hotCache.get(absolute);
-      if (hot !== undefined) {
-        return {
-          body: { kind: 'buffer', buffer: hot.body },
-          size: hot.size,
-          mtimeMs: hot.mtimeMs,
-          contentType,
-        };
-      }
+  /** A cache file held in memory that answers the request (no disk access). */
+  async function findHot(candidates: readonly string[]): Promise<Found | undefined> {
+    for (const relative of candidates) {
+      const hot = await hotCache.get(join(cacheRoot, relative));
+      if (hot === undefined) continue;
+      return {
+        body: { kind: 'buffer', buffer: hot.body },
+        size: hot.size,
+        mtimeMs: hot.mtimeMs,
+        contentType: mediaTypeFor(relative),
+      };
+    }
+    return undefined;
+  }
+
+  /** The first cache file on disk that answers the request; small ones are promoted to memory. */
+  async function findOnDisk(candidates: readonly string[]): Promise<Found | undefined> {
+    for (const relative of candidates) {
       const file = await openInside(cacheRoot, relative);
       if (file === undefined) continue;
+      const contentType = mediaTypeFor(relative);
       const { size, mtimeMs } = file.stats;
       if (size > options.hotFileBytes) {
         return { body: { kind: 'handle', handle: file.handle }, size, mtimeMs, contentType };
@@ -102,7 +107,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         const buffer = Buffer.allocUnsafe(size);
         const { bytesRead } = await file.handle.read(buffer, 0, size, 0);
         if (bytesRead !== size) continue; // replaced under us: try the next candidate
-        hotCache.set(absolute, { body: buffer, size, mtimeMs });
+        hotCache.set(join(cacheRoot, relative), { body: buffer, size, mtimeMs });
         return { body: { kind: 'buffer', buffer }, size, mtimeMs, contentType };
       } finally {
         await file.handle.close();
@@ -119,18 +124,24 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     const choice = chooseFormat(spec.format, accept, options.preferredFormats);
     const varyAccept = variesWithAccept(choice, options.preferredFormats);
 
-    // A render under way answers every identical request: no disk lookups while it runs.
+    // Memory first (the hot path), then a render under way (no disk lookups while it runs),
+    // then the disk.
+    const candidates = cacheCandidatesFor(spec, choice);
+    const hot = await findHot(candidates);
+    if (hot !== undefined) {
+      counters.hits += 1;
+      return { ...hot, varyAccept, outcome: 'hit' };
+    }
     const inFlight = store.running(spec, choice);
     if (inFlight !== undefined) {
       const value = await inFlight;
       counters.coalesced += 1;
       return { ...renderedFile(value), varyAccept, outcome: 'coalesced' };
     }
-
-    const cached = await findCached(spec, choice);
-    if (cached !== undefined) {
+    const onDisk = await findOnDisk(candidates);
+    if (onDisk !== undefined) {
       counters.hits += 1;
-      return { ...cached, varyAccept, outcome: 'hit' };
+      return { ...onDisk, varyAccept, outcome: 'hit' };
     }
 
     if (options.isRenderable !== undefined && !options.isRenderable(spec.path))
