@@ -15,6 +15,7 @@ import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js'
 import { mediaTypeOfFormat } from '../spec/media-types.js';
 import type { FormatChoice } from '../spec/negotiate.js';
 import { CENTRE, type Ppoi, type RenditionSpec } from '../spec/rendition-spec.js';
+import { createPurgeClock, type RenderTicket } from './purge-clock.js';
 
 /** A rendition in memory, with the validators of the file it was stored as. */
 export interface StoredRendition {
@@ -86,15 +87,15 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
   const { cacheRoot, hotCache, renderer, queue } = options;
   const flights = createSingleFlight<StoredRendition>();
   const ppoiFor = options.ppoiFor ?? (() => CENTRE);
-  // Bumped by every purge of a path: a render that started before it must not be stored.
-  const generations = new Map<string, number>();
+  // A render that started before its image's last purge must not be stored.
+  const clock = createPurgeClock();
   const counters = { renders: 0 };
 
   async function store(
     spec: RenditionSpec,
     choice: FormatChoice,
     image: RenderedImage,
-    generation: number,
+    ticket: RenderTicket,
   ): Promise<StoredRendition> {
     const relative = cacheFileFor(spec, choice, image.format);
     const contentType = mediaTypeOfFormat(image.format);
@@ -108,7 +109,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     let target: string | undefined;
     try {
       target = await writeFileAtomic(cacheRoot, relative, image.body, {
-        stillWanted: () => (generations.get(spec.path) ?? 0) === generation,
+        stillWanted: () => clock.stillWanted(spec.path, ticket),
       });
     } catch (error) {
       // Disk full or unwritable: the render is still good, answer it from memory.
@@ -154,10 +155,14 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     render(original, spec, choice) {
       return flights.run(flightKey(spec, choice), () =>
         runWithDeadline(async () => {
-          const generation = generations.get(spec.path) ?? 0;
-          counters.renders += 1;
-          const image = await renderer.render(original, spec, choice, ppoiFor(spec.path));
-          return store(spec, choice, image, generation);
+          const ticket = clock.begin();
+          try {
+            counters.renders += 1;
+            const image = await renderer.render(original, spec, choice, ppoiFor(spec.path));
+            return await store(spec, choice, image, ticket);
+          } finally {
+            ticket.end();
+          }
         }),
       );
     },
@@ -182,27 +187,31 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
       if (claimed.length > 0) {
         try {
           await runWithDeadline(async () => {
-            const generation = generations.get(path) ?? 0;
-            counters.renders += claimed.length;
-            const results = await renderer.renderMany(
-              original,
-              claimed.map((c) => c.item),
-              ppoiFor(path),
-            );
-            await Promise.all(
-              claimed.map(async ({ item, claim }, index) => {
-                const result = results[index] as PromiseSettledResult<RenderedImage>;
-                try {
-                  if (result.status === 'rejected') throw result.reason;
-                  const stored = await store(item.spec, item.choice, result.value, generation);
-                  report.created.push(cacheFileFor(item.spec, item.choice, result.value.format));
-                  claim.resolve(stored);
-                } catch (error) {
-                  report.failed.push({ item, error });
-                  claim.reject(error);
-                }
-              }),
-            );
+            const ticket = clock.begin();
+            try {
+              counters.renders += claimed.length;
+              const results = await renderer.renderMany(
+                original,
+                claimed.map((c) => c.item),
+                ppoiFor(path),
+              );
+              await Promise.all(
+                claimed.map(async ({ item, claim }, index) => {
+                  const result = results[index] as PromiseSettledResult<RenderedImage>;
+                  try {
+                    if (result.status === 'rejected') throw result.reason;
+                    const stored = await store(item.spec, item.choice, result.value, ticket);
+                    report.created.push(cacheFileFor(item.spec, item.choice, result.value.format));
+                    claim.resolve(stored);
+                  } catch (error) {
+                    report.failed.push({ item, error });
+                    claim.reject(error);
+                  }
+                }),
+              );
+            } finally {
+              ticket.end();
+            }
           });
         } catch (error) {
           // The whole batch failed (queue full, unreadable original): every claim fails.
@@ -217,7 +226,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     },
 
     async purge(path, which) {
-      generations.set(path, (generations.get(path) ?? 0) + 1);
+      clock.purged(path);
       const dir = join(cacheRoot, path);
       if (which === 'all') {
         hotCache.deletePrefix(dir);
