@@ -9,7 +9,7 @@ import { cacheCandidatesFor } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
 import { openInside, realPathInside } from '../fs/inside-root.js';
 import { mediaTypeFor } from '../spec/media-types.js';
-import { chooseFormat, type FormatChoice, variesWithAccept } from '../spec/negotiate.js';
+import { chooseFormat, variesWithAccept } from '../spec/negotiate.js';
 import type { OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
 import type { MediaTarget } from '../spec/rendition-url.js';
 import { checkSizeAllowed, type SizesPolicy } from '../spec/sizes-policy.js';
