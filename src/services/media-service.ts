@@ -153,12 +153,22 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     const version = `${stats.mtimeMs}:${stats.size}`;
     const known = refused.get(original);
     if (known !== undefined && known.version === version) throw known.error;
-    const { value, shared } = await store.render(original, spec, choice).catch((error: unknown) => {
-      if (error instanceof AppError && REMEMBERED_REFUSALS.has(error.code)) {
-        refused.set(original, { version, error });
-      }
-      throw error;
-    });
+    const { value, shared } = await store
+      .render(original, spec, choice)
+      .catch(async (error: unknown) => {
+        // A delete that won the race makes any read fail: that is a missing original, not a
+        // broken one, and nothing to remember.
+        const now = await stat(original).catch(() => undefined);
+        if (now === undefined) throw notFound(spec.path);
+        if (
+          error instanceof AppError &&
+          REMEMBERED_REFUSALS.has(error.code) &&
+          `${now.mtimeMs}:${now.size}` === version
+        ) {
+          refused.set(original, { version, error });
+        }
+        throw error;
+      });
     if (shared) counters.coalesced += 1;
     else counters.misses += 1;
     return { ...renderedFile(value), varyAccept, outcome: shared ? 'coalesced' : 'miss' };
