@@ -14,8 +14,13 @@ import { translateSharpError } from './sharp-errors.js';
 export async function validateOriginal(file: string, limits: ProbeLimits): Promise<SourceInfo> {
   const info = await probeOriginal(file, limits);
   try {
-    // stats() is a sink over every pixel: libvips streams it, memory stays small.
-    await sharp(file, { limitInputPixels: limits.maxInputPixels, failOn: 'warning' }).stats();
+    // A decode of every row into a tiny output (memory stays small). Not stats(): measured
+    // here, concurrent stats() of one truncated JPEG passed 6 to 11 times in 20 with
+    // failOn 'warning', while this refused it 20 times in 20.
+    await sharp(file, { limitInputPixels: limits.maxInputPixels, failOn: 'warning' })
+      .resize(8, 8, { fit: 'fill' })
+      .raw()
+      .toBuffer();
   } catch (error) {
     throw translateSharpError(error);
   }
