@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureSharp } from '../../src/render/sharp-setup.js';
 import { validateOriginal } from '../../src/render/validate.js';
+import { bitFlipped } from '../helpers/hostile-images.js';
 import { jpegImage, pngImage } from '../helpers/images.js';
 
 const LIMITS = { maxInputPixels: 16_800_000, inputFormats: ['jpeg', 'png', 'webp', 'gif', 'avif'] };
@@ -30,9 +31,18 @@ describe('validateOriginal', () => {
     });
   });
 
-  it('refuses a truncated JPEG every time, even 20 validations at once', async () => {
-    const file = join(dir, 'cut.jpg');
-    await writeFile(file, (await jpegImage(300, 200)).subarray(0, 900));
+  it.each([
+    ['truncated', async () => (await jpegImage(300, 200)).subarray(0, 900)],
+    [
+      'bit-flipped',
+      async () => {
+        const jpeg = await jpegImage(300, 200);
+        return bitFlipped(jpeg, 1, 8, jpeg.length >> 2);
+      },
+    ],
+  ])('refuses a %s JPEG every time, even 20 validations at once', async (name, bytes) => {
+    const file = join(dir, `${name}.jpg`);
+    await writeFile(file, await bytes());
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, () =>
         validateOriginal(file, LIMITS).then(
