@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { mainNginxConf } from '../../test/helpers/nginx.js';
 import { freePort, type Proc, startProcess } from './proc.js';
 import { sleep } from './stats.js';
 import { nginxBinary } from './tools.js';
@@ -193,28 +194,6 @@ export async function startNginx(options: {
     settle: () => sleep(1000),
     stop: () => proc.stop(),
   };
-}
-
-/** As test/helpers/nginx.ts wraps the site config: one worker, no access log, own prefix. */
-function mainNginxConf(prefix: string, site: string): string {
-  return [
-    'daemon off;',
-    ...(process.getuid?.() === 0 ? ['user root;'] : []),
-    'worker_processes 1;',
-    `pid "${prefix}/nginx.pid";`,
-    `error_log "${prefix}/error.log" warn;`,
-    'events { worker_connections 1024; }',
-    'http {',
-    '    access_log off;',
-    `    client_body_temp_path "${prefix}/client_body_temp";`,
-    `    proxy_temp_path "${prefix}/proxy_temp";`,
-    `    fastcgi_temp_path "${prefix}/fastcgi_temp";`,
-    `    uwsgi_temp_path "${prefix}/uwsgi_temp";`,
-    `    scgi_temp_path "${prefix}/scgi_temp";`,
-    `    include "${site}";`,
-    '}',
-    '',
-  ].join('\n');
 }
 
 /** A baseline server from bench/servers/<script>.mjs, run by plain node like dist/. */
