@@ -45,8 +45,3 @@ export function cacheCandidatesFor(spec: RenditionSpec, choice: FormatChoice): s
   if (choice.kind !== 'fallback') return [cacheFileFor(spec, choice, choice.format)];
   return FALLBACK_ORDER.map((format) => cacheFileFor(spec, choice, format));
 }
-
-/** Directory under CACHE_ROOT holding every rendition of an original. */
-export function cacheDirOf(path: string): string {
-  return path;
-}

@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+// One temp dir name for every root: `:` keeps it out of every media URL, and start-up
+// cleaning (cleanTempFiles) treats MEDIA_ROOT's like CACHE_ROOT's.
+import { TEMP_DIR_NAME } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
 import { isInside, makeDirInside, realPathInside, removeEmptyParents } from '../fs/inside-root.js';
 import { checkMediaPath } from '../spec/media-path.js';
 import { mediaTypeFor } from '../spec/media-types.js';
-
-/** Temp files of incoming originals: `:` keeps the directory out of every media URL. */
-export const UPLOAD_TEMP_DIR = ':tmp';
 
 /** The file extension written for each input format. */
 const EXTENSION_OF_FORMAT: Readonly<Record<string, string>> = {
@@ -37,7 +37,7 @@ export interface Originals {
 }
 
 export function createOriginals(realMediaRoot: string): Originals {
-  const tempDir = join(realMediaRoot, UPLOAD_TEMP_DIR);
+  const tempDir = join(realMediaRoot, TEMP_DIR_NAME);
 
   async function exists(path: string): Promise<boolean> {
     const real = await realPathInside(realMediaRoot, path);

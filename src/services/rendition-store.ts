@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic-write.js';
 import type { CacheChangeListener } from '../cache/cache-budget.js';
 import type { HotCache } from '../cache/hot-cache.js';
-import { cacheFileFor } from '../cache/layout.js';
+import { cacheCandidatesFor, cacheFileFor } from '../cache/layout.js';
 import { createSingleFlight } from '../cache/single-flight.js';
 import { AppError } from '../errors.js';
 import { removeEmptyParents } from '../fs/inside-root.js';
@@ -251,17 +251,11 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
   };
 }
 
+/** Whether any cache file that would answer this item exists (the same candidates a request tries). */
 async function isCached(cacheRoot: string, item: RenderItem): Promise<boolean> {
-  const { spec, choice } = item;
-  if (choice.kind !== 'fallback') {
-    return stat(join(cacheRoot, cacheFileFor(spec, choice, choice.format))).then(
-      () => true,
-      () => false,
-    );
-  }
-  for (const format of ['jpg', 'png', 'webp', 'avif'] as const) {
+  for (const relative of cacheCandidatesFor(item.spec, item.choice)) {
     if (
-      await stat(join(cacheRoot, cacheFileFor(spec, choice, format))).then(
+      await stat(join(cacheRoot, relative)).then(
         () => true,
         () => false,
       )
