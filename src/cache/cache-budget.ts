@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { walkCache } from './cache-walk.js';
 import { evictFiles } from './evict-files.js';
 import { type BudgetLimits, type CacheEntry, planEviction } from './eviction-plan.js';
-import type { HotCache } from './hot-cache.js';
+import type { HotCache, HotFile } from './hot-cache.js';
 import { createSizeIndex } from './size-index.js';
 
 /** What the rendition store tells the budget; paths are relative to CACHE_ROOT. */
@@ -162,14 +162,16 @@ export function createCacheBudget(options: CacheBudgetOptions): CacheBudget {
     trackUses(inner) {
       if (!enabled) return inner;
       const prefix = `${cacheRoot}${sep}`;
+      // A Node hit counts as a use of its cache file for the LRU order of eviction.
+      const noteUse = (file: string, found: HotFile | undefined): HotFile | undefined => {
+        if (found !== undefined && file.startsWith(prefix)) {
+          index.used(file.slice(prefix.length), Date.now());
+        }
+        return found;
+      };
       return {
-        async get(file) {
-          const found = await inner.get(file);
-          if (found !== undefined && file.startsWith(prefix)) {
-            index.used(file.slice(prefix.length), Date.now());
-          }
-          return found;
-        },
+        get: async (file) => noteUse(file, await inner.get(file)),
+        peek: (file) => noteUse(file, inner.peek(file)),
         set: (file, value) => inner.set(file, value),
         deletePrefix: (prefix) => inner.deletePrefix(prefix),
         get bytes() {

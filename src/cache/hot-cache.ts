@@ -28,6 +28,11 @@ export interface HotCacheOptions {
 export interface HotCache {
   /** The held file, re-checked against the disk at most every `revalidateMs`. */
   get(file: string): Promise<HotFile | undefined>;
+  /**
+   * The held file only if it was checked against the disk within `revalidateMs`, with no
+   * I/O at all: the synchronous hit path. Undefined means "ask `get`", not "missing".
+   */
+  peek(file: string): HotFile | undefined;
   /** Holds a file if it fits. */
   set(file: string, value: HotFile): void;
   /** Drops every entry under a directory prefix (or the file itself). */
@@ -61,6 +66,12 @@ export function createHotCache(options: HotCacheOptions): HotCache {
         }
         entry.checkedAt = now;
       }
+      return entry;
+    },
+    peek(file) {
+      if (!enabled) return undefined;
+      const entry = lru.get(file);
+      if (entry === undefined || Date.now() - entry.checkedAt > revalidateMs) return undefined;
       return entry;
     },
     set(file, value) {

@@ -1,6 +1,6 @@
 // Opens files strictly inside a root directory, whatever symlinks say.
 
-import { constants, type Stats } from 'node:fs';
+import { constants, readlinkSync, type Stats } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, realpath, rmdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { AppError } from '../errors.js';
@@ -42,23 +42,72 @@ export async function realPathInside(
 
 /**
  * Opens a regular file inside `realRoot`. Returns undefined when there is none (missing,
- * or a directory). The final component is opened with O_NOFOLLOW after the real-path
- * check, so a symlink swapped in between is refused rather than followed.
+ * or a directory); throws `BAD_PATH` when it really lies outside the root.
+ *
+ * The common case costs one open: the path is opened with O_NOFOLLOW and the real path of
+ * what was opened is read back from `/proc/self/fd` and checked (race-free: it is the file
+ * actually open, whatever a symlink says a moment later). A symlink as the last component
+ * takes the slower route: resolve, check, then open the real path with O_NOFOLLOW, so a
+ * symlink swapped in between is refused rather than followed.
  */
 export async function openInside(
   realRoot: string,
   relative: string,
 ): Promise<OpenFile | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await openNoFollow(`${realRoot}${sep}${relative}`);
+  } catch (error) {
+    const lastIsSymlink = (error as NodeJS.ErrnoException).code === 'ELOOP';
+    if (lastIsSymlink) return openResolved(realRoot, relative);
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  const realPath = realPathOfOpenFile(handle);
+  // No /proc (not Linux): the resolving route.
+  if (realPath === undefined) {
+    await handle.close();
+    return openResolved(realRoot, relative);
+  }
+  if (!isInside(realRoot, realPath)) {
+    await handle.close();
+    throw new AppError('BAD_PATH', 'The path leads outside its root');
+  }
+  return regularFile(handle, realPath);
+}
+
+async function openResolved(realRoot: string, relative: string): Promise<OpenFile | undefined> {
   const realPath = await realPathInside(realRoot, relative);
   if (realPath === undefined) return undefined;
   let handle: FileHandle;
   try {
-    // O_NONBLOCK: opening a FIFO planted in a root must not block a libuv thread forever.
-    handle = await open(realPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    handle = await openNoFollow(realPath);
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;
   }
+  return regularFile(handle, realPath);
+}
+
+/**
+ * The real path of an open file, from procfs. Synchronous on purpose: procfs answers from
+ * kernel memory, never from a disk, so a thread-pool round trip would only add cost.
+ */
+function realPathOfOpenFile(handle: FileHandle): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${handle.fd}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function openNoFollow(path: string): Promise<FileHandle> {
+  // O_NONBLOCK: opening a FIFO planted in a root must not block a libuv thread forever.
+  return open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+}
+
+/** The open file if it is a regular one; closed and undefined otherwise (a directory, a FIFO). */
+async function regularFile(handle: FileHandle, realPath: string): Promise<OpenFile | undefined> {
   try {
     const stats = await handle.stat();
     if (stats.isFile()) return { handle, stats, realPath };

@@ -1,6 +1,6 @@
 // The Hono application: public media routes, the admin API, ops routes, one error handler.
 
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { MediaService } from '../services/media-service.js';
 import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.js';
 import { createErrorHandler, type ErrorLogger, notFoundResponse } from './error-response.js';
@@ -17,7 +17,8 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.use('*', createMediaRoutes(options));
+  // Registered as a middleware on the raw path (see media-routes); it may answer synchronously.
+  app.use('*', createMediaRoutes(options) as MiddlewareHandler);
   app.route('/admin', createAdminRoutes(options.admin));
   app.notFound(notFoundResponse);
   app.onError(createErrorHandler(options.logError));

@@ -9,40 +9,91 @@ import {
   lastModifiedFor,
 } from '../cache/validators.js';
 import { AppError } from '../errors.js';
-import type { ServedFile } from '../services/media-service.js';
+import type { InMemoryFile, ServedFile } from '../services/media-service.js';
 
-export interface FileResponseOptions {
-  readonly method: string;
-  readonly conditions: Conditions;
+export interface FileResponderOptions {
   /** `Cache-Control: public, max-age=<seconds>`. */
   readonly cacheMaxAge: number;
 }
 
-export function fileResponse(served: ServedFile, options: FileResponseOptions): Response {
-  const etag = etagFor(served.mtimeMs, served.size);
-  const headers = new Headers({
-    'Last-Modified': lastModifiedFor(served.mtimeMs),
-    ETag: etag,
-    'Cache-Control': served.noStore === true ? 'no-store' : cacheControlFor(options.cacheMaxAge),
-    'X-Content-Type-Options': 'nosniff',
-    'X-Rendition-Cache': served.outcome,
-  });
-  if (served.varyAccept) headers.set('Vary', 'Accept');
+export interface FileRequest {
+  readonly method: string;
+  readonly conditions: Conditions;
+}
 
-  const outcome = evaluateConditions(options.conditions, etag, served.mtimeMs);
-  if (outcome !== 'send' || options.method === 'HEAD') {
-    if (served.body.kind === 'handle') void served.body.handle.close();
-    if (outcome === 'not-modified') return new Response(null, { status: 304, headers });
-    if (outcome === 'precondition-failed') {
-      // Word for word what the generated nginx config answers.
-      throw new AppError('PRECONDITION_FAILED', 'If-Match or If-Unmodified-Since does not hold');
-    }
+export interface FileResponder {
+  /** Any served file, any method, conditional requests included. */
+  respond(served: ServedFile, request: FileRequest): Response;
+  /**
+   * A plain `GET` (no conditional headers) of a file held in memory. Its headers are built
+   * once per held buffer and reused: a plain object, which @hono/node-server writes
+   * without building a `Headers`.
+   */
+  respondHot(served: InMemoryFile): Response;
+}
+
+type HeaderRecord = Record<string, string>;
+
+export function createFileResponder(options: FileResponderOptions): FileResponder {
+  const cacheControl = cacheControlFor(options.cacheMaxAge);
+  // Per held buffer: [without Vary, with Vary]. A changed file is a new buffer.
+  const hotHeaders = new WeakMap<Buffer, [HeaderRecord?, HeaderRecord?]>();
+
+  function headersFor(served: ServedFile, etag: string): HeaderRecord {
+    const headers: HeaderRecord = {
+      'Last-Modified': lastModifiedFor(served.mtimeMs),
+      ETag: etag,
+      'Cache-Control': served.noStore === true ? 'no-store' : cacheControl,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Rendition-Cache': served.outcome,
+    };
+    if (served.varyAccept) headers.Vary = 'Accept';
+    return headers;
   }
-  headers.set('Content-Type', served.contentType);
-  headers.set('Content-Length', String(served.size));
-  if (options.method === 'HEAD') return new Response(null, { status: 200, headers });
 
-  return new Response(bodyOf(served), { status: 200, headers });
+  function withEntity(headers: HeaderRecord, served: ServedFile): HeaderRecord {
+    headers['Content-Type'] = served.contentType;
+    headers['Content-Length'] = String(served.size);
+    return headers;
+  }
+
+  return {
+    respond(served, request) {
+      const etag = etagFor(served.mtimeMs, served.size);
+      const headers = headersFor(served, etag);
+      const outcome = evaluateConditions(request.conditions, etag, served.mtimeMs);
+      if (outcome !== 'send' || request.method === 'HEAD') {
+        if (served.body.kind === 'handle') void served.body.handle.close();
+        if (outcome === 'not-modified') return new Response(null, { status: 304, headers });
+        if (outcome === 'precondition-failed') {
+          // Word for word what the generated nginx config answers.
+          throw new AppError(
+            'PRECONDITION_FAILED',
+            'If-Match or If-Unmodified-Since does not hold',
+          );
+        }
+      }
+      withEntity(headers, served);
+      if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
+      return new Response(bodyOf(served), { status: 200, headers });
+    },
+
+    respondHot(served) {
+      const { buffer } = served.body;
+      let memo = hotHeaders.get(buffer);
+      if (memo === undefined) {
+        memo = [];
+        hotHeaders.set(buffer, memo);
+      }
+      const slot = served.varyAccept ? 1 : 0;
+      let headers = memo[slot];
+      if (headers === undefined) {
+        headers = withEntity(headersFor(served, etagFor(served.mtimeMs, served.size)), served);
+        memo[slot] = headers;
+      }
+      return new Response(buffer, { status: 200, headers });
+    },
+  };
 }
 
 function bodyOf(served: ServedFile): Uint8Array | ReadableStream<Uint8Array> {

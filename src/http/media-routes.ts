@@ -1,12 +1,12 @@
 // Public routes: `GET|HEAD <MEDIA_URL>/<path>[/<rendition>]`.
 
-import type { MiddlewareHandler } from 'hono';
+import type { Context, Next } from 'hono';
 import { AppError } from '../errors.js';
 import type { MediaService } from '../services/media-service.js';
-import { decodeMediaPath } from '../spec/media-path.js';
-import { parseMediaTarget } from '../spec/rendition-url.js';
-import { fileResponse } from './file-response.js';
-import { firstHeaderOf, rawPathOf } from './raw-path.js';
+import type { MediaTarget } from '../spec/rendition-url.js';
+import { createFileResponder } from './file-response.js';
+import { createMediaTargetParser } from './media-targets.js';
+import { hitHeadersOf, rawPathOf } from './raw-path.js';
 
 export interface MediaRoutesOptions {
   readonly mediaUrl: string;
@@ -15,25 +15,31 @@ export interface MediaRoutesOptions {
 }
 
 /**
+ * A middleware that may answer synchronously. Hono's dispatch passes a non-promise result
+ * straight on when one handler matches, and @hono/node-server then writes it at once;
+ * Hono's `MiddlewareHandler` type only spells the promise.
+ */
+export type MediaMiddleware = (
+  c: Context,
+  next: Next,
+) => Response | Promise<Response> | ReturnType<Next>;
+
+/**
  * Claims every request whose RAW path starts with `MEDIA_URL/`. Matching on the raw path
  * (not Hono's dot-resolved one) means `/media/%2e%2e/x` is refused here as a bad path
  * instead of escaping the prefix and falling through to other routes.
+ *
+ * A plain GET of a rendition held in memory is answered synchronously with prebuilt
+ * headers (no promise, no `Headers`): that is what Node's hit rate rests on.
  */
-export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandler {
+export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware {
   const prefix = `${options.mediaUrl}/`;
+  const targets = createMediaTargetParser();
+  const responder = createFileResponder({ cacheMaxAge: options.cacheMaxAge });
 
-  return async function serveMedia(c, next) {
-    const raw = rawPathOf(c);
-    if (!raw.startsWith(prefix)) return next();
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      throw new AppError('METHOD_NOT_ALLOWED', 'Expected GET or HEAD', {
-        headers: { Allow: 'GET, HEAD' },
-      });
-    }
-    // Decode first, then split: a %2F is a separator like any other `/` (nginx agrees).
-    const target = parseMediaTarget(decodeMediaPath(raw.slice(prefix.length)));
-    const served = await options.media.serve(target, firstHeaderOf(c, 'accept'));
-    return fileResponse(served, {
+  async function serveFull(c: Context, target: MediaTarget, accept: string | undefined) {
+    const served = await options.media.serve(target, accept);
+    return responder.respond(served, {
       method: c.req.method,
       conditions: {
         ifMatch: c.req.header('if-match'),
@@ -41,7 +47,24 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
         ifNoneMatch: c.req.header('if-none-match'),
         ifModifiedSince: c.req.header('if-modified-since'),
       },
-      cacheMaxAge: options.cacheMaxAge,
     });
+  }
+
+  return function serveMedia(c, next) {
+    const raw = rawPathOf(c);
+    if (!raw.startsWith(prefix)) return next();
+    const method = c.req.method;
+    if (method !== 'GET' && method !== 'HEAD') {
+      throw new AppError('METHOD_NOT_ALLOWED', 'Expected GET or HEAD', {
+        headers: { Allow: 'GET, HEAD' },
+      });
+    }
+    const target = targets.parse(raw.slice(prefix.length));
+    const { accept, conditional } = hitHeadersOf(c);
+    if (method === 'GET' && !conditional) {
+      const hot = options.media.serveHot(target, accept);
+      if (hot !== undefined) return responder.respondHot(hot);
+    }
+    return serveFull(c, target, accept);
   };
 }

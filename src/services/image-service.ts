@@ -267,7 +267,9 @@ export function createImageService(options: ImageServiceOptions): ImageService {
           throw new AppError('NOT_FOUND', `No image at ${quoteInput(path)}`);
         // The record first: a crash or a full disk can then leave an unregistered original
         // (which a second DELETE removes), never a record pointing at nothing. Then the
-        // renditions (and in-flight renders disarmed), then the original.
+        // renditions (and in-flight renders disarmed), then the original, then the
+        // renditions again: a render that began reading the original between the first
+        // purge and its removal is disarmed and its file removed by the second.
         if (registered) {
           await registry.delete(path).catch((error: unknown) => {
             throw translateStorageError(error, 'the deletion');
@@ -275,6 +277,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
         }
         await store.purge(path, 'all');
         await originals.remove(path);
+        await store.purge(path, 'all');
       });
     },
 

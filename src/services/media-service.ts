@@ -4,12 +4,12 @@ import type { FileHandle } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import type { HotCache } from '../cache/hot-cache.js';
+import type { HotCache, HotFile } from '../cache/hot-cache.js';
 import { cacheCandidatesFor } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
 import { openInside, realPathInside } from '../fs/inside-root.js';
 import { mediaTypeFor } from '../spec/media-types.js';
-import { chooseFormat, variesWithAccept } from '../spec/negotiate.js';
+import { chooseFormat, type FormatChoice, variesWithAccept } from '../spec/negotiate.js';
 import type { OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
 import type { MediaTarget } from '../spec/rendition-url.js';
 import { checkSizeAllowed, type SizesPolicy } from '../spec/sizes-policy.js';
@@ -17,6 +17,11 @@ import type { RenditionStore, StoredRendition } from './rendition-store.js';
 
 /** How a request was answered, for logs, metrics and tests. */
 export type Outcome = 'original' | 'hit' | 'miss' | 'coalesced';
+
+/** A file held in memory, ready to send. */
+export type InMemoryFile = ServedFile & {
+  readonly body: { readonly kind: 'buffer'; readonly buffer: Buffer };
+};
 
 /** A file ready to send: in memory, or open for streaming (the caller closes it). */
 export interface ServedFile {
@@ -53,10 +58,25 @@ export interface MediaCounters {
 
 export interface MediaService {
   serve(target: MediaTarget, accept: string | undefined): Promise<ServedFile>;
+  /**
+   * The answer when it is a rendition held in memory and checked recently, with no I/O and
+   * no promise: the hot path. Undefined means "call `serve`". Throws what `serve` would for
+   * a size the policy refuses.
+   */
+  serveHot(target: MediaTarget, accept: string | undefined): InMemoryFile | undefined;
   readonly counters: Readonly<MediaCounters>;
 }
 
 type Found = Pick<ServedFile, 'body' | 'size' | 'mtimeMs' | 'contentType'>;
+
+/** A cache file that may answer a request: its absolute path and the type it is sent with. */
+interface Candidate {
+  /** Relative to CACHE_ROOT, as the layout names it. */
+  readonly relative: string;
+  /** Absolute: the hot cache's key. */
+  readonly file: string;
+  readonly contentType: string;
+}
 
 export function createMediaService(options: MediaServiceOptions): MediaService {
   const { mediaRoot, cacheRoot, hotCache, store } = options;
@@ -77,27 +97,52 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     };
   }
 
-  /** A cache file held in memory that answers the request (no disk access). */
-  async function findHot(candidates: readonly string[]): Promise<Found | undefined> {
-    for (const relative of candidates) {
-      const hot = await hotCache.get(join(cacheRoot, relative));
-      if (hot === undefined) continue;
-      return {
-        body: { kind: 'buffer', buffer: hot.body },
-        size: hot.size,
-        mtimeMs: hot.mtimeMs,
+  // Candidates per parsed spec and format choice. The HTTP layer reuses parsed specs for
+  // repeated URLs, so hot hits skip formatting paths; specs no longer used are collected.
+  const candidatesBySpec = new WeakMap<RenditionSpec, Map<string, readonly Candidate[]>>();
+
+  function candidatesFor(spec: RenditionSpec, choice: FormatChoice): readonly Candidate[] {
+    let byChoice = candidatesBySpec.get(spec);
+    if (byChoice === undefined) {
+      byChoice = new Map();
+      candidatesBySpec.set(spec, byChoice);
+    }
+    const key = choice.kind === 'fallback' ? choice.kind : `${choice.kind}:${choice.format}`;
+    let candidates = byChoice.get(key);
+    if (candidates === undefined) {
+      candidates = cacheCandidatesFor(spec, choice).map((relative) => ({
+        relative,
+        file: join(cacheRoot, relative),
         contentType: mediaTypeFor(relative),
-      };
+      }));
+      byChoice.set(key, candidates);
+    }
+    return candidates;
+  }
+
+  function hotFound(hot: HotFile, candidate: Candidate): Found {
+    return {
+      body: { kind: 'buffer', buffer: hot.body },
+      size: hot.size,
+      mtimeMs: hot.mtimeMs,
+      contentType: candidate.contentType,
+    };
+  }
+
+  /** A cache file held in memory that answers the request (no disk access). */
+  async function findHot(candidates: readonly Candidate[]): Promise<Found | undefined> {
+    for (const candidate of candidates) {
+      const hot = await hotCache.get(candidate.file);
+      if (hot !== undefined) return hotFound(hot, candidate);
     }
     return undefined;
   }
 
   /** The first cache file on disk that answers the request; small ones are promoted to memory. */
-  async function findOnDisk(candidates: readonly string[]): Promise<Found | undefined> {
-    for (const relative of candidates) {
+  async function findOnDisk(candidates: readonly Candidate[]): Promise<Found | undefined> {
+    for (const { relative, file: path, contentType } of candidates) {
       const file = await openInside(cacheRoot, relative);
       if (file === undefined) continue;
-      const contentType = mediaTypeFor(relative);
       const { size, mtimeMs } = file.stats;
       if (size > options.hotFileBytes) {
         return { body: { kind: 'handle', handle: file.handle }, size, mtimeMs, contentType };
@@ -107,7 +152,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         const buffer = Buffer.allocUnsafe(size);
         const { bytesRead } = await file.handle.read(buffer, 0, size, 0);
         if (bytesRead !== size) continue; // replaced under us: try the next candidate
-        hotCache.set(join(cacheRoot, relative), { body: buffer, size, mtimeMs });
+        hotCache.set(path, { body: buffer, size, mtimeMs });
         return { body: { kind: 'buffer', buffer }, size, mtimeMs, contentType };
       } finally {
         await file.handle.close();
@@ -126,7 +171,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
 
     // Memory first (the hot path), then a render under way (no disk lookups while it runs),
     // then the disk.
-    const candidates = cacheCandidatesFor(spec, choice);
+    const candidates = candidatesFor(spec, choice);
     const hot = await findHot(candidates);
     if (hot !== undefined) {
       counters.hits += 1;
@@ -174,12 +219,35 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     return { ...renderedFile(value), varyAccept, outcome: shared ? 'coalesced' : 'miss' };
   }
 
+  function serveHot(target: MediaTarget, accept: string | undefined): InMemoryFile | undefined {
+    if (target.kind !== 'rendition') return undefined;
+    const { spec } = target;
+    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes);
+    const choice = chooseFormat(spec.format, accept, options.preferredFormats);
+    for (const candidate of candidatesFor(spec, choice)) {
+      const hot = hotCache.peek(candidate.file);
+      if (hot === undefined) continue;
+      counters.hits += 1;
+      const varyAccept = variesWithAccept(choice, options.preferredFormats);
+      return {
+        body: { kind: 'buffer', buffer: hot.body },
+        size: hot.size,
+        mtimeMs: hot.mtimeMs,
+        contentType: candidate.contentType,
+        varyAccept,
+        outcome: 'hit',
+      };
+    }
+    return undefined;
+  }
+
   return {
     serve(target, accept) {
       return target.kind === 'original'
         ? serveOriginal(target.path)
         : serveRendition(target.spec, accept);
     },
+    serveHot,
     counters,
   };
 }

@@ -99,6 +99,50 @@ describe('hot cache', () => {
     expect((await stat(file)).size).toBe(again.body.length);
   });
 
+  it('answers plain GETs from memory with the headers of the full path', async () => {
+    server = await startTestServer();
+    await server.putOriginal('a.jpg', await jpegImage(600, 400));
+    const s = server;
+    const headersOf = async (
+      target: string,
+      init: { method?: string; accept?: string; ifNoneMatch?: string },
+    ) => {
+      const response = await rawRequest(s.url, target, {
+        method: init.method ?? 'GET',
+        headers: {
+          ...(init.accept === undefined ? {} : { Accept: init.accept }),
+          ...(init.ifNoneMatch === undefined ? {} : { 'If-None-Match': init.ifNoneMatch }),
+        },
+      });
+      const {
+        date: _date,
+        connection: _connection,
+        'keep-alive': _keepAlive,
+        ...rest
+      } = response.headers;
+      return { status: response.status, headers: rest, bytes: response.body.length };
+    };
+    for (const [target, accept, vary] of [
+      ['/media/a.jpg/crop/220x220.jpg', undefined, undefined],
+      ['/media/a.jpg/thumbnail/180x180', 'image/webp,*/*', 'Accept'],
+      ['/media/a.jpg/thumbnail/180x180', '*/*', 'Accept'],
+    ] as const) {
+      await rawRequest(s.url, target, { headers: accept === undefined ? {} : { Accept: accept } });
+      const full = await headersOf(target, { accept, ifNoneMatch: '"not-it"' }); // promotes
+      const hot = await headersOf(target, { accept });
+      const head = await headersOf(target, { accept, method: 'HEAD' });
+      expect(full.status).toBe(200);
+      expect(hot).toEqual({ ...full, bytes: full.bytes });
+      expect(head.headers).toEqual(hot.headers);
+      expect(hot.headers['x-rendition-cache']).toBe('hit');
+      expect(hot.headers.vary).toBe(vary);
+      expect(Number(hot.headers['content-length'])).toBe(hot.bytes);
+      // A conditional request on a held file still gets nginx's 304.
+      const etag = String(hot.headers.etag);
+      expect((await headersOf(target, { accept, ifNoneMatch: etag })).status).toBe(304);
+    }
+  });
+
   it('streams files larger than the hot-cache file limit from disk', async () => {
     server = await startTestServer({ HOT_CACHE_FILE_BYTES: '100' });
     await server.putOriginal('a.jpg', await jpegImage(600, 400));
