@@ -10,7 +10,14 @@ import type { Context, RowGroup } from './lib/context.js';
 import { scratchIn } from './lib/context.js';
 import { parseOptions, USAGE } from './lib/options.js';
 import { prepareInputs } from './lib/photos.js';
-import { markdownTable, type Results, type Row, rowLine, writeResults } from './lib/report.js';
+import {
+  markdownTable,
+  type Results,
+  type Row,
+  rowLine,
+  writeReadmeTable,
+  writeResults,
+} from './lib/report.js';
 import { REPO } from './lib/servers.js';
 import { ensureTools, versions } from './lib/tools.js';
 import { b1 } from './rows/b1-cold-miss.js';
@@ -100,6 +107,10 @@ async function main(): Promise<number> {
     details,
   };
   const written = await writeResults(join(REPO, 'bench', 'results'), results);
+  if (!options.quick && options.only.length === 0 && failures.length === 0) {
+    const readme = join(REPO, 'README.md');
+    if (await writeReadmeTable(readme, results)) written.push(`${readme} (Performance table)`);
+  }
   console.log(`\n${markdownTable(rows, options.quick)}\n`);
   const goals = rows.filter((r) => r.holds !== undefined);
   log(

@@ -1,7 +1,7 @@
 // Rows of the results table, and the files written from them: bench/results/latest.json
 // and bench/results/latest.md (the table the README's Performance section includes).
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchOptions } from './options.js';
 import { fmt } from './stats.js';
@@ -161,4 +161,23 @@ export async function writeResults(dir: string, results: Results): Promise<strin
   await writeFile(json, `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(md, markdown(results));
   return [json, md];
+}
+
+/** Markers around the generated table in README.md's Performance section. */
+export const README_START = '<!-- bench-table:start -->';
+export const README_END = '<!-- bench-table:end -->';
+
+/**
+ * Puts the results of a full run of every row into README.md between the markers, so the
+ * README always shows a full run's table, generated. Quick or partial runs never do.
+ */
+export async function writeReadmeTable(readmePath: string, results: Results): Promise<boolean> {
+  const readme = await readFile(readmePath, 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start === -1 || end < start) return false;
+  const table = markdown(results).trimEnd();
+  const updated = `${readme.slice(0, start + README_START.length)}\n${table}\n${readme.slice(end)}`;
+  await writeFile(readmePath, updated);
+  return true;
 }
