@@ -106,7 +106,10 @@ describe('image lifecycle', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ keySets: ['image'] }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Until the warm has claimed its renditions (not a fixed delay: a busy machine is slow).
+    for (let waited = 0; s.store.counters.renders === 0 && waited < 10_000; waited += 5) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const publicHit = await rawRequest(s.url, '/media/shared/big.jpg/thumbnail/220x220', {
       headers: { Accept: 'image/webp' },
     });
