@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import type { MediaService } from '../services/media-service.js';
 import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.js';
+import { createAdminUiRoutes } from './admin-ui.js';
 import { createErrorHandler, type ErrorLogger, notFoundResponse } from './error-response.js';
 import { createMediaRoutes } from './media-routes.js';
 
@@ -18,6 +19,8 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.use('*', createMediaRoutes(options));
+  // The admin page is static and loads without a token: mounted before the API's token check.
+  app.route('/admin', createAdminUiRoutes());
   app.route('/admin', createAdminRoutes(options.admin));
   app.notFound(notFoundResponse);
   app.onError(createErrorHandler(options.logError));
