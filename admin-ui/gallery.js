@@ -25,10 +25,21 @@ export function createGallery(options) {
   let page = 0;
   let next = /** @type {string | null} */ (null);
 
+  /** Counts loads, so that only the latest one to start may draw (answers can cross). */
+  let loads = 0;
+
   async function load() {
+    const ticket = ++loads;
     status.textContent = 'Loading…';
     try {
-      const result = await api.list({ prefix, cursor: cursors[page], limit });
+      const result = await api.list({ prefix, cursor: cursors[page] ?? null, limit });
+      if (ticket !== loads) return;
+      if (result.items.length === 0 && page > 0) {
+        // The last image of this page was deleted: show the page before it.
+        page -= 1;
+        cursors = cursors.slice(0, page + 1);
+        return load();
+      }
       next = result.next;
       root.replaceChildren(...result.items.map(card));
       status.textContent =
@@ -38,6 +49,7 @@ export function createGallery(options) {
             : 'No images yet: add one above.'
           : '';
     } catch (error) {
+      if (ticket !== loads) return;
       status.textContent = `Could not list the images: ${describeError(error)}`;
     }
     options.pageLabel.textContent = `Page ${page + 1}`;
