@@ -128,7 +128,7 @@ export function createApi({ base, token, onUnauthorized }) {
     /**
      * Uploads a file as multipart, reporting progress (fetch cannot report upload progress).
      * @param {File} file
-     * @param {{ path?: string }} fields
+     * @param {{ path?: string, replace?: boolean }} fields
      * @param {(sent: number, total: number) => void} onProgress
      * @returns {Promise<ImageView>}
      */
@@ -138,7 +138,7 @@ export function createApi({ base, token, onUnauthorized }) {
       form.set('file', file, file.name);
       return new Promise((resolve, reject) => {
         const request = new XMLHttpRequest();
-        request.open('POST', new URL('images', base));
+        request.open('POST', new URL(fields.replace ? 'images?replace=true' : 'images', base));
         request.setRequestHeader('Authorization', `Bearer ${token}`);
         request.setRequestHeader('Accept', 'application/json');
         request.responseType = 'json';

@@ -96,6 +96,7 @@ function startWorkspace(api, keySets) {
     dropZone: byId('drop-zone'),
     input: byId('file-input'),
     pathInput: byId('upload-path'),
+    replaceInput: byId('upload-replace'),
     list: byId('uploads'),
     onRegistered: () => void gallery.reload(),
   });

@@ -11,7 +11,7 @@ import { h } from './dom.js';
 /**
  * Wires the drop zone and the file input; `onRegistered` runs after each stored image.
  * @param {{ api: Api, dropZone: HTMLElement, input: HTMLInputElement, pathInput: HTMLInputElement,
- *   list: HTMLElement, onRegistered: () => void }} options
+ *   replaceInput: HTMLInputElement, list: HTMLElement, onRegistered: () => void }} options
  */
 export function wireUploads(options) {
   const { dropZone, input } = options;
@@ -21,8 +21,8 @@ export function wireUploads(options) {
     const chosen = [...(files ?? [])];
     // A path names one file: with several files, each gets a path chosen by the server.
     const path = chosen.length === 1 ? options.pathInput.value.trim() : '';
-    for (const file of chosen) void uploadOne(file, path);
-    if (path !== '') options.pathInput.value = '';
+    const replace = path !== '' && options.replaceInput.checked;
+    for (const file of chosen) void uploadOne(file, path, replace);
   };
 
   input.addEventListener('change', () => {
@@ -43,8 +43,9 @@ export function wireUploads(options) {
   /**
    * @param {File} file
    * @param {string} path
+   * @param {boolean} replace
    */
-  async function uploadOne(file, path) {
+  async function uploadOne(file, path, replace) {
     const bar = /** @type {HTMLProgressElement} */ (h('progress', { max: 1, value: 0 }));
     const state = h('span', { class: 'state' }, 'uploading…');
     const item = h(
@@ -56,13 +57,18 @@ export function wireUploads(options) {
     );
     options.list.prepend(item);
     try {
-      const image = await options.api.upload(file, { path }, (sent, total) => {
+      const image = await options.api.upload(file, { path, replace }, (sent, total) => {
         bar.value = total === 0 ? 1 : sent / total;
         if (sent === total) state.textContent = 'checking the image…';
       });
       bar.value = 1;
       item.classList.add('done');
       state.textContent = `registered as ${image.path} (${image.width}×${image.height} ${image.format})`;
+      if (path !== '' && options.pathInput.value.trim() === path) {
+        // Done with that path; a refused upload keeps it for another try.
+        options.pathInput.value = '';
+        options.replaceInput.checked = false;
+      }
       options.onRegistered();
     } catch (error) {
       item.classList.add('refused');

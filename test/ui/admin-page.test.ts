@@ -53,6 +53,7 @@ declare const sessionStorage: {
   setItem(key: string, value: string): void;
 };
 declare const localStorage: { readonly length: number };
+declare function getComputedStyle(element: never): { borderTopWidth: string };
 declare class DataTransfer {
   readonly items: { add(file: File): void };
 }
@@ -159,6 +160,26 @@ describe.skipIf(skip)('admin page in Chromium', () => {
     expect(await item.locator('progress').evaluate((bar: PageProgress) => bar.value)).toBe(1);
     await card('photos/halves.jpg').waitFor();
     expect(existsSync(join(server.config.roots.mediaRoot, 'photos/halves.jpg'))).toBe(true);
+  });
+
+  it('refuses an upload to a taken path, and replaces when asked', async () => {
+    const again = { name: 'again.jpg', mimeType: 'image/jpeg', buffer: await jpegImage(600, 300) };
+    const item = page.locator('li.upload[data-file="again.jpg"]').first();
+    await page.locator('#upload-path').fill('photos/halves.jpg');
+    await page.locator('#file-input').setInputFiles(again);
+    await item.and(page.locator('.refused')).waitFor();
+    expect(await item.locator('.state').textContent()).toMatch(/^refused: .+ \(409 CONFLICT\)$/);
+    // The path stays for another try.
+    expect(await page.locator('#upload-path').inputValue()).toBe('photos/halves.jpg');
+
+    await page.locator('#upload-replace').check();
+    await page.locator('#file-input').setInputFiles(again);
+    await item.and(page.locator('.done')).waitFor();
+    expect(await item.locator('.state').textContent()).toBe(
+      'registered as photos/halves.jpg (600×300 jpeg)',
+    );
+    expect(await page.locator('#upload-path').inputValue()).toBe('');
+    expect(await page.locator('#upload-replace').isChecked()).toBe(false);
   });
 
   it('uploads by drag and drop, and refuses a file that is not an image', async () => {
@@ -346,6 +367,14 @@ describe.skipIf(skip)('admin page in Chromium', () => {
     const single = join(ARTIFACTS, 'admin-ui.png');
     await page.screenshot({ path: single, fullPage: true });
     for (const file of [gallery, single]) expect(existsSync(file)).toBe(true);
+    // The stylesheet applied: panels and cards are drawn as boxes.
+    const boxes = await page
+      .locator('section.panel, article.card')
+      .evaluateAll((elements) =>
+        elements.map((element) => getComputedStyle(element as never).borderTopWidth),
+      );
+    expect(boxes.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(boxes)).toEqual(new Set(['1px']));
     await page.locator('#search').fill('');
     await page.getByRole('button', { name: 'Search' }).click();
   });
