@@ -4,7 +4,8 @@
 
 import { describeError } from './api.js';
 import { copyText, formatBytes, h } from './dom.js';
-import { ppoiFromClick, versionQuery } from './ppoi.js';
+import { versionQuery } from './ppoi.js';
+import { createPpoiWidget } from './ppoi-widget.js';
 
 /**
  * @typedef {import('./api.js').ImageView} ImageView
@@ -92,7 +93,7 @@ export function createGallery(options) {
       h(
         'div',
         { class: 'card-body' },
-        ppoiWidget(image, (updated) => element.replaceWith(card(updated)), message),
+        ppoiWidget(image, element, message),
         h(
           'div',
           { class: 'renditions' },
@@ -106,39 +107,31 @@ export function createGallery(options) {
   }
 
   /**
-   * The original, drawn small; a click sets the PPOI and redraws the card with new crops.
+   * The PPOI widget of an image: a chosen point is saved, and the card redrawn with new crops.
    * @param {ImageView} image
-   * @param {(updated: ImageView) => void} redraw
+   * @param {HTMLElement} element the card
    * @param {HTMLElement} message
    */
-  function ppoiWidget(image, redraw, message) {
-    const original = h('img', {
-      class: 'original',
+  function ppoiWidget(image, element, message) {
+    return createPpoiWidget({
       src: `${mediaUrlOf(image)}${versionQuery(image)}`,
-      alt: `The original of ${image.path}; click to set its focus point`,
-      title: 'Click to set the focus point (PPOI)',
-      draggable: false,
+      path: image.path,
+      ppoi: image.ppoi,
+      onChoose: async (ppoi) => {
+        message.textContent = `Setting the focus point to ${ppoi.x}, ${ppoi.y}…`;
+        try {
+          const updated = await api.setPpoi(image.path, ppoi);
+          const focused = element.contains(document.activeElement);
+          const redrawn = card(updated);
+          element.replaceWith(redrawn);
+          // Keyboard users keep their place on the redrawn card.
+          if (focused)
+            /** @type {HTMLElement | null} */ (redrawn.querySelector('.original'))?.focus();
+        } catch (error) {
+          message.textContent = `The focus point was not saved: ${describeError(error)}`;
+        }
+      },
     });
-    const marker = h('span', { class: 'ppoi-marker', 'aria-hidden': 'true' });
-    marker.style.left = `${image.ppoi.x * 100}%`;
-    marker.style.top = `${image.ppoi.y * 100}%`;
-    original.addEventListener('click', async (event) => {
-      const ppoi = ppoiFromClick(event.clientX, event.clientY, original.getBoundingClientRect());
-      marker.style.left = `${ppoi.x * 100}%`;
-      marker.style.top = `${ppoi.y * 100}%`;
-      message.textContent = `Setting the focus point to ${ppoi.x}, ${ppoi.y}…`;
-      try {
-        redraw(await api.setPpoi(image.path, ppoi));
-      } catch (error) {
-        message.textContent = `The focus point was not saved: ${describeError(error)}`;
-      }
-    });
-    return h(
-      'figure',
-      { class: 'ppoi' },
-      h('div', { class: 'ppoi-frame' }, original, marker),
-      h('figcaption', {}, 'Click the image to set its focus point (PPOI).'),
-    );
   }
 
   /**

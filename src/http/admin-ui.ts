@@ -17,6 +17,7 @@ export const ADMIN_UI_ASSETS: Readonly<Record<string, string>> = {
   'api.js': 'text/javascript; charset=utf-8',
   'gallery.js': 'text/javascript; charset=utf-8',
   'ppoi.js': 'text/javascript; charset=utf-8',
+  'ppoi-widget.js': 'text/javascript; charset=utf-8',
   'upload.js': 'text/javascript; charset=utf-8',
   'warm-job.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',

@@ -40,6 +40,7 @@ interface PageCanvas {
   };
 }
 declare const document: {
+  readonly activeElement: unknown;
   querySelectorAll(css: string): ArrayLike<PageImage>;
   createElement(tag: 'canvas'): PageCanvas;
   addEventListener(
@@ -267,6 +268,29 @@ describe.skipIf(skip)('admin page in Chromium', () => {
     expect(left.y).toBeCloseTo(0.7, 1);
     const red = await meanColour(page, crop);
     expect(red.r - red.b).toBeGreaterThan(150);
+  });
+
+  it('moves the PPOI with the arrow keys and saves it with Enter', async () => {
+    const original = card('photos/halves.jpg').locator('img.original');
+    const start = await readPpoi(server, 'photos/halves.jpg');
+    await original.focus();
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowUp', 'Shift+ArrowUp']) {
+      await page.keyboard.press(key);
+    }
+    // Nothing is saved before Enter.
+    expect(await readPpoi(server, 'photos/halves.jpg')).toEqual(start);
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => card('photos/halves.jpg').locator('.ppoi-value').textContent())
+      .toBe(`${(start.x + 0.15).toFixed(3)}, ${(start.y - 0.06).toFixed(3)}`);
+    const saved = await readPpoi(server, 'photos/halves.jpg');
+    expect(saved.x).toBeCloseTo(start.x + 0.15, 3);
+    expect(saved.y).toBeCloseTo(start.y - 0.06, 3);
+    // The redrawn card keeps the keyboard focus on its original.
+    const focused = await card('photos/halves.jpg')
+      .locator('img.original')
+      .evaluate((img) => img === document.activeElement);
+    expect(focused).toBe(true);
   });
 
   it('registers from a URL', async () => {
