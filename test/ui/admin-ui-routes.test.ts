@@ -2,7 +2,7 @@
 // CSP and nosniff, only the page's own files, and shipped in the npm package.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,6 +61,11 @@ describe('admin page routes', () => {
     expect(new URL(slash.headers.get('location') ?? '', `${server.url}/admin/ui/`).pathname).toBe(
       '/admin/ui',
     );
+  });
+
+  it('lists every file of admin-ui/ the page is made of', async () => {
+    const files = (await readdir('admin-ui')).filter((name) => name !== 'tsconfig.json');
+    expect(files.sort()).toEqual(Object.keys(ADMIN_UI_ASSETS).sort());
   });
 
   it('leaves the admin API behind its token', async () => {
