@@ -67,7 +67,8 @@ export function createAdminUiRoutes(): Hono {
   };
 
   const serveAsset = async function serveAdminUiAsset(name: string): Promise<Response> {
-    const type = ADMIN_UI_ASSETS[name];
+    // An own key only: `constructor` or `toString` must not reach the disk.
+    const type = Object.hasOwn(ADMIN_UI_ASSETS, name) ? ADMIN_UI_ASSETS[name] : undefined;
     if (type === undefined) throw new AppError('NOT_FOUND', 'No such file of the admin page');
     const body = await bytesOf(name);
     return new Response(body, { headers: { ...SECURITY_HEADERS, 'Content-Type': type } });

@@ -16,7 +16,11 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ ADMIN_TOKEN: 'ui-routes-test-token-0123456789' });
 });
-afterAll(() => server.dispose());
+afterAll(async () => {
+  // A request the page's routes cannot answer is a 404, never a 500.
+  expect(server.unexpectedErrors).toEqual([]);
+  await server.dispose();
+});
 
 describe('admin page routes', () => {
   it('serves the page without a token, with a strict CSP and nosniff', async () => {
@@ -51,6 +55,9 @@ describe('admin page routes', () => {
       '..%2F..%2Fpackage.json',
       'index.html%00',
       'App.js',
+      'constructor',
+      'toString',
+      '__proto__',
     ]) {
       const response = await fetch(`${server.url}/admin/ui/${name}`);
       expect(response.status, name).toBe(404);
