@@ -114,7 +114,7 @@ export function createGallery(options) {
    */
   function ppoiWidget(image, element, message) {
     return createPpoiWidget({
-      src: `${mediaUrlOf(image)}${versionQuery(image)}`,
+      src: `${pickerUrlOf(image, keySets)}${versionQuery(image)}`,
       path: image.path,
       ppoi: image.ppoi,
       onChoose: async (ppoi) => {
@@ -279,6 +279,33 @@ function mediaUrlOf(image) {
   const any = Object.values(image.urls).flatMap((set) => Object.values(set))[0];
   if (any === undefined) return `/media/${image.path.split('/').map(encodeURIComponent).join('/')}`;
   return any.split('/').slice(0, -2).join('/');
+}
+
+/** The longest side a thumbnail needs to stand in for the original in the PPOI widget. */
+const PICKER_MIN_SIDE = 160;
+
+/**
+ * What the PPOI widget draws: the largest thumbnail key-set rendition (the original's whole
+ * frame, without downloading a multi-megapixel original per card), else the original.
+ * @param {ImageView} image
+ * @param {Record<string, Record<string, string>>} keySets
+ */
+function pickerUrlOf(image, keySets) {
+  let best = mediaUrlOf(image);
+  let bestSide = PICKER_MIN_SIDE - 1;
+  for (const [keySet, entries] of Object.entries(keySets)) {
+    for (const [name, spec] of Object.entries(entries)) {
+      const size = /^thumbnail__(\d+)x(\d+)$/.exec(spec);
+      const url = image.urls[keySet]?.[name];
+      if (size === null || url === undefined) continue;
+      const side = Math.max(Number(size[1]), Number(size[2]));
+      if (side > bestSide) {
+        best = url;
+        bestSide = side;
+      }
+    }
+  }
+  return best;
 }
 
 /** @param {Event} event */

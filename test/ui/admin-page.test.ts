@@ -62,7 +62,7 @@ declare class DataTransfer {
 const TOKEN = 'admin-page-test-token-0123456789abcdef';
 /** A crop wider than tall sources can move sideways in: the PPOI decides what it shows. */
 const KEY_SETS = {
-  image: { small: 'thumbnail__120x120', large: 'crop__100x100' },
+  image: { small: 'thumbnail__120x120', large: 'crop__100x100', preview: 'thumbnail__240x240' },
   avatar: { tiny: 'crop__48x48' },
 };
 /** Screenshots of the page, for people (git-ignored). */
@@ -209,12 +209,26 @@ describe.skipIf(skip)('admin page in Chromium', () => {
 
   it('shows every key-set rendition at its real size, with its absolute URL', async () => {
     const expected = {
-      'photos/halves.jpg': { small: [120, 60], large: [100, 100], tiny: [48, 48] },
-      'images/dropped.png': { small: [60, 120], large: [100, 100], tiny: [48, 48] },
+      'photos/halves.jpg': {
+        small: [120, 60],
+        large: [100, 100],
+        preview: [240, 120],
+        tiny: [48, 48],
+      },
+      'images/dropped.png': {
+        small: [60, 120],
+        large: [100, 100],
+        preview: [120, 240],
+        tiny: [48, 48],
+      },
     };
     for (const [path, sizes] of Object.entries(expected)) {
       const images = card(path).locator('figure.rendition img');
-      expect(await images.count()).toBe(3);
+      expect(await images.count()).toBe(4);
+      // The PPOI widget draws the largest thumbnail, not the (maybe huge) original.
+      expect(await card(path).locator('img.original').getAttribute('src')).toMatch(
+        new RegExp(`^/media/${path}/thumbnail/240x240\\?v=`),
+      );
       await waitForImages(page, `article.card[data-path="${path}"] figure.rendition img`);
       const shown = await card(path)
         .locator('figure.rendition')
