@@ -1,0 +1,44 @@
+// PPOI arithmetic of the widget: where a click falls as a 0..1 point, a keyboard move, and
+// the cache-busting query of renditions.
+
+/**
+ * The PPOI of a click at (`clientX`, `clientY`) on an image drawn in `box`, clamped to 0..1
+ * and rounded to 3 decimals (a thousandth of the image is finer than any crop can show).
+ * @param {number} clientX
+ * @param {number} clientY
+ * @param {{ left: number, top: number, width: number, height: number }} box
+ * @returns {{ x: number, y: number }}
+ */
+export function ppoiFromClick(clientX, clientY, box) {
+  /** @type {(offset: number, size: number) => number} */
+  const at = (offset, size) => (size <= 0 ? 0.5 : unit(offset / size));
+  return { x: at(clientX - box.left, box.width), y: at(clientY - box.top, box.height) };
+}
+
+/**
+ * The PPOI moved by (`dx`, `dy`), kept inside 0..1.
+ * @param {{ x: number, y: number }} ppoi
+ * @param {number} dx
+ * @param {number} dy
+ */
+export function ppoiMovedBy(ppoi, dx, dy) {
+  return { x: unit(ppoi.x + dx), y: unit(ppoi.y + dy) };
+}
+
+/**
+ * Clamped to 0..1 and rounded to 3 decimals.
+ * @param {number} value
+ */
+function unit(value) {
+  return Math.round(Math.min(1, Math.max(0, value)) * 1000) / 1000;
+}
+
+/**
+ * A query that changes whenever the pixels of a rendition may change (new PPOI or new
+ * original): the URL is otherwise the same, and browsers keep renditions in their cache.
+ * Servers and nginx ignore the query.
+ * @param {{ sha256: string, ppoi: { x: number, y: number } }} image
+ */
+export function versionQuery(image) {
+  return `?v=${image.sha256.slice(0, 12)}-${image.ppoi.x}-${image.ppoi.y}`;
+}
