@@ -6,13 +6,13 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { tokenMatches } from '../services/admin-token.js';
 import type { ImageService } from '../services/image-service.js';
 import type { WarmJobs } from '../services/warm-jobs.js';
 import { formatKeySetEntry, type KeySets } from '../spec/key-sets.js';
 import { checkMediaPath, decodeMediaPath } from '../spec/media-path.js';
 import { readMultipartUpload } from './multipart-upload.js';
 import { rawPathOf } from './raw-path.js';
+import { requireToken } from './require-token.js';
 
 export interface AdminRoutesOptions {
   readonly token: string;
@@ -63,16 +63,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     }),
   );
 
-  admin.use('*', async function requireToken(c, next) {
-    const header = c.req.header('authorization') ?? '';
-    const presented = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
-    if (presented === '' || !tokenMatches(presented, options.token)) {
-      throw new AppError('UNAUTHORIZED', 'Expected Authorization: Bearer <ADMIN_TOKEN>', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="rendition admin"' },
-      });
-    }
-    await next();
-  });
+  admin.use('*', requireToken(options.token));
 
   admin.get('/key-sets', (c) => {
     const keySets: Record<string, Record<string, string>> = {};

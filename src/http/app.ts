@@ -5,6 +5,8 @@ import type { MediaService } from '../services/media-service.js';
 import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.js';
 import { createErrorHandler, type ErrorLogger, notFoundResponse } from './error-response.js';
 import { createMediaRoutes } from './media-routes.js';
+import { type ObserveRequestsOptions, observeRequests } from './observe-requests.js';
+import { createOpsRoutes, type OpsRoutesOptions } from './ops-routes.js';
 
 export interface AppOptions {
   readonly mediaUrl: string;
@@ -12,11 +14,15 @@ export interface AppOptions {
   readonly media: MediaService;
   readonly admin: AdminRoutesOptions;
   readonly logError: ErrorLogger;
+  readonly ops: OpsRoutesOptions;
+  /** Metrics and the access log, told of every request. */
+  readonly observe: ObserveRequestsOptions;
 }
 
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.use('*', observeRequests(options.observe));
+  app.route('/', createOpsRoutes(options.ops));
   app.use('*', createMediaRoutes(options));
   app.route('/admin', createAdminRoutes(options.admin));
   app.notFound(notFoundResponse);

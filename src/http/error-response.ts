@@ -10,11 +10,13 @@ export function createErrorHandler(log: ErrorLogger) {
   return function handleError(error: unknown, c: Context): Response {
     if (!(error instanceof AppError)) log(error, { method: c.req.method, path: c.req.path });
     const { status, headers, body } = publicErrorFor(error);
+    c.set('errorCode', body.error.code);
     return c.json(body, status as 400, { ...headers, 'Cache-Control': 'no-store' });
   };
 }
 
 export function notFoundResponse(c: Context): Response {
+  c.set('errorCode', 'NOT_FOUND');
   return c.json({ error: { code: 'NOT_FOUND', message: 'No such route' } }, 404, {
     'Cache-Control': 'no-store',
   });

@@ -33,6 +33,7 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
     // Decode first, then split: a %2F is a separator like any other `/` (nginx agrees).
     const target = parseMediaTarget(decodeMediaPath(raw.slice(prefix.length)));
     const served = await options.media.serve(target, firstHeaderOf(c, 'accept'));
+    c.set('outcome', served.outcome);
     return fileResponse(served, {
       method: c.req.method,
       conditions: {
