@@ -40,6 +40,8 @@ export interface RunningServer {
   /** The CACHE_ROOT byte budget: its index is rebuilt in the background after listening. */
   readonly cacheBudget: CacheBudget;
   readonly logger: Logger;
+  /** The Hono application it serves (its `routes`, or `request()` without a socket). */
+  readonly app: ReturnType<typeof createApp>;
   /**
    * Graceful shutdown: stops accepting, lets in-flight requests, renders, jobs and registry
    * writes finish within SHUTDOWN_TIMEOUT_MS (then cuts them), removes this process's temp
@@ -270,6 +272,7 @@ export async function startServer(
     registry,
     cacheBudget,
     logger,
+    app,
     close() {
       closing ??= shutdown();
       return closing;

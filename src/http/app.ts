@@ -2,6 +2,7 @@
 
 import { Hono } from 'hono';
 import type { MediaService } from '../services/media-service.js';
+import { ADMIN_OPENAPI_PATH, adminOpenApiDocument } from './admin-openapi.js';
 import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.js';
 import { createErrorHandler, type ErrorLogger, notFoundResponse } from './error-response.js';
 import { createMediaRoutes } from './media-routes.js';
@@ -24,7 +25,14 @@ export function createApp(options: AppOptions): Hono {
   app.use('*', observeRequests(options.observe));
   app.route('/', createOpsRoutes(options.ops));
   app.use('*', createMediaRoutes(options));
-  app.route('/admin', createAdminRoutes(options.admin));
+  const admin = createAdminRoutes(options.admin);
+  // Before the admin routes, so their token check never runs for it; built on first request.
+  let openApi: Record<string, unknown> | undefined;
+  app.get(ADMIN_OPENAPI_PATH, (c) => {
+    openApi ??= adminOpenApiDocument(admin);
+    return c.json(openApi);
+  });
+  app.route('/admin', admin);
   app.notFound(notFoundResponse);
   app.onError(createErrorHandler(options.logError));
   return app;
