@@ -27,10 +27,12 @@ export interface LoggerOptions {
 
 /** A JSON logger: one line per call, `time` in ISO 8601, `level` as its name. */
 export function createLogger(options: LoggerOptions): Logger {
-  // Asynchronous stdout: under load, lines written while one write is under way are joined
-  // into the next, so the access log costs far less than one syscall per request.
+  // Asynchronous, batched stdout: lines are written 4 KiB at a time, or every 250 ms, so the
+  // access log costs a fraction of a syscall per request. Error lines are flushed at once.
   const stdout =
-    options.destination === undefined ? pino.destination({ dest: 1, sync: false }) : undefined;
+    options.destination === undefined
+      ? pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 })
+      : undefined;
   const logger = pino(
     {
       level: options.level,
@@ -42,7 +44,10 @@ export function createLogger(options: LoggerOptions): Logger {
   return {
     info: (fields, message) => logger.info(fields, message),
     warn: (fields, message) => logger.warn(fields, message),
-    error: (fields, message) => logger.error(fields, message),
+    error(fields, message) {
+      logger.error(fields, message);
+      stdout?.flush();
+    },
     isLevelEnabled: (level) => level !== 'silent' && logger.isLevelEnabled(level),
     flush() {
       try {

@@ -149,6 +149,21 @@ describe('SIGTERM', () => {
     }
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.output()).toContain('SIGTERM, finishing in-flight requests');
+    // The JSON access lines, batched in memory, were flushed before the exit.
+    const logLines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        msg: 'request',
+        method: 'POST',
+        path: '/admin/images',
+        status: 201,
+      }),
+    );
+    expect(logLines.filter((line) => line.outcome === 'miss')).toHaveLength(sizes.length);
     expect(await tempFilesIn(roots)).toEqual([]);
     for (const size of sizes) {
       const cached = await stat(join(roots.cacheRoot, `big.jpg/crop/${size}x${size}.avif`));
