@@ -101,6 +101,32 @@ describe('GET /metrics', () => {
     expect(after.value('rendition_renders_total', { sizer: 'thumbnail', format: 'webp' })).toBe(1);
   });
 
+  it('counts a warm as one batch and every rendition it rendered', async () => {
+    const thumbnails = (scrape: Scrape) =>
+      ['jpg', 'webp', 'avif', 'png'].reduce(
+        (sum, format) =>
+          sum + scrape.value('rendition_renders_total', { sizer: 'thumbnail', format }),
+        0,
+      );
+    const batches = (scrape: Scrape) => Number(scrape.sample('rendition_warm_batch_seconds').count);
+    const before = await scrapeMetrics(server.url);
+    const form = new FormData();
+    form.set('file', new Blob([await jpegImage(500, 400)]), 'bird.jpg');
+    form.set('path', 'birds/bird.jpg');
+    form.set('warm', 'image');
+    const registered = await fetch(`${server.url}/admin/images`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.adminToken.token}` },
+      body: form,
+    });
+    expect(registered.status).toBe(201);
+    const { warmed } = (await registered.json()) as { warmed: { image: { created: number } } };
+    const after = await scrapeMetrics(server.url);
+    expect(batches(after) - batches(before)).toBe(1);
+    expect(warmed.image.created).toBeGreaterThan(0);
+    expect(thumbnails(after) - thumbnails(before)).toBe(warmed.image.created);
+  });
+
   it("includes Node's process metrics", async () => {
     const scrape = await scrapeMetrics(server.url);
     expect(scrape.value('process_cpu_user_seconds_total')).toBeGreaterThan(0);
