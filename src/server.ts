@@ -83,6 +83,11 @@ export async function startServer(
     logger.error({ err: error, ...context }, 'unexpected error');
     options.logError?.(error, context);
   };
+  /** A background step that failed; the server goes on. */
+  const logFailure = (error: unknown, message: string, file: string) => {
+    logger.error({ err: error, file }, message);
+    options.logError?.(error, { method: '-', path: file });
+  };
   const registry = await openRegistry({ dataDir });
   const adminToken = await resolveAdminToken(config.admin.token, dataDir);
 
@@ -98,7 +103,7 @@ export async function startServer(
     cacheRoot: realCacheRoot,
     limits: config.cacheBudget,
     hotCache,
-    onError: (error) => logError(error, { method: 'EVICT', path: realCacheRoot }),
+    onError: (error) => logFailure(error, 'cache budget: walk or eviction failed', realCacheRoot),
   });
   const metrics = createServerMetrics({
     sources: {
@@ -118,7 +123,8 @@ export async function startServer(
     hotCache,
     ppoiFor: (path) => registry.get(path)?.ppoi ?? CENTRE,
     timeoutMs: config.render.timeoutMs,
-    onWriteError: (error, relative) => logError(error, { method: 'WRITE', path: relative }),
+    onWriteError: (error, relative) =>
+      logFailure(error, 'rendition not cached (answered from memory)', relative),
     cacheChanges: cacheBudget,
   });
   const media = createMediaService({
