@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-
 // Composition root of the command line: `rendition <command>` with the server's settings.
 // The only module that reads the environment; each command lives in src/cli/<command>.ts.
 
+import { ConfigError, type Config, loadConfig } from './config/load-config.js';
+import { formatSettingsTable } from './config/settings-table.js';
+import { AppError } from './errors.js';
 import type { CliContext, Command } from './cli/cli-context.js';
 import { CliError, USAGE_EXIT } from './cli/cli-error.js';
 import { deleteCommand } from './cli/delete.js';
@@ -12,9 +14,6 @@ import { registerCommand } from './cli/register.js';
 import { serveCommand } from './cli/serve.js';
 import { USAGE } from './cli/usage.js';
 import { warmCommand } from './cli/warm.js';
-import { type Config, ConfigError, loadConfig } from './config/load-config.js';
-import { formatSettingsTable } from './config/settings-table.js';
-import { AppError } from './errors.js';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   serve: serveCommand,

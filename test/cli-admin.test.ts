@@ -1,8 +1,8 @@
 // The admin commands of the built CLI (`npm test` builds dist/ first) against a real server:
 // register, warm and delete over the admin API, the token and server lookups, and the errors.
 
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,13 +7,8 @@ import type { AppError } from '../errors.js';
 import { type KeySets, parseKeySetEntry, sizesOfKeySets } from '../spec/key-sets.js';
 import type { OutputFormat, Resize } from '../spec/rendition-spec.js';
 import type { SizesPolicy } from '../spec/sizes-policy.js';
-import {
-  type LogLevel,
-  SETTINGS,
-  type Setting,
-  type SettingName,
-  type SettingValues,
-} from './settings.js';
+import type { LogLevel } from './settings.js';
+import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 
 /** The key sets used without a config file: the article's `image` set. */
 export const DEFAULT_KEY_SETS: KeySets = {

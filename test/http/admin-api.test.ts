@@ -1,9 +1,9 @@
 // The admin API over real HTTP: every call of SPEC section 6, auth, bad bodies, and that a
 // delete leaves nothing behind.
 
-import { readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

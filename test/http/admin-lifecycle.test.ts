@@ -4,8 +4,8 @@
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server.js';
-import { rawRequest } from '../helpers/http.js';
 import { jpegImage, noiseJpeg } from '../helpers/images.js';
+import { rawRequest } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer | undefined;

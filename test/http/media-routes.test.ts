@@ -4,8 +4,8 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etagFor } from '../../src/cache/validators.js';
-import { errorOf, rawRequest } from '../helpers/http.js';
 import { inspect, jpegImage, pngWithAlpha } from '../helpers/images.js';
+import { errorOf, rawRequest } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const AVIF_ACCEPT = 'image/avif,image/webp,image/apng,*/*;q=0.8';
