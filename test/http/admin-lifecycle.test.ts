@@ -106,7 +106,8 @@ describe('image lifecycle', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ keySets: ['image'] }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Until the warm has claimed its renditions (a fixed sleep lost the race under load).
+    while (s.store.counters.renders === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const publicHit = await rawRequest(s.url, '/media/shared/big.jpg/thumbnail/220x220', {
       headers: { Accept: 'image/webp' },
     });
