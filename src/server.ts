@@ -2,20 +2,25 @@
 
 import { mkdir, realpath } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { createHotCache } from './cache/hot-cache.js';
 import type { Config } from './config/load-config.js';
 import { createApp } from './http/app.js';
+import type { ErrorLogger } from './http/error-response.js';
+import { createLogger, type Logger } from './log/logger.js';
 import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
 import { createOriginals } from './media/originals.js';
+import { createServerMetrics } from './metrics/server-metrics.js';
 import { openRegistry } from './registry/lowdb-registry.js';
 import type { Registry } from './registry/registry.js';
 import { createRenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
+import { createHealthCheck } from './services/health-check.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
 import { createRenditionStore, type RenditionStore } from './services/rendition-store.js';
@@ -34,12 +39,29 @@ export interface RunningServer {
   readonly registry: Registry;
   /** The CACHE_ROOT byte budget: its index is rebuilt in the background after listening. */
   readonly cacheBudget: CacheBudget;
-  /** Stops accepting, lets in-flight renders, jobs and registry writes finish, then resolves. */
-  close(): Promise<void>;
+  readonly logger: Logger;
+  /** The Hono application it serves (its `routes`, or `request()` without a socket). */
+  readonly app: ReturnType<typeof createApp>;
+  /**
+   * Graceful shutdown: stops accepting, lets in-flight requests, renders, jobs and registry
+   * writes finish within SHUTDOWN_TIMEOUT_MS (then cuts them), removes this process's temp
+   * files, closes the registry. Resolves `drained: false` when the deadline cut work.
+   */
+  close(): Promise<ShutdownReport>;
+}
+
+export interface ShutdownReport {
+  /** True when everything under way finished before the deadline. */
+  readonly drained: boolean;
 }
 
 export interface StartOptions {
-  readonly logError?: (error: unknown, context: { method: string; path: string }) => void;
+  /** Also told of every unexpected error (each a 500 or a failed background step). */
+  readonly logError?: ErrorLogger;
+  /** Replaces the JSON logger on stdout built from LOG_LEVEL. */
+  readonly logger?: Logger;
+  /** Node's process metrics in /metrics (default true; they start process-wide monitors). */
+  readonly processMetrics?: boolean;
   /** Replaces the DNS resolver of URL fetching (tests: never leave 127.0.0.0/8). */
   readonly lookup?: FetchSourceOptions['lookup'];
 }
@@ -56,10 +78,16 @@ export async function startServer(
   await cleanTempFiles(realCacheRoot);
   await cleanTempFiles(realMediaRoot);
   configureSharp(config.render.inputFormats);
-  const logError =
-    options.logError ??
-    ((error: unknown, context: { method: string; path: string }) =>
-      console.error(`${context.method} ${context.path}: unexpected error`, error));
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const logError: ErrorLogger = (error, context) => {
+    logger.error({ err: error, ...context }, 'unexpected error');
+    options.logError?.(error, context);
+  };
+  /** A background step that failed; the server goes on. */
+  const logFailure = (error: unknown, message: string, file: string) => {
+    logger.error({ err: error, file }, message);
+    options.logError?.(error, { method: '-', path: file });
+  };
   const registry = await openRegistry({ dataDir });
   const adminToken = await resolveAdminToken(config.admin.token, dataDir);
 
@@ -75,16 +103,28 @@ export async function startServer(
     cacheRoot: realCacheRoot,
     limits: config.cacheBudget,
     hotCache,
-    onError: (error) => logError(error, { method: 'EVICT', path: realCacheRoot }),
+    onError: (error) => logFailure(error, 'cache budget: walk or eviction failed', realCacheRoot),
+  });
+  const metrics = createServerMetrics({
+    sources: {
+      queue,
+      registrySize: () => registry.size,
+      cacheStats: () => cacheBudget.stats(),
+      hotCacheBytes: () => hotCache.bytes,
+    },
+    processMetrics: options.processMetrics ?? true,
   });
   const store = createRenditionStore({
     cacheRoot: realCacheRoot,
-    renderer: createRenderer({ render: config.render, encoder: config.encoder }),
+    renderer: metrics.observeRenderer(
+      createRenderer({ render: config.render, encoder: config.encoder }),
+    ),
     queue,
     hotCache,
     ppoiFor: (path) => registry.get(path)?.ppoi ?? CENTRE,
     timeoutMs: config.render.timeoutMs,
-    onWriteError: (error, relative) => logError(error, { method: 'WRITE', path: relative }),
+    onWriteError: (error, relative) =>
+      logFailure(error, 'rendition not cached (answered from memory)', relative),
     cacheChanges: cacheBudget,
   });
   const media = createMediaService({
@@ -128,6 +168,8 @@ export async function startServer(
       return { created: summary.created, error: { code: first.error.code, message } };
     },
   });
+  let draining = false;
+  let registryOpen = true;
   const app = createApp({
     mediaUrl: config.http.mediaUrl,
     cacheMaxAge: config.http.cacheMaxAge,
@@ -142,6 +184,23 @@ export async function startServer(
       allPaths: () => registry.paths(),
     },
     logError,
+    ops: {
+      health: createHealthCheck({
+        roots: { mediaRoot: realMediaRoot, cacheRoot: realCacheRoot, dataDir },
+        registryLoaded: () => registryOpen,
+        draining: () => draining,
+      }),
+      metrics: {
+        scrape: () => metrics.scrape(),
+        ...(config.metrics.requireToken ? { token: adminToken.token } : {}),
+      },
+    },
+    observe: {
+      observer: metrics,
+      ...(config.log.accessLog && logger.isLevelEnabled('info')
+        ? { accessLog: (line) => logger.info(line, 'request') }
+        : {}),
+    },
   });
 
   let server: ReturnType<typeof serve>;
@@ -162,6 +221,52 @@ export async function startServer(
   cacheBudget.start();
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
 
+  /** Stops accepting and waits for what is under way; false if the deadline came first. */
+  async function drain(deadlineMs: number): Promise<boolean> {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections with no request in flight would hold close() open, and so do
+    // those whose request ends during the drain: close them as they go idle.
+    const sweep = setInterval(() => closeIdle(server), 50);
+    closeIdle(server);
+    const deadline = new AbortController();
+    const work = (async () => {
+      await closed;
+      await jobs.stop();
+      await queue.idle();
+      return true;
+    })();
+    try {
+      return await Promise.race([
+        work,
+        sleep(deadlineMs, false, { signal: deadline.signal }).catch(() => false),
+      ]);
+    } finally {
+      deadline.abort();
+      clearInterval(sweep);
+    }
+  }
+
+  let closing: Promise<ShutdownReport> | undefined;
+  async function shutdown(): Promise<ShutdownReport> {
+    draining = true;
+    const drained = await drain(config.shutdown.timeoutMs);
+    if (!drained) {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      logger.warn(
+        { timeoutMs: config.shutdown.timeoutMs, rendersRunning: queue.active },
+        'shutdown deadline passed: in-flight requests were cut',
+      );
+    }
+    await cacheBudget.close();
+    registryOpen = false;
+    await registry.close();
+    // Anything this process left half-written (only possible when the deadline cut work).
+    await cleanTempFiles(realCacheRoot);
+    await cleanTempFiles(realMediaRoot);
+    logger.flush();
+    return { drained };
+  }
+
   return {
     url: `http://${host}:${port}`,
     port,
@@ -172,15 +277,15 @@ export async function startServer(
     jobs,
     registry,
     cacheBudget,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections with no request in flight would hold close() open.
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
-      await closed;
-      await jobs.stop();
-      await queue.idle();
-      await cacheBudget.close();
-      await registry.close();
+    logger,
+    app,
+    close() {
+      closing ??= shutdown();
+      return closing;
     },
   };
+}
+
+function closeIdle(server: ReturnType<typeof serve>): void {
+  if ('closeIdleConnections' in server) server.closeIdleConnections();
 }

@@ -32,11 +32,16 @@ const LIBRARY_OWNERS: Record<string, RegExp> = {
   lowdb: /^registry\//,
   // Schemas validate settings and admin request bodies, at those two edges only.
   zod: /^(config|http)\//,
+  // Services and routes report through plain interfaces; the composition root wires them.
+  'prom-client': /^metrics\//,
+  pino: /^log\//,
+  '@hono/zod-openapi': /^http\//,
 };
 
 // Each layer may import only the layers listed after it.
 const LAYERS = [
   'cli.ts|cli|server.ts',
+  'metrics|log',
   'http',
   'nginx',
   'services',

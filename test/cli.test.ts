@@ -83,6 +83,9 @@ describe('rendition CLI', () => {
     expect(health.status).toBe(200);
     expect(stdout).toContain(`MEDIA_ROOT=${join(cwd, 'var/media')}`);
     expect(stdout).toContain('/media/PATH/thumbnail/180x180');
+    expect(stdout).toMatch(
+      /^Ops: http:\/\/127\.0\.0\.1:\d+\/healthz, .*\/metrics, .*\/admin\/openapi\.json/m,
+    );
     expect((await readdir(join(cwd, 'var'))).sort()).toEqual([
       'admin-token',
       'cache',

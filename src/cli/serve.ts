@@ -1,4 +1,5 @@
-// `rendition serve`: starts the server, prints where everything is, stops on SIGTERM/SIGINT.
+// `rendition serve`: starts the server, prints where everything is, and on SIGTERM/SIGINT
+// shuts down gracefully within SHUTDOWN_TIMEOUT_MS (exit 0; 1 if the deadline cut work).
 
 import type { Config } from '../config/load-config.js';
 import { startServer } from '../server.js';
@@ -13,16 +14,27 @@ export const serveCommand: Command = async function serveCommand(context) {
     `${startLines(config, server.url, server.registry.size, server.adminToken).join('\n')}\n`,
   );
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      context.stdout.write(`rendition: ${signal}, finishing in-flight requests\n`);
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
   });
-  await server.close();
-  return 0;
+  const { timeoutMs } = config.shutdown;
+  context.stdout.write(
+    `rendition: ${signal}, finishing in-flight requests (up to ${timeoutMs} ms; send it again to stop now)\n`,
+  );
+  // A second signal stops at once; what it cuts is cleaned up at the next start.
+  const now = (again: NodeJS.Signals) => {
+    context.stderr.write(`rendition: ${again} again, stopping now\n`);
+    process.exit(1);
+  };
+  process.once('SIGTERM', now);
+  process.once('SIGINT', now);
+  const { drained } = await server.close();
+  if (drained) return 0;
+  context.stderr.write(
+    `rendition: in-flight requests were still running after SHUTDOWN_TIMEOUT_MS=${timeoutMs}; they were cut\n`,
+  );
+  return 1;
 };
 
 function startLines(config: Config, url: string, registered: number, admin: AdminToken): string[] {
@@ -41,6 +53,7 @@ function startLines(config: Config, url: string, registered: number, admin: Admi
     ),
     `Try: copy a photo to ${config.roots.mediaRoot}/photo.jpg, then open ${url}${mediaUrl}/photo.jpg/thumbnail/180x180`,
     'nginx in front: `npx rendition nginx-config --listen 8080`',
+    `Ops: ${url}/healthz, ${url}/metrics, ${url}/admin/openapi.json; JSON logs follow on stdout`,
   ];
 }
 

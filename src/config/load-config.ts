@@ -7,6 +7,7 @@ import type { AppError } from '../errors.js';
 import { type KeySets, parseKeySetEntry, sizesOfKeySets } from '../spec/key-sets.js';
 import type { OutputFormat, Resize } from '../spec/rendition-spec.js';
 import type { SizesPolicy } from '../spec/sizes-policy.js';
+import type { LogLevel } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 
 /** The key sets used without a config file: the article's `image` set. */
@@ -38,6 +39,11 @@ export interface Config {
   readonly cacheBudget: { readonly maxBytes: number; readonly lowWaterBytes: number };
   readonly admin: AdminConfig;
   readonly configFile: string | undefined;
+  readonly log: { readonly level: LogLevel; readonly accessLog: boolean };
+  /** `GET /metrics` behind the admin token. */
+  readonly metrics: { readonly requireToken: boolean };
+  /** Deadline of a graceful shutdown, in ms. */
+  readonly shutdown: { readonly timeoutMs: number };
 }
 
 export interface AdminConfig {
@@ -243,6 +249,9 @@ function assemble(
       warmConcurrency: v.warmConcurrency,
     },
     configFile,
+    log: { level: v.logLevel, accessLog: v.accessLog },
+    metrics: { requireToken: v.metricsRequireToken },
+    shutdown: { timeoutMs: v.shutdownTimeoutMs },
   };
 }
 

@@ -19,6 +19,10 @@ function setting<T>(row: Setting<T>): Setting<T> {
 }
 
 const MIB = 1024 * 1024;
+
+/** pino's levels, least to most severe, and `silent`. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 const SIZE = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$/, 'expected WxH, e.g. 320x240');
@@ -279,6 +283,37 @@ export const SETTINGS = {
     schema: integer(1, 64),
     default: 2,
     description: 'Images a bulk warm job renders at once.',
+  }),
+  logLevel: setting({
+    env: 'LOG_LEVEL',
+    key: 'logLevel',
+    schema: z.enum(LOG_LEVELS),
+    default: 'info' as LogLevel,
+    description: `Least level of the JSON log lines on stdout: ${LOG_LEVELS.join(', ')}.`,
+  }),
+  accessLog: setting({
+    env: 'ACCESS_LOG',
+    key: 'accessLog',
+    schema: boolean(),
+    default: true,
+    description:
+      'One JSON line per request Node answers, at level info (off: no per-request cost; nginx logs its own hits).',
+  }),
+  metricsRequireToken: setting({
+    env: 'METRICS_REQUIRE_TOKEN',
+    key: 'metricsRequireToken',
+    schema: boolean(),
+    default: false,
+    description:
+      '`GET /metrics` needs `Authorization: Bearer <ADMIN_TOKEN>` (off: open, like /healthz).',
+  }),
+  shutdownTimeoutMs: setting({
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    key: 'shutdownTimeoutMs',
+    schema: integer(100, 600_000),
+    default: 20_000,
+    description:
+      'On SIGTERM/SIGINT, how long in-flight requests, renders and registry writes may take to finish, in milliseconds (then they are cut and the exit status is 1).',
   }),
 } as const;
 

@@ -1,18 +1,33 @@
 // The admin API (SPEC section 6): every call behind `Authorization: Bearer <ADMIN_TOKEN>`.
-// Handlers parse and validate, call the image service, and answer; nothing else.
+// Each route is declared with createRoute: the same zod schemas validate its input and
+// describe it in the OpenAPI document. Handlers call the image service and answer.
 
 import { rm } from 'node:fs/promises';
-import { type Context, Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import { tokenMatches } from '../services/admin-token.js';
 import type { ImageService } from '../services/image-service.js';
 import type { WarmJobs } from '../services/warm-jobs.js';
 import { formatKeySetEntry, type KeySets } from '../spec/key-sets.js';
 import { checkMediaPath, decodeMediaPath } from '../spec/media-path.js';
+import {
+  deleteImage,
+  getImage,
+  getJob,
+  isMultipart,
+  listImages,
+  listKeySets,
+  registerImage,
+  setPpoi,
+  startWarmJob,
+  warmImage,
+} from './admin-api-spec.js';
+import type { RegisterJson } from './admin-schemas.js';
 import { readMultipartUpload } from './multipart-upload.js';
 import { rawPathOf } from './raw-path.js';
+import { requireToken } from './require-token.js';
 
 export interface AdminRoutesOptions {
   readonly token: string;
@@ -25,29 +40,19 @@ export interface AdminRoutesOptions {
   readonly allPaths: () => readonly string[];
 }
 
-const keySetList = z.array(z.string().min(1).max(64)).max(32);
-const RegisterJson = z.strictObject({
-  url: z.string().min(1).max(4096),
-  path: z.string().optional(),
-  warm: keySetList.optional(),
-});
-const PatchJson = z.strictObject({
-  ppoi: z.strictObject({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) }),
-});
-const WarmJson = z.strictObject({ keySets: keySetList.min(1) });
-const BulkWarmJson = z.strictObject({
-  keySet: z.string().min(1).max(64),
-  paths: z.array(z.string()).max(100_000).optional(),
-});
-const ListQuery = z.object({
-  cursor: z.string().max(1024).optional(),
-  prefix: z.string().max(512).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-
-export function createAdminRoutes(options: AdminRoutesOptions): Hono {
-  const admin = new Hono();
+export function createAdminRoutes(options: AdminRoutesOptions): OpenAPIHono {
+  const admin = new OpenAPIHono({
+    // Validation failures speak the API's one error shape.
+    defaultHook: (result) => {
+      if (!result.success) throw invalid(result.error.issues);
+    },
+  });
   const { images, jobs } = options;
+  admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'ADMIN_TOKEN',
+  });
 
   // Uploads are capped while streaming; this caps every other body (JSON) as a whole.
   admin.use(
@@ -62,32 +67,21 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
       },
     }),
   );
+  admin.use('*', requireToken(options.token));
 
-  admin.use('*', async function requireToken(c, next) {
-    const header = c.req.header('authorization') ?? '';
-    const presented = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
-    if (presented === '' || !tokenMatches(presented, options.token)) {
-      throw new AppError('UNAUTHORIZED', 'Expected Authorization: Bearer <ADMIN_TOKEN>', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="rendition admin"' },
-      });
-    }
-    await next();
-  });
-
-  admin.get('/key-sets', (c) => {
+  admin.openapi(listKeySets, (c) => {
     const keySets: Record<string, Record<string, string>> = {};
     for (const [name, keySet] of Object.entries(options.keySets)) {
       keySets[name] = Object.fromEntries(
         Object.entries(keySet).map(([key, resize]) => [key, formatKeySetEntry(resize)]),
       );
     }
-    return c.json({ keySets });
+    return c.json({ keySets }, 200);
   });
 
-  admin.post('/images', async function registerImage(c) {
-    const replace = c.req.query('replace') === 'true';
-    const type = c.req.header('content-type') ?? '';
-    if (type.startsWith('multipart/form-data')) {
+  admin.openapi(registerImage, async function register(c) {
+    const replace = c.req.valid('query').replace === 'true';
+    if (isMultipart(c)) {
       const { fields, file } = await readMultipartUpload(c.req.raw, {
         maxBytes: options.maxSourceBytes,
         tempFile: options.tempFile,
@@ -109,7 +103,9 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
         await rm(file.tempFile, { force: true });
       }
     }
-    const body = parse(RegisterJson, await jsonBody(c));
+    // The multipart form is described but never validated as a whole, so Hono's types see
+    // only the query here; the JSON validator did run (readJsonUnlessMultipart).
+    const body = (c.req.valid as (target: 'json') => z.infer<typeof RegisterJson>)('json');
     const view = await images.register(
       { kind: 'url', url: body.url },
       { path: body.path, replace, warm: body.warm ?? [] },
@@ -117,42 +113,35 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     return c.json(view, 201);
   });
 
-  admin.get('/images', (c) => {
-    const query = parse(ListQuery, c.req.query());
-    return c.json(images.list(query));
-  });
+  admin.openapi(listImages, (c) => c.json(images.list(c.req.valid('query')), 200));
 
-  admin.post('/warm', async function startWarmJob(c) {
-    const body = parse(BulkWarmJson, await jsonBody(c));
+  admin.openapi(startWarmJob, (c) => {
+    const body = c.req.valid('json');
     images.checkKeySets([body.keySet]);
     const paths = body.paths?.map(checkMediaPath) ?? options.allPaths();
     const job = jobs.start(body.keySet, paths);
     return c.json({ id: job.id }, 202);
   });
 
-  admin.get('/jobs/:id', (c) => {
-    const job = jobs.get(c.req.param('id'));
+  admin.openapi(getJob, (c) => {
+    const job = jobs.get(c.req.valid('param').id);
     if (job === undefined) throw new AppError('NOT_FOUND', 'No such job');
-    return c.json(job);
+    return c.json(job, 200);
   });
 
-  admin.get('/images/*', (c) => c.json(images.get(imagePath(c))));
-
-  admin.patch('/images/*', async function setPpoi(c) {
-    const body = parse(PatchJson, await jsonBody(c));
-    return c.json(await images.setPpoi(imagePath(c), body.ppoi));
-  });
-
-  admin.post('/images/*', async function warmImage(c) {
+  admin.openapi(warmImage, async (c) => {
     const path = imagePath(c);
-    if (!path.endsWith('/warm'))
-      throw new AppError('NOT_FOUND', 'Expected POST /admin/images/<path>/warm');
-    const body = parse(WarmJson, await jsonBody(c));
-    const warmed = await images.warm(path.slice(0, -'/warm'.length), body.keySets);
-    return c.json({ warmed });
+    const warmed = await images.warm(path.slice(0, -'/warm'.length), c.req.valid('json').keySets);
+    return c.json({ warmed }, 200);
   });
 
-  admin.delete('/images/*', async function deleteImage(c) {
+  admin.openapi(getImage, (c) => c.json(images.get(imagePath(c)), 200));
+
+  admin.openapi(setPpoi, async (c) =>
+    c.json(await images.setPpoi(imagePath(c), c.req.valid('json').ppoi), 200),
+  );
+
+  admin.openapi(deleteImage, async (c) => {
     await images.delete(imagePath(c));
     return c.body(null, 204);
   });
@@ -169,21 +158,9 @@ function imagePath(c: Context): string {
   return decodeMediaPath(raw.slice(at + marker.length));
 }
 
-async function jsonBody(c: Context): Promise<unknown> {
-  if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
-    throw new AppError('BAD_REQUEST', 'Expected Content-Type: application/json');
-  }
-  try {
-    return await c.req.json();
-  } catch (error) {
-    throw new AppError('BAD_REQUEST', 'Expected a JSON body', { cause: error });
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
+/** The first issue of a failed validation, as the API's BAD_REQUEST. */
+function invalid(issues: readonly z.core.$ZodIssue[]): AppError {
+  const issue = issues[0];
   const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
-  throw new AppError('BAD_REQUEST', `Invalid ${where}: ${issue?.message ?? 'invalid'}`);
+  return new AppError('BAD_REQUEST', `Invalid ${where}: ${issue?.message ?? 'invalid'}`);
 }

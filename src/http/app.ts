@@ -2,10 +2,13 @@
 
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { MediaService } from '../services/media-service.js';
+import { ADMIN_OPENAPI_PATH, adminOpenApiDocument } from './admin-openapi.js';
 import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.js';
 import { createAdminUiRoutes } from './admin-ui.js';
 import { createErrorHandler, type ErrorLogger, notFoundResponse } from './error-response.js';
 import { createMediaRoutes } from './media-routes.js';
+import { type ObserveRequestsOptions, observeRequests } from './observe-requests.js';
+import { createOpsRoutes, type OpsRoutesOptions } from './ops-routes.js';
 
 export interface AppOptions {
   readonly mediaUrl: string;
@@ -13,16 +16,27 @@ export interface AppOptions {
   readonly media: MediaService;
   readonly admin: AdminRoutesOptions;
   readonly logError: ErrorLogger;
+  readonly ops: OpsRoutesOptions;
+  /** Metrics and the access log, told of every request. */
+  readonly observe: ObserveRequestsOptions;
 }
 
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.use('*', observeRequests(options.observe));
+  app.route('/', createOpsRoutes(options.ops));
   // Registered as a middleware on the raw path (see media-routes); it may answer synchronously.
   app.use('*', createMediaRoutes(options) as MiddlewareHandler);
+  const admin = createAdminRoutes(options.admin);
+  // Before the admin routes, so their token check never runs for it; built on first request.
+  let openApi: Record<string, unknown> | undefined;
+  app.get(ADMIN_OPENAPI_PATH, (c) => {
+    openApi ??= adminOpenApiDocument(admin);
+    return c.json(openApi);
+  });
   // The admin page is static and loads without a token: mounted before the API's token check.
   app.route('/admin', createAdminUiRoutes());
-  app.route('/admin', createAdminRoutes(options.admin));
+  app.route('/admin', admin);
   app.notFound(notFoundResponse);
   app.onError(createErrorHandler(options.logError));
   return app;

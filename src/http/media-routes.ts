@@ -39,6 +39,7 @@ export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware 
 
   async function serveFull(c: Context, target: MediaTarget, accept: string | undefined) {
     const served = await options.media.serve(target, accept);
+    c.set('outcome', served.outcome);
     return responder.respond(served, {
       method: c.req.method,
       conditions: {
@@ -63,7 +64,10 @@ export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware 
     const { accept, conditional } = hitHeadersOf(c);
     if (method === 'GET' && !conditional) {
       const hot = options.media.serveHot(target, accept);
-      if (hot !== undefined) return responder.respondHot(hot);
+      if (hot !== undefined) {
+        c.set('outcome', hot.outcome);
+        return responder.respondHot(hot);
+      }
     }
     return serveFull(c, target, accept);
   };

@@ -4,13 +4,21 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/load-config.js';
-import { type RunningServer, type StartOptions, startServer } from '../../src/server.js';
+import { createLogger } from '../../src/log/logger.js';
+import {
+  type RunningServer,
+  type ShutdownReport,
+  type StartOptions,
+  startServer,
+} from '../../src/server.js';
 
 export interface TestServer extends RunningServer {
   readonly dir: string;
   readonly config: Config;
   /** Non-AppError failures the server logged (each would have been a 500). */
   readonly unexpectedErrors: unknown[];
+  /** The JSON log lines the server wrote (kept in memory, not printed). */
+  logLines(): string[];
   /** Writes an original under MEDIA_ROOT. */
   putOriginal(path: string, bytes: Uint8Array): Promise<void>;
   /** Stops the server and removes the temp dir. */
@@ -48,13 +56,20 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { dir, config } = await makeTestConfig(env);
   const errors: unknown[] = [];
+  const lines: string[] = [];
   const server = await startServer(config, {
     lookup: loopbackOnlyLookup,
+    logger: createLogger({
+      level: config.log.level,
+      destination: { write: (line) => lines.push(line) },
+    }),
+    // Process metrics start process-wide monitors that outlive the server: tests opt in.
+    processMetrics: false,
     ...options,
     logError: (error) => errors.push(error),
   });
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
+  let closing: Promise<ShutdownReport> | undefined;
+  const close = (): Promise<ShutdownReport> => {
     closing ??= server.close();
     return closing;
   };
@@ -63,6 +78,7 @@ export async function startTestServer(
     dir,
     config,
     unexpectedErrors: errors,
+    logLines: () => [...lines],
     async putOriginal(path, bytes) {
       const file = join(config.roots.mediaRoot, path);
       await mkdir(dirname(file), { recursive: true });
