@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
+import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
 import type { Config } from './config/load-config.js';
 import { createApp } from './http/app.js';
 import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
 import { createOriginals } from './media/originals.js';
 import { openRegistry } from './registry/lowdb-registry.js';
-import type { Registry } from './registry/registry.js';
+import { explicitPpoiOf, type Registry } from './registry/registry.js';
 import { createRenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
@@ -20,7 +21,6 @@ import { createImageService, type ImageService } from './services/image-service.
 import { createMediaService, type MediaService } from './services/media-service.js';
 import { createRenditionStore, type RenditionStore } from './services/rendition-store.js';
 import { createWarmJobs, type WarmJobs } from './services/warm-jobs.js';
-import { CENTRE } from './spec/rendition-spec.js';
 
 export interface RunningServer {
   /** `http://host:port`, with the port actually bound. */
@@ -55,6 +55,11 @@ export async function startServer(
   const realCacheRoot = await realpath(cacheRoot);
   await cleanTempFiles(realCacheRoot);
   await cleanTempFiles(realMediaRoot);
+  await purgeCropsOnStrategyChange({
+    cacheRoot: realCacheRoot,
+    dataDir,
+    strategy: config.render.cropStrategy,
+  });
   configureSharp(config.render.inputFormats);
   const logError =
     options.logError ??
@@ -82,7 +87,7 @@ export async function startServer(
     renderer: createRenderer({ render: config.render, encoder: config.encoder }),
     queue,
     hotCache,
-    ppoiFor: (path) => registry.get(path)?.ppoi ?? CENTRE,
+    ppoiFor: (path) => explicitPpoiOf(registry.get(path)),
     timeoutMs: config.render.timeoutMs,
     onWriteError: (error, relative) => logError(error, { method: 'WRITE', path: relative }),
     cacheChanges: cacheBudget,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { AppError } from '../errors.js';
 import { type KeySets, parseKeySetEntry, sizesOfKeySets } from '../spec/key-sets.js';
-import type { OutputFormat, Resize } from '../spec/rendition-spec.js';
+import type { CropStrategy, OutputFormat, Resize } from '../spec/rendition-spec.js';
 import type { SizesPolicy } from '../spec/sizes-policy.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 
@@ -68,6 +68,8 @@ export interface RenderConfig {
   readonly timeoutMs: number;
   readonly maxInputPixels: number;
   readonly inputFormats: readonly string[];
+  /** How a crop of an image without a PPOI is anchored (CROP_STRATEGY). */
+  readonly cropStrategy: CropStrategy;
 }
 
 /** Every bad setting, one line each, reported together. */
@@ -227,6 +229,7 @@ function assemble(
       timeoutMs: v.renderTimeoutMs,
       maxInputPixels: v.maxInputPixels,
       inputFormats: v.inputFormats,
+      cropStrategy: v.cropStrategy,
     },
     hotCache: { maxBytes: v.hotCacheBytes, maxFileBytes: v.hotCacheFileBytes },
     cacheBudget: {

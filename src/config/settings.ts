@@ -1,7 +1,7 @@
 // The table of settings: one row each feeds the loader, `--help` and the README's table.
 
 import { z } from 'zod';
-import { OUTPUT_FORMATS } from '../spec/rendition-spec.js';
+import { CROP_STRATEGIES, OUTPUT_FORMATS } from '../spec/rendition-spec.js';
 import { boolean, integer, list, text } from './setting-types.js';
 
 export interface Setting<T = unknown> {
@@ -279,6 +279,14 @@ export const SETTINGS = {
     schema: integer(1, 64),
     default: 2,
     description: 'Images a bulk warm job renders at once.',
+  }),
+  cropStrategy: setting({
+    env: 'CROP_STRATEGY',
+    key: 'cropStrategy',
+    schema: z.enum(CROP_STRATEGIES),
+    default: 'attention' as 'centre' | 'attention' | 'entropy',
+    description:
+      'Anchor of a `crop` of an image without a PPOI: `centre`, `attention` (the subject, as sharp finds it) or `entropy`. A change purges every cached crop at the next start (README "Smart crop").',
   }),
 } as const;
 

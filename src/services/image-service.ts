@@ -245,7 +245,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
 
     setPpoi(path, ppoi) {
       return locks.with(path, async () => {
-        const updated = { ...recordOf(path), ppoi: { x: ppoi.x, y: ppoi.y } };
+        const updated = { ...recordOf(path), ppoi: { x: ppoi.x, y: ppoi.y }, ppoiSet: true };
         await registry.put(updated);
         await store.purge(path, 'crop');
         return view(updated);
