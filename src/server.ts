@@ -115,6 +115,7 @@ export async function startServer(
     preferredFormats: config.negotiation.preferred,
     render: config.render,
     admin: config.admin,
+    queue,
     fetchSource: (url, destination) =>
       fetchSource(url, destination, {
         maxBytes: config.admin.maxSourceBytes,

@@ -136,7 +136,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     return c.json(job);
   });
 
-  admin.get('/images/*', (c) => c.json(images.get(imagePath(c))));
+  admin.get('/images/*', async (c) => c.json(await images.read(imagePath(c))));
 
   admin.patch('/images/*', async function setPpoi(c) {
     const body = parse(PatchJson, await jsonBody(c));

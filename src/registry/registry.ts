@@ -1,5 +1,6 @@
 // The registry contract: one record per registered original, looked up in O(1).
 
+import type { Placeholders } from '../render/placeholder.js';
 import { CENTRE, type Ppoi } from '../spec/rendition-spec.js';
 
 /** Where an original came from. */
@@ -28,6 +29,11 @@ export interface ImageRecord {
   readonly source: ImageSource;
   /** ISO 8601. */
   readonly createdAt: string;
+  /**
+   * Dominant colour, LQIP and ThumbHash, made at registration. Absent on records written by
+   * versions before placeholders: filled in on the first read of the record.
+   */
+  readonly placeholders?: Placeholders;
 }
 
 export interface ListOptions {
