@@ -17,6 +17,8 @@ import { createRenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
+import { withFallbackImage } from './services/fallback-image.js';
+import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
 import { createRenditionStore, type RenditionStore } from './services/rendition-store.js';
@@ -92,7 +94,7 @@ export async function startServer(
     onWriteError: (error, relative) => logError(error, { method: 'WRITE', path: relative }),
     cacheChanges: cacheBudget,
   });
-  const media = createMediaService({
+  const renditions = createMediaService({
     mediaRoot: realMediaRoot,
     cacheRoot: realCacheRoot,
     preferredFormats: config.negotiation.preferred,
@@ -101,9 +103,18 @@ export async function startServer(
     hotCache: cacheBudget.trackUses(hotCache),
     store,
     ...(config.admin.requireRegistration
-      ? { isRenderable: (path: string) => registry.get(path) !== undefined }
+      ? {
+          // The fallback image renders even unregistered: it stands in for missing originals.
+          isRenderable: (path: string) =>
+            path === config.fallback.image || registry.get(path) !== undefined,
+        }
       : {}),
   });
+  const { fallback } = config;
+  const media =
+    fallback.image === undefined
+      ? renditions
+      : withFallbackImage(renditions, { path: fallback.image, status: fallback.status });
   const originals = createOriginals(realMediaRoot);
   const images = createImageService({
     registry,
@@ -134,10 +145,18 @@ export async function startServer(
       return { created: summary.created, error: { code: first.error.code, message } };
     },
   });
+  const info = createImageInfo({
+    registry,
+    mediaRoot: realMediaRoot,
+    limits: config.render,
+    read: (path) => images.read(path),
+    requireRegistration: config.admin.requireRegistration,
+  });
   const app = createApp({
     mediaUrl: config.http.mediaUrl,
     cacheMaxAge: config.http.cacheMaxAge,
     media,
+    info,
     admin: {
       token: adminToken.token,
       images,

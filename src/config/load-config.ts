@@ -38,6 +38,8 @@ export interface Config {
   readonly cacheBudget: { readonly maxBytes: number; readonly lowWaterBytes: number };
   readonly admin: AdminConfig;
   readonly configFile: string | undefined;
+  /** FALLBACK_IMAGE (a media path; undefined: off) and FALLBACK_STATUS. */
+  readonly fallback: { readonly image: string | undefined; readonly status: 200 | 404 };
 }
 
 export interface AdminConfig {
@@ -246,6 +248,10 @@ function assemble(
       warmConcurrency: v.warmConcurrency,
     },
     configFile,
+    fallback: {
+      image: v.fallbackImage === '' ? undefined : v.fallbackImage,
+      status: v.fallbackStatus === 200 ? 200 : 404,
+    },
   };
 }
 

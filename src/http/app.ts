@@ -1,6 +1,7 @@
 // The Hono application: public media routes, the admin API, ops routes, one error handler.
 
 import { Hono } from 'hono';
+import type { ImageInfo } from '../services/image-info.js';
 import type { MediaService } from '../services/media-service.js';
 import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.js';
 import { createErrorHandler, type ErrorLogger, notFoundResponse } from './error-response.js';
@@ -10,6 +11,8 @@ export interface AppOptions {
   readonly mediaUrl: string;
   readonly cacheMaxAge: number;
   readonly media: MediaService;
+  /** `<MEDIA_URL>/<path>/info`. */
+  readonly info?: (path: string) => Promise<ImageInfo>;
   readonly admin: AdminRoutesOptions;
   readonly logError: ErrorLogger;
 }

@@ -29,7 +29,12 @@ export function fileResponse(served: ServedFile, options: FileResponseOptions): 
   });
   if (served.varyAccept) headers.set('Vary', 'Accept');
 
-  const outcome = evaluateConditions(options.conditions, etag, served.mtimeMs);
+  // A fallback image stands in for another URL: its validators must never turn into a 304.
+  const outcome =
+    served.status === undefined
+      ? evaluateConditions(options.conditions, etag, served.mtimeMs)
+      : 'send';
+  const status = served.status ?? 200;
   if (outcome !== 'send' || options.method === 'HEAD') {
     if (served.body.kind === 'handle') void served.body.handle.close();
     if (outcome === 'not-modified') return new Response(null, { status: 304, headers });
@@ -40,9 +45,9 @@ export function fileResponse(served: ServedFile, options: FileResponseOptions): 
   }
   headers.set('Content-Type', served.contentType);
   headers.set('Content-Length', String(served.size));
-  if (options.method === 'HEAD') return new Response(null, { status: 200, headers });
+  if (options.method === 'HEAD') return new Response(null, { status, headers });
 
-  return new Response(bodyOf(served), { status: 200, headers });
+  return new Response(bodyOf(served), { status, headers });
 }
 
 function bodyOf(served: ServedFile): Uint8Array | ReadableStream<Uint8Array> {

@@ -2,7 +2,9 @@
 
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
+import type { ImageInfo } from '../services/image-info.js';
 import type { MediaService } from '../services/media-service.js';
+import { parseInfoPath } from '../spec/info-url.js';
 import { decodeMediaPath } from '../spec/media-path.js';
 import { parseMediaTarget } from '../spec/rendition-url.js';
 import { fileResponse } from './file-response.js';
@@ -12,6 +14,8 @@ export interface MediaRoutesOptions {
   readonly mediaUrl: string;
   readonly cacheMaxAge: number;
   readonly media: MediaService;
+  /** Answers `<MEDIA_URL>/<path>/info` (README "Info endpoint"); absent: no info URLs. */
+  readonly info?: (path: string) => Promise<ImageInfo>;
 }
 
 /**
@@ -31,7 +35,16 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
       });
     }
     // Decode first, then split: a %2F is a separator like any other `/` (nginx agrees).
-    const target = parseMediaTarget(decodeMediaPath(raw.slice(prefix.length)));
+    const decoded = decodeMediaPath(raw.slice(prefix.length));
+    const infoPath = parseInfoPath(decoded);
+    if (infoPath !== undefined && options.info !== undefined) {
+      // Changes with a PPOI, a replace or a backfill: always revalidated, never a stale answer.
+      return c.json(await options.info(infoPath), 200, {
+        'Cache-Control': 'no-cache',
+        'X-Content-Type-Options': 'nosniff',
+      });
+    }
+    const target = parseMediaTarget(decoded);
     const served = await options.media.serve(target, firstHeaderOf(c, 'accept'));
     return fileResponse(served, {
       method: c.req.method,
