@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
+import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
 import type { Config } from './config/load-config.js';
 import { createApp } from './http/app.js';
@@ -15,17 +16,19 @@ import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
 import { createOriginals } from './media/originals.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { openRegistry } from './registry/lowdb-registry.js';
-import type { Registry } from './registry/registry.js';
+import { explicitPpoiOf, type Registry } from './registry/registry.js';
 import { createRenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
 import { createHealthCheck } from './services/health-check.js';
+
+import { withFallbackImage } from './services/fallback-image.js';
+import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
 import { createRenditionStore, type RenditionStore } from './services/rendition-store.js';
 import { createWarmJobs, type WarmJobs } from './services/warm-jobs.js';
-import { CENTRE } from './spec/rendition-spec.js';
 
 export interface RunningServer {
   /** `http://host:port`, with the port actually bound. */
@@ -77,6 +80,11 @@ export async function startServer(
   const realCacheRoot = await realpath(cacheRoot);
   await cleanTempFiles(realCacheRoot);
   await cleanTempFiles(realMediaRoot);
+  await purgeCropsOnStrategyChange({
+    cacheRoot: realCacheRoot,
+    dataDir,
+    strategy: config.render.cropStrategy,
+  });
   configureSharp(config.render.inputFormats);
   const logger = options.logger ?? createLogger({ level: config.log.level });
   const logError: ErrorLogger = (error, context) => {
@@ -121,13 +129,13 @@ export async function startServer(
     ),
     queue,
     hotCache,
-    ppoiFor: (path) => registry.get(path)?.ppoi ?? CENTRE,
+    ppoiFor: (path) => explicitPpoiOf(registry.get(path)),
     timeoutMs: config.render.timeoutMs,
     onWriteError: (error, relative) =>
       logFailure(error, 'rendition not cached (answered from memory)', relative),
     cacheChanges: cacheBudget,
   });
-  const media = createMediaService({
+  const renditions = createMediaService({
     mediaRoot: realMediaRoot,
     cacheRoot: realCacheRoot,
     preferredFormats: config.negotiation.preferred,
@@ -136,9 +144,18 @@ export async function startServer(
     hotCache: cacheBudget.trackUses(hotCache),
     store,
     ...(config.admin.requireRegistration
-      ? { isRenderable: (path: string) => registry.get(path) !== undefined }
+      ? {
+          // The fallback image renders even unregistered: it stands in for missing originals.
+          isRenderable: (path: string) =>
+            path === config.fallback.image || registry.get(path) !== undefined,
+        }
       : {}),
   });
+  const { fallback } = config;
+  const media =
+    fallback.image === undefined
+      ? renditions
+      : withFallbackImage(renditions, { path: fallback.image, status: fallback.status });
   const originals = createOriginals(realMediaRoot);
   const images = createImageService({
     registry,
@@ -150,6 +167,7 @@ export async function startServer(
     preferredFormats: config.negotiation.preferred,
     render: config.render,
     admin: config.admin,
+    queue,
     fetchSource: (url, destination) =>
       fetchSource(url, destination, {
         maxBytes: config.admin.maxSourceBytes,
@@ -170,10 +188,19 @@ export async function startServer(
   });
   let draining = false;
   let registryOpen = true;
+
+  const info = createImageInfo({
+    registry,
+    mediaRoot: realMediaRoot,
+    limits: config.render,
+    read: (path) => images.read(path),
+    requireRegistration: config.admin.requireRegistration,
+  });
   const app = createApp({
     mediaUrl: config.http.mediaUrl,
     cacheMaxAge: config.http.cacheMaxAge,
     media,
+    info,
     admin: {
       token: adminToken.token,
       images,

@@ -30,6 +30,8 @@ const LIBRARY_OWNERS: Record<string, RegExp> = {
   '@hono/node-server': /^server\.ts$/,
   'lru-cache': /^(cache|services)\//,
   lowdb: /^registry\//,
+  // Placeholders are made next to the decode that feeds them.
+  thumbhash: /^render\//,
   // Schemas validate settings and admin request bodies, at those two edges only.
   zod: /^(config|http)\//,
   // Services and routes report through plain interfaces; the composition root wires them.

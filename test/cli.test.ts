@@ -89,6 +89,7 @@ describe('rendition CLI', () => {
     expect((await readdir(join(cwd, 'var'))).sort()).toEqual([
       'admin-token',
       'cache',
+      'crop-strategy',
       'db.journal',
       'db.lock',
       'media',

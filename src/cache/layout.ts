@@ -45,3 +45,11 @@ export function cacheCandidatesFor(spec: RenditionSpec, choice: FormatChoice): s
   if (choice.kind !== 'fallback') return [cacheFileFor(spec, choice, choice.format)];
   return FALLBACK_ORDER.map((format) => cacheFileFor(spec, choice, format));
 }
+
+/** A crop rendition's cache file name: `…/crop/<W>x<H>.<ext>` (relative, `/`-separated). */
+const CROP_FILE = /(^|\/)crop\/[0-9]+x[0-9]+\.[^/]+$/;
+
+/** Whether a cache file (relative to CACHE_ROOT or to an original's directory) holds a crop. */
+export function isCropFile(relative: string): boolean {
+  return CROP_FILE.test(relative);
+}

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { AppError } from '../errors.js';
 import { type KeySets, parseKeySetEntry, sizesOfKeySets } from '../spec/key-sets.js';
-import type { OutputFormat, Resize } from '../spec/rendition-spec.js';
+import type { CropStrategy, OutputFormat, Resize } from '../spec/rendition-spec.js';
 import type { SizesPolicy } from '../spec/sizes-policy.js';
 import type { LogLevel } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
@@ -44,6 +44,9 @@ export interface Config {
   readonly metrics: { readonly requireToken: boolean };
   /** Deadline of a graceful shutdown, in ms. */
   readonly shutdown: { readonly timeoutMs: number };
+
+  /** FALLBACK_IMAGE (a media path; undefined: off) and FALLBACK_STATUS. */
+  readonly fallback: { readonly image: string | undefined; readonly status: 200 | 404 };
 }
 
 export interface AdminConfig {
@@ -74,6 +77,8 @@ export interface RenderConfig {
   readonly timeoutMs: number;
   readonly maxInputPixels: number;
   readonly inputFormats: readonly string[];
+  /** How a crop of an image without a PPOI is anchored (CROP_STRATEGY). */
+  readonly cropStrategy: CropStrategy;
 }
 
 /** Every bad setting, one line each, reported together. */
@@ -233,6 +238,7 @@ function assemble(
       timeoutMs: v.renderTimeoutMs,
       maxInputPixels: v.maxInputPixels,
       inputFormats: v.inputFormats,
+      cropStrategy: v.cropStrategy,
     },
     hotCache: { maxBytes: v.hotCacheBytes, maxFileBytes: v.hotCacheFileBytes },
     cacheBudget: {
@@ -252,6 +258,11 @@ function assemble(
     log: { level: v.logLevel, accessLog: v.accessLog },
     metrics: { requireToken: v.metricsRequireToken },
     shutdown: { timeoutMs: v.shutdownTimeoutMs },
+
+    fallback: {
+      image: v.fallbackImage === '' ? undefined : v.fallbackImage,
+      status: v.fallbackStatus === 200 ? 200 : 404,
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 // The table of settings: one row each feeds the loader, `--help` and the README's table.
 
 import { z } from 'zod';
-import { OUTPUT_FORMATS } from '../spec/rendition-spec.js';
+import { checkMediaPath } from '../spec/media-path.js';
+import { CROP_STRATEGIES, OUTPUT_FORMATS } from '../spec/rendition-spec.js';
 import { boolean, integer, list, text } from './setting-types.js';
 
 export interface Setting<T = unknown> {
@@ -315,7 +316,47 @@ export const SETTINGS = {
     description:
       'On SIGTERM/SIGINT, how long in-flight requests, renders and registry writes may take to finish, in milliseconds (then they are cut and the exit status is 1).',
   }),
+  cropStrategy: setting({
+    env: 'CROP_STRATEGY',
+    key: 'cropStrategy',
+    schema: z.enum(CROP_STRATEGIES),
+    default: 'attention' as 'centre' | 'attention' | 'entropy',
+    description:
+      'Anchor of a `crop` of an image without a PPOI: `centre`, `attention` (the subject, as sharp finds it) or `entropy`. A change purges every cached crop at the next start (README "Smart crop").',
+  }),
+  fallbackImage: setting({
+    env: 'FALLBACK_IMAGE',
+    key: 'fallbackImage',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        isMediaPathOrEmpty,
+        'expected a media path under MEDIA_ROOT, e.g. static/missing.png',
+      ),
+    default: '',
+    description:
+      'Media path of an original (under MEDIA_ROOT) rendered in place of a missing original, at the requested size, never cached under the missing path (README "Fallback image"). Empty: off.',
+  }),
+  fallbackStatus: setting({
+    env: 'FALLBACK_STATUS',
+    key: 'fallbackStatus',
+    schema: integer(200, 404).refine((v) => v === 200 || v === 404, 'expected 404 or 200'),
+    default: 404,
+    description:
+      'Status of a fallback image answer: 404 (the placeholder as the body of a not-found) or 200.',
+  }),
 } as const;
+
+function isMediaPathOrEmpty(value: string): boolean {
+  if (value === '') return true;
+  try {
+    checkMediaPath(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type SettingName = keyof typeof SETTINGS;
 export type SettingValues = { -readonly [K in SettingName]: (typeof SETTINGS)[K]['default'] };

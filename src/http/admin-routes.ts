@@ -135,7 +135,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): OpenAPIHono {
     return c.json({ warmed }, 200);
   });
 
-  admin.openapi(getImage, (c) => c.json(images.get(imagePath(c)), 200));
+  admin.openapi(getImage, async (c) => c.json(await images.read(imagePath(c)), 200));
 
   admin.openapi(setPpoi, async (c) =>
     c.json(await images.setPpoi(imagePath(c), c.req.valid('json').ppoi), 200),

@@ -1,6 +1,7 @@
 // The Hono application: public media routes, the admin API, ops routes, one error handler.
 
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { ImageInfo } from '../services/image-info.js';
 import type { MediaService } from '../services/media-service.js';
 import { ADMIN_OPENAPI_PATH, adminOpenApiDocument } from './admin-openapi.js';
 import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.js';
@@ -14,6 +15,8 @@ export interface AppOptions {
   readonly mediaUrl: string;
   readonly cacheMaxAge: number;
   readonly media: MediaService;
+  /** `<MEDIA_URL>/<path>/info`. */
+  readonly info?: (path: string) => Promise<ImageInfo>;
   readonly admin: AdminRoutesOptions;
   readonly logError: ErrorLogger;
   readonly ops: OpsRoutesOptions;

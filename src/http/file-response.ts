@@ -61,7 +61,12 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
     respond(served, request) {
       const etag = etagFor(served.mtimeMs, served.size);
       const headers = headersFor(served, etag);
-      const outcome = evaluateConditions(request.conditions, etag, served.mtimeMs);
+      // A fallback image stands in for another URL: its validators must never turn into a 304.
+      const outcome =
+        served.status === undefined
+          ? evaluateConditions(request.conditions, etag, served.mtimeMs)
+          : 'send';
+      const status = served.status ?? 200;
       if (outcome !== 'send' || request.method === 'HEAD') {
         if (served.body.kind === 'handle') void served.body.handle.close();
         if (outcome === 'not-modified') return new Response(null, { status: 304, headers });
@@ -74,8 +79,8 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
         }
       }
       withEntity(headers, served);
-      if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
-      return new Response(bodyOf(served), { status: 200, headers });
+      if (request.method === 'HEAD') return new Response(null, { status, headers });
+      return new Response(bodyOf(served), { status, headers });
     },
 
     respondHot(served) {

@@ -2,6 +2,7 @@
 
 import type { Context, Next } from 'hono';
 import { AppError } from '../errors.js';
+import type { ImageInfo } from '../services/image-info.js';
 import type { MediaService } from '../services/media-service.js';
 import type { MediaTarget } from '../spec/rendition-url.js';
 import { createFileResponder } from './file-response.js';
@@ -12,6 +13,8 @@ export interface MediaRoutesOptions {
   readonly mediaUrl: string;
   readonly cacheMaxAge: number;
   readonly media: MediaService;
+  /** Answers `<MEDIA_URL>/<path>/info` (README "Info endpoint"); absent: no info URLs. */
+  readonly info?: (path: string) => Promise<ImageInfo>;
 }
 
 /**
@@ -51,6 +54,16 @@ export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware 
     });
   }
 
+  async function serveInfo(c: Context, path: string) {
+    // `<path>/info` is reserved even when the info endpoint is off: never an original.
+    if (options.info === undefined) throw new AppError('NOT_FOUND', 'No info endpoint');
+    // Changes with a PPOI, a replace or a backfill: always revalidated, never a stale answer.
+    return c.json(await options.info(path), 200, {
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+  }
+
   return function serveMedia(c, next) {
     const raw = rawPathOf(c);
     if (!raw.startsWith(prefix)) return next();
@@ -61,6 +74,7 @@ export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware 
       });
     }
     const target = targets.parse(raw.slice(prefix.length));
+    if (target.kind === 'info') return serveInfo(c, target.path);
     const { accept, conditional } = hitHeadersOf(c);
     if (method === 'GET' && !conditional) {
       const hot = options.media.serveHot(target, accept);

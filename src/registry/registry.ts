@@ -1,6 +1,7 @@
 // The registry contract: one record per registered original, looked up in O(1).
 
-import type { Ppoi } from '../spec/rendition-spec.js';
+import type { Placeholders } from '../render/placeholder.js';
+import { CENTRE, type Ppoi } from '../spec/rendition-spec.js';
 
 /** Where an original came from. */
 export type ImageSource =
@@ -19,9 +20,20 @@ export interface ImageRecord {
   /** Hex SHA-256 of the original's bytes. */
   readonly sha256: string;
   readonly ppoi: Ppoi;
+  /**
+   * True once a PPOI was set (PATCH). Absent: `ppoi` is the default centre and crops follow
+   * CROP_STRATEGY. Records written before this field existed count as set when their PPOI
+   * is not the centre.
+   */
+  readonly ppoiSet?: boolean;
   readonly source: ImageSource;
   /** ISO 8601. */
   readonly createdAt: string;
+  /**
+   * Dominant colour, LQIP and ThumbHash, made at registration. Absent on records written by
+   * versions before placeholders: filled in on the first read of the record.
+   */
+  readonly placeholders?: Placeholders;
 }
 
 export interface ListOptions {
@@ -52,4 +64,11 @@ export interface Registry {
   readonly size: number;
   /** Flushes, releases the data directory. */
   close(): Promise<void>;
+}
+
+/** The PPOI a crop must be anchored on, or undefined when none was set (or no record). */
+export function explicitPpoiOf(record: ImageRecord | undefined): Ppoi | undefined {
+  if (record === undefined) return undefined;
+  const moved = record.ppoi.x !== CENTRE.x || record.ppoi.y !== CENTRE.y;
+  return record.ppoiSet === true || moved ? record.ppoi : undefined;
 }

@@ -42,7 +42,12 @@ export async function runPipeline(
     let image = open(input, limits).timeout({
       seconds: Math.max(1, Math.ceil(limits.timeoutMs / 1000)),
     });
-    if (plan.resize !== undefined) {
+    if (plan.smartCrop !== undefined) {
+      // One cover resize: sharp scales to cover the box, then picks the region by strategy
+      // (a second resize() call would replace the first, so plan.resize is implied here).
+      const { width, height, strategy } = plan.smartCrop;
+      image = image.resize(width, height, { fit: 'cover', position: sharp.strategy[strategy] });
+    } else if (plan.resize !== undefined) {
       image = image.resize(plan.resize.width, plan.resize.height, { fit: 'fill' });
     }
     if (plan.extract !== undefined) image = image.extract(plan.extract);

@@ -1,7 +1,15 @@
 // Rendition planning: pure geometry (resize, PPOI crop) and encoder choice. No sharp here.
 
 import type { EncoderConfig } from '../config/load-config.js';
-import type { Filter, OutputFormat, Ppoi, RenditionSpec, Resize } from '../spec/rendition-spec.js';
+import {
+  CENTRE,
+  type CropStrategy,
+  type Filter,
+  type OutputFormat,
+  type Ppoi,
+  type RenditionSpec,
+  type Resize,
+} from '../spec/rendition-spec.js';
 
 /** What the probe learned of an original, with EXIF orientation already applied. */
 export interface SourceInfo {
@@ -30,8 +38,17 @@ export interface RenderPlan {
   readonly filters: readonly Filter[];
   /** Resize the whole (oriented) image to exactly this size; absent: keep the size. */
   readonly resize?: { readonly width: number; readonly height: number };
-  /** Then cut this region out of the resized image (crop sizer). */
+  /** Then cut this region out of the resized image (crop sizer anchored on a PPOI). */
   readonly extract?: Rect;
+  /**
+   * Or let sharp choose the `width` x `height` region of the resized image (crop sizer, no
+   * PPOI, a strategy other than centre). Never set together with `extract`.
+   */
+  readonly smartCrop?: {
+    readonly strategy: Exclude<CropStrategy, 'centre'>;
+    readonly width: number;
+    readonly height: number;
+  };
   /** Flatten transparency onto white (JPEG has no alpha). */
   readonly flatten: boolean;
   readonly encoder: EncoderOptions;
@@ -45,6 +62,8 @@ export interface PlanOptions {
   readonly encoder: EncoderConfig;
   /** A filters-only rendition (no size asked) is shrunk to fit inside this. */
   readonly maxOutput: { readonly width: number; readonly height: number };
+  /** How a crop of an image without a PPOI is anchored (CROP_STRATEGY). Default `centre`. */
+  readonly cropStrategy?: CropStrategy;
 }
 
 /** The format a rendition keeps when none was asked for: the original's, where we can write it. */
@@ -65,18 +84,23 @@ export function fallbackFormatFor(source: SourceInfo): OutputFormat {
   }
 }
 
-/** Plans a render of `source` for `spec` into `format`. */
+/**
+ * Plans a render of `source` for `spec` into `format`. `ppoi` is undefined for an image
+ * nobody set one for: a crop then follows `options.cropStrategy`.
+ */
 export function planRender(
   source: SourceInfo,
   spec: Pick<RenditionSpec, 'filters' | 'resize'>,
   format: OutputFormat,
-  ppoi: Ppoi,
+  ppoi: Ppoi | undefined,
   options: PlanOptions,
 ): RenderPlan {
+  const strategy = options.cropStrategy ?? 'centre';
+  const anchor: Anchor = ppoi ?? (strategy === 'centre' ? CENTRE : strategy);
   const geometry =
     spec.resize === undefined
-      ? planGeometry(source, { sizer: 'thumbnail', ...options.maxOutput }, ppoi, false)
-      : planGeometry(source, spec.resize, ppoi, options.upscale);
+      ? planGeometry(source, { sizer: 'thumbnail', ...options.maxOutput }, anchor, false)
+      : planGeometry(source, spec.resize, anchor, options.upscale);
   return {
     filters: spec.filters,
     ...geometry,
@@ -85,9 +109,17 @@ export function planRender(
   };
 }
 
-type Geometry = Pick<RenderPlan, 'resize' | 'extract' | 'width' | 'height'>;
+type Geometry = Pick<RenderPlan, 'resize' | 'extract' | 'smartCrop' | 'width' | 'height'>;
 
-function planGeometry(source: SourceInfo, resize: Resize, ppoi: Ppoi, upscale: boolean): Geometry {
+/** Where a crop is anchored: a point, or a strategy sharp applies to the pixels. */
+type Anchor = Ppoi | Exclude<CropStrategy, 'centre'>;
+
+function planGeometry(
+  source: SourceInfo,
+  resize: Resize,
+  anchor: Anchor,
+  upscale: boolean,
+): Geometry {
   const { width: w, height: h } = source;
   const { width: W, height: H } = resize;
 
@@ -113,17 +145,22 @@ function planGeometry(source: SourceInfo, resize: Resize, ppoi: Ppoi, upscale: b
     width: Math.max(box.width, Math.round(w * scale)),
     height: Math.max(box.height, Math.round(h * scale)),
   };
-  const extract = {
-    left: anchor(ppoi.x, resized.width, box.width),
-    top: anchor(ppoi.y, resized.height, box.height),
-    width: box.width,
-    height: box.height,
-  };
   const needsResize = resized.width !== w || resized.height !== h;
   const needsExtract = box.width !== resized.width || box.height !== resized.height;
+  const crop =
+    typeof anchor === 'string'
+      ? { smartCrop: { strategy: anchor, width: box.width, height: box.height } }
+      : {
+          extract: {
+            left: offsetAround(anchor.x, resized.width, box.width),
+            top: offsetAround(anchor.y, resized.height, box.height),
+            width: box.width,
+            height: box.height,
+          },
+        };
   return {
     ...(needsResize ? { resize: resized } : {}),
-    ...(needsExtract ? { extract } : {}),
+    ...(needsExtract ? crop : {}),
     width: box.width,
     height: box.height,
   };
@@ -137,7 +174,7 @@ function scaled(w: number, h: number, scale: number): Geometry {
 }
 
 /** Offset of a `box`-long window in `full`, centred on `point` (0..1) and kept inside. */
-function anchor(point: number, full: number, box: number): number {
+function offsetAround(point: number, full: number, box: number): number {
   const ideal = Math.round(point * full - box / 2);
   return Math.min(Math.max(ideal, 0), full - box);
 }

@@ -25,7 +25,7 @@ export interface Renderer {
     file: string,
     spec: RenditionSpec,
     choice: FormatChoice,
-    ppoi: Ppoi,
+    ppoi: Ppoi | undefined,
   ): Promise<RenderedImage>;
   /**
    * Renders several renditions of one original from a single decode (at the largest size
@@ -34,7 +34,7 @@ export interface Renderer {
   renderMany(
     file: string,
     items: readonly RenderItem[],
-    ppoi: Ppoi,
+    ppoi: Ppoi | undefined,
   ): Promise<PromiseSettledResult<RenderedImage>[]>;
 }
 
@@ -42,12 +42,14 @@ export function createRenderer(options: {
   render: RenderConfig;
   encoder: EncoderConfig;
 }): Renderer {
-  function plan(source: SourceInfo, item: RenderItem, ppoi: Ppoi): RenderPlan {
+  /** `ppoi` undefined: the image has none, and a crop follows CROP_STRATEGY. */
+  function plan(source: SourceInfo, item: RenderItem, ppoi: Ppoi | undefined): RenderPlan {
     const format = item.choice.kind === 'fallback' ? fallbackFormatFor(source) : item.choice.format;
     return planRender(source, item.spec, format, ppoi, {
       upscale: options.render.upscale,
       encoder: options.encoder,
       maxOutput: options.render.maxOutput,
+      cropStrategy: options.render.cropStrategy,
     });
   }
 

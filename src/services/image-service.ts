@@ -9,11 +9,14 @@ import { translateStorageError } from '../fs/storage-errors.js';
 import type { FetchedSource } from '../media/fetch-source.js';
 import { checkPathForFormat, choosePath, type Originals } from '../media/originals.js';
 import type { ImageRecord, ImageSource, Registry } from '../registry/registry.js';
+import { placeholdersFrom } from '../render/placeholder.js';
+import type { RenderQueue } from '../render/queue.js';
 import { validateOriginal } from '../render/validate.js';
 import { type KeySets, urlSetFor } from '../spec/key-sets.js';
 import { checkMediaPath } from '../spec/media-path.js';
 import { CENTRE, type OutputFormat, type Ppoi } from '../spec/rendition-spec.js';
 import { createPathLocks } from './path-locks.js';
+import { createPlaceholderBackfill } from './placeholder-backfill.js';
 import type { RenditionStore } from './rendition-store.js';
 import { warmItemsFor } from './warm-items.js';
 
@@ -62,6 +65,8 @@ export interface ImageServiceOptions {
   readonly render: RenderConfig;
   readonly admin: AdminConfig;
   readonly fetchSource: (url: string, destination: string) => Promise<FetchedSource>;
+  /** The render queue: placeholders of old records are computed in its slots. */
+  readonly queue: RenderQueue;
   readonly now?: () => Date;
 }
 
@@ -70,7 +75,10 @@ export interface ImageService {
     incoming: IncomingOriginal,
     options: RegisterOptions,
   ): Promise<ImageView & { warmed?: Record<string, WarmSummary> }>;
+  /** The record as stored (placeholders absent on records older than them). */
   get(path: string): ImageView;
+  /** The record, with placeholders computed and stored first if it has none (older records). */
+  read(path: string): Promise<ImageView>;
   list(options: { cursor?: string | undefined; limit: number; prefix?: string | undefined }): {
     items: ImageView[];
     next: string | null;
@@ -86,6 +94,13 @@ export function createImageService(options: ImageServiceOptions): ImageService {
   const { registry, originals, store, keySets } = options;
   const locks = createPathLocks();
   const now = options.now ?? (() => new Date());
+  const withPlaceholders = createPlaceholderBackfill({
+    registry,
+    mediaRoot: options.mediaRoot,
+    render: options.render,
+    queue: options.queue,
+    locks,
+  });
 
   function view(record: ImageRecord): ImageView {
     const urls: Record<string, Record<string, string>> = {};
@@ -177,6 +192,8 @@ export function createImageService(options: ImageServiceOptions): ImageService {
       const received = await receive(incoming);
       try {
         const info = await validateOriginal(received.temp, options.render);
+        // From the validating decode's own preview: no second decode of the original.
+        const placeholders = await placeholdersFrom(info.preview);
         const path =
           registerOptions.path !== undefined
             ? checkPathForFormat(registerOptions.path, info.format)
@@ -217,6 +234,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
             ppoi: CENTRE,
             source: received.source,
             createdAt: now().toISOString(),
+            placeholders,
           };
           try {
             await registry.put(created);
@@ -238,6 +256,10 @@ export function createImageService(options: ImageServiceOptions): ImageService {
       return view(recordOf(path));
     },
 
+    async read(path) {
+      return view(await withPlaceholders(recordOf(path)));
+    },
+
     list(listOptions) {
       const page = registry.list(listOptions);
       return { items: page.items.map(view), next: page.next };
@@ -245,7 +267,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
 
     setPpoi(path, ppoi) {
       return locks.with(path, async () => {
-        const updated = { ...recordOf(path), ppoi: { x: ppoi.x, y: ppoi.y } };
+        const updated = { ...recordOf(path), ppoi: { x: ppoi.x, y: ppoi.y }, ppoiSet: true };
         await registry.put(updated);
         await store.purge(path, 'crop');
         return view(updated);

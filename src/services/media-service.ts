@@ -35,6 +35,8 @@ export interface ServedFile {
   readonly outcome: Outcome;
   /** True for a rendition that could not be cached: `Cache-Control: no-store`. */
   readonly noStore?: boolean;
+  /** Set on a fallback image's answer (FALLBACK_STATUS); absent: 200. */
+  readonly status?: 200 | 404;
 }
 
 export interface MediaServiceOptions {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic-write.js';
 import type { CacheChangeListener } from '../cache/cache-budget.js';
 import type { HotCache } from '../cache/hot-cache.js';
-import { cacheCandidatesFor, cacheFileFor } from '../cache/layout.js';
+import { cacheCandidatesFor, cacheFileFor, isCropFile } from '../cache/layout.js';
 import { createSingleFlight } from '../cache/single-flight.js';
 import { AppError } from '../errors.js';
 import { removeEmptyParents } from '../fs/inside-root.js';
@@ -14,7 +14,7 @@ import type { RenderQueue } from '../render/queue.js';
 import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
 import { mediaTypeOfFormat } from '../spec/media-types.js';
 import type { FormatChoice } from '../spec/negotiate.js';
-import { CENTRE, type Ppoi, type RenditionSpec } from '../spec/rendition-spec.js';
+import type { Ppoi, RenditionSpec } from '../spec/rendition-spec.js';
 import { createPurgeClock, type RenderTicket } from './purge-clock.js';
 
 /** A rendition in memory, with the validators of the file it was stored as. */
@@ -43,7 +43,8 @@ export interface RenditionStoreOptions {
   readonly renderer: Renderer;
   readonly queue: RenderQueue;
   readonly hotCache: HotCache;
-  readonly ppoiFor?: (path: string) => Ppoi;
+  /** The PPOI set for an original; undefined (the default) lets crops follow CROP_STRATEGY. */
+  readonly ppoiFor?: (path: string) => Ppoi | undefined;
   /** Callers stop waiting for a render this long after it started (RENDER_TIMEOUT_MS). */
   readonly timeoutMs: number;
   /** Told when a rendition could not be written to the cache (it is still served). */
@@ -81,12 +82,10 @@ function timeoutError(): AppError {
   });
 }
 
-const CROP_FILE = /(^|\/)crop\/[0-9]+x[0-9]+\.[^/]+$/;
-
 export function createRenditionStore(options: RenditionStoreOptions): RenditionStore {
   const { cacheRoot, hotCache, renderer, queue } = options;
   const flights = createSingleFlight<StoredRendition>();
-  const ppoiFor = options.ppoiFor ?? (() => CENTRE);
+  const ppoiFor = options.ppoiFor ?? (() => undefined);
   // A render that started before its image's last purge must not be stored.
   const clock = createPurgeClock();
   const counters = { renders: 0 };
@@ -238,7 +237,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
       const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
       await Promise.all(
         files
-          .filter((file) => CROP_FILE.test(file))
+          .filter((file) => isCropFile(file))
           .map((file) => {
             hotCache.deletePrefix(join(dir, file));
             return rm(join(dir, file), { force: true }).then(() =>

@@ -59,3 +59,10 @@ export interface Ppoi {
 
 /** The PPOI of an image nobody has set one for. */
 export const CENTRE: Ppoi = { x: 0.5, y: 0.5 };
+
+/**
+ * How a `crop` is anchored when the image has no PPOI: on the centre, or where sharp finds
+ * the subject (`attention`: skin tones, saturation and luminance; `entropy`: detail).
+ */
+export const CROP_STRATEGIES = ['centre', 'attention', 'entropy'] as const;
+export type CropStrategy = (typeof CROP_STRATEGIES)[number];

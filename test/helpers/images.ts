@@ -147,3 +147,43 @@ export function noiseJpeg(width = 3000, height = 2000): Promise<Buffer> {
     .jpeg()
     .toBuffer();
 }
+
+/** Skin tone of {@link offCentreSubject}'s blob. */
+export const SKIN: Rgb = { r: 224, g: 172, b: 138 };
+
+/**
+ * A JPEG of a flat, dull grey scene with one subject well off-centre: a skin-toned disc with
+ * dark stripes (high contrast, saturated, skin: what sharp's attention strategy looks for),
+ * centred at 85% of the width, half-way down. Its radius is 10% of the width.
+ */
+export function offCentreSubject(width: number, height: number): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height * 3);
+  const cx = width * 0.85;
+  const cy = height / 2;
+  const radius = width * 0.1;
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const inside = (x - cx) ** 2 + (y - cy) ** 2 <= radius ** 2;
+      const stripe = inside && Math.floor(y / 6) % 4 === 0;
+      const colour = !inside ? { r: 120, g: 124, b: 128 } : stripe ? { r: 30, g: 20, b: 20 } : SKIN;
+      const at = (y * width + x) * 3;
+      pixels[at] = colour.r;
+      pixels[at + 1] = colour.g;
+      pixels[at + 2] = colour.b;
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** How many pixels of an encoded image are within `tolerance` of `colour`. */
+export async function countNear(body: Uint8Array, colour: Rgb, tolerance = 30): Promise<number> {
+  const { data, info } = await sharp(body).removeAlpha().toColourspace('srgb').raw().toBuffer({
+    resolveWithObject: true,
+  });
+  let count = 0;
+  for (let at = 0; at < data.length; at += info.channels) {
+    const pixel = { r: data[at] ?? 0, g: data[at + 1] ?? 0, b: data[at + 2] ?? 0 };
+    if (near(pixel, colour, tolerance)) count += 1;
+  }
+  return count;
+}

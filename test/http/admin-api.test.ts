@@ -14,7 +14,8 @@ let server: TestServer;
 let jpeg: Buffer;
 
 beforeAll(async () => {
-  server = await startTestServer({ ALLOWED_SIZES: '100x100' });
+  // Centre crops: the PPOI test compares a crop before and after a PPOI is set.
+  server = await startTestServer({ ALLOWED_SIZES: '100x100', CROP_STRATEGY: 'centre' });
   jpeg = await jpegImage(800, 600);
 });
 afterAll(async () => {

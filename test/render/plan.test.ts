@@ -118,3 +118,49 @@ describe('planRender encoder', () => {
     expect(fallbackFormatFor(source(1, 1, { format, hasAlpha }))).toBe(expected);
   });
 });
+
+describe('planRender crop anchor', () => {
+  const noPpoi = (strategy: 'centre' | 'attention' | 'entropy') =>
+    planRender(source(4000, 2000), { filters: [], resize: crop(100, 100) }, 'jpg', undefined, {
+      ...OPTIONS,
+      cropStrategy: strategy,
+    });
+
+  it('leaves the region to sharp for attention and entropy when there is no PPOI', () => {
+    for (const strategy of ['attention', 'entropy'] as const) {
+      const result = noPpoi(strategy);
+      expect(result.extract).toBeUndefined();
+      expect(result.smartCrop).toEqual({ strategy, width: 100, height: 100 });
+      expect(result.resize).toEqual({ width: 200, height: 100 });
+    }
+  });
+
+  it('cuts the centre for the centre strategy, and around a PPOI whatever the strategy', () => {
+    expect(noPpoi('centre').extract).toEqual({ left: 50, top: 0, width: 100, height: 100 });
+    const anchored = planRender(
+      source(4000, 2000),
+      { filters: [], resize: crop(100, 100) },
+      'jpg',
+      { x: 0, y: 0 },
+      { ...OPTIONS, cropStrategy: 'attention' },
+    );
+    expect(anchored.smartCrop).toBeUndefined();
+    expect(anchored.extract).toEqual({ left: 0, top: 0, width: 100, height: 100 });
+  });
+
+  it('needs no crop at all when the resize already has the size', () => {
+    expect(noPpoi('attention').smartCrop).toBeDefined();
+    const exact = planRender(
+      source(200, 200),
+      { filters: [], resize: crop(100, 100) },
+      'jpg',
+      undefined,
+      {
+        ...OPTIONS,
+        cropStrategy: 'attention',
+      },
+    );
+    expect(exact.smartCrop).toBeUndefined();
+    expect(exact.resize).toEqual({ width: 100, height: 100 });
+  });
+});

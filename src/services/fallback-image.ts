@@ -1,0 +1,56 @@
+// The fallback image: a configured original answered in place of a missing one, at the size
+// the URL asks for. Its renditions are cached under its own path only, never the missing one.
+
+import { AppError } from '../errors.js';
+import type { MediaTarget } from '../spec/rendition-url.js';
+import type { MediaService, ServedFile } from './media-service.js';
+
+export interface FallbackImageOptions {
+  /** Media path of the fallback original under MEDIA_ROOT (FALLBACK_IMAGE). */
+  readonly path: string;
+  /** FALLBACK_STATUS: 404 with the fallback as body, or 200. */
+  readonly status: 200 | 404;
+}
+
+/**
+ * Wraps a media service so that a URL whose original is missing (ORIGINAL_NOT_FOUND) is
+ * answered with the same URL retargeted at the fallback original: the same sizer, size,
+ * filters and format. The sizes policy and every other refusal still apply first. The answer
+ * is `no-store` so a browser or CDN sees the real image once it is registered; it is cached
+ * on disk under the fallback's path only, so nginx keeps sending the missing URL to Node.
+ */
+export function withFallbackImage(
+  media: MediaService,
+  options: FallbackImageOptions,
+): MediaService {
+  return {
+    async serve(target, accept) {
+      try {
+        return await media.serve(target, accept);
+      } catch (error) {
+        if (!isMissingOriginal(error) || pathOf(target) === options.path) throw error;
+        const served = await media.serve(retarget(target, options.path), accept).catch(() => {
+          throw error; // a missing or broken fallback: answer the original 404
+        });
+        return { ...served, noStore: true, status: options.status } satisfies ServedFile;
+      }
+    },
+    // A held rendition exists, so its original was found: no fallback to consider.
+    serveHot: (target, accept) => media.serveHot(target, accept),
+    counters: media.counters,
+  };
+}
+
+function isMissingOriginal(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'ORIGINAL_NOT_FOUND';
+}
+
+function pathOf(target: MediaTarget): string {
+  return target.kind === 'original' ? target.path : target.spec.path;
+}
+
+function retarget(target: MediaTarget, path: string): MediaTarget {
+  return target.kind === 'original'
+    ? { kind: 'original', path }
+    : { kind: 'rendition', spec: { ...target.spec, path } };
+}

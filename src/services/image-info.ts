@@ -1,0 +1,74 @@
+// What `GET /media/<path>/info` answers: size, format, bytes, PPOI and placeholders of an
+// original, from its record, or probed from its header for an unregistered one.
+
+import { stat } from 'node:fs/promises';
+import { AppError, quoteInput } from '../errors.js';
+import { realPathInside } from '../fs/inside-root.js';
+import { explicitPpoiOf, type ImageRecord, type Registry } from '../registry/registry.js';
+import type { Placeholders } from '../render/placeholder.js';
+import { type ProbeLimits, probeOriginal } from '../render/probe.js';
+import type { Ppoi } from '../spec/rendition-spec.js';
+
+/** The info of one original (README "Info endpoint"). */
+export interface ImageInfo {
+  readonly path: string;
+  /** False for an original another app dropped in MEDIA_ROOT. */
+  readonly registered: boolean;
+  /** Upright size, EXIF orientation applied, in pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** sharp's name of the real format: jpeg, png, webp, gif, avif. */
+  readonly format: string;
+  readonly bytes: number;
+  /** The PPOI crops are anchored on; null when none was set (crops follow CROP_STRATEGY). */
+  readonly ppoi: Ppoi | null;
+  /** Null for an unregistered original: placeholders live on records only. */
+  readonly placeholders: Placeholders | null;
+}
+
+export interface ImageInfoOptions {
+  readonly registry: Registry;
+  /** Real MEDIA_ROOT. */
+  readonly mediaRoot: string;
+  readonly limits: ProbeLimits;
+  /** A registered record with its placeholders (computed now for records older than them). */
+  readonly read: (path: string) => Promise<ImageRecord>;
+  /** REQUIRE_REGISTRATION: unregistered originals have no info (404), as they do not render. */
+  readonly requireRegistration: boolean;
+}
+
+/** Creates the lookup behind the info endpoint. `path` must be a checked media path. */
+export function createImageInfo(options: ImageInfoOptions): (path: string) => Promise<ImageInfo> {
+  return async function infoOf(path) {
+    if (options.registry.get(path) !== undefined) {
+      const record = await options.read(path);
+      return {
+        path,
+        registered: true,
+        width: record.width,
+        height: record.height,
+        format: record.format,
+        bytes: record.bytes,
+        ppoi: explicitPpoiOf(record) ?? null,
+        placeholders: record.placeholders ?? null,
+      };
+    }
+    const notFound = new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
+    if (options.requireRegistration) throw notFound;
+    const file = await realPathInside(options.mediaRoot, path);
+    const stats = file === undefined ? undefined : await stat(file).catch(() => undefined);
+    if (file === undefined || stats === undefined || !stats.isFile()) throw notFound;
+    // The header only: no decode on a public URL for a file nobody registered.
+    const probed = await probeOriginal(file, options.limits);
+    return {
+      path,
+      registered: false,
+      width: probed.width,
+      height: probed.height,
+      format: probed.format,
+      bytes: stats.size,
+      ppoi: null,
+      placeholders: null,
+    };
+  };
+}
