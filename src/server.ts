@@ -142,6 +142,7 @@ export async function startServer(
       allPaths: () => registry.paths(),
     },
     logError,
+    signing: { keys: config.signing.keys, sizes: config.sizes },
   });
 
   let server: ReturnType<typeof serve>;

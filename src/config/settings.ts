@@ -280,6 +280,14 @@ export const SETTINGS = {
     default: 2,
     description: 'Images a bulk warm job renders at once.',
   }),
+  signingKeys: setting({
+    env: 'SIGNING_KEYS',
+    key: 'signingKeys',
+    schema: list(z.string().min(32, 'expected keys of at least 32 characters')),
+    default: [] as string[],
+    description:
+      'HMAC-SHA256 keys for signed URLs (`?s=`) of sizes outside the key sets and ALLOWED_SIZES, comma-separated; the first signs, all are accepted (rotation). Empty: off (README "Signed URLs").',
+  }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -5,6 +5,7 @@ import type { MediaService } from '../services/media-service.js';
 import { type AdminRoutesOptions, createAdminRoutes } from './admin-routes.js';
 import { createErrorHandler, type ErrorLogger, notFoundResponse } from './error-response.js';
 import { createMediaRoutes } from './media-routes.js';
+import type { SignatureCheckOptions } from './signature-check.js';
 
 export interface AppOptions {
   readonly mediaUrl: string;
@@ -12,6 +13,8 @@ export interface AppOptions {
   readonly media: MediaService;
   readonly admin: AdminRoutesOptions;
   readonly logError: ErrorLogger;
+  /** Signed URLs; absent: off. */
+  readonly signing?: SignatureCheckOptions;
 }
 
 export function createApp(options: AppOptions): Hono {

@@ -5,13 +5,17 @@ import { AppError } from '../errors.js';
 import type { MediaService } from '../services/media-service.js';
 import { decodeMediaPath } from '../spec/media-path.js';
 import { parseMediaTarget } from '../spec/rendition-url.js';
+import { SIGNATURE_PARAM } from '../spec/signature.js';
 import { fileResponse } from './file-response.js';
 import { firstHeaderOf, rawPathOf } from './raw-path.js';
+import { checkSignature, type SignatureCheckOptions } from './signature-check.js';
 
 export interface MediaRoutesOptions {
   readonly mediaUrl: string;
   readonly cacheMaxAge: number;
   readonly media: MediaService;
+  /** Signed URLs (README "Signed URLs"); absent: off. */
+  readonly signing?: SignatureCheckOptions;
 }
 
 /**
@@ -32,7 +36,10 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
     }
     // Decode first, then split: a %2F is a separator like any other `/` (nginx agrees).
     const target = parseMediaTarget(decodeMediaPath(raw.slice(prefix.length)));
-    const served = await options.media.serve(target, firstHeaderOf(c, 'accept'));
+    const signed =
+      options.signing !== undefined &&
+      checkSignature(target, c.req.query(SIGNATURE_PARAM), options.signing);
+    const served = await options.media.serve(target, firstHeaderOf(c, 'accept'), signed);
     return fileResponse(served, {
       method: c.req.method,
       conditions: {

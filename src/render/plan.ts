@@ -87,7 +87,25 @@ export function planRender(
 
 type Geometry = Pick<RenderPlan, 'resize' | 'extract' | 'width' | 'height'>;
 
-function planGeometry(source: SourceInfo, resize: Resize, ppoi: Ppoi, upscale: boolean): Geometry {
+/** The size a rendition of an original of this (oriented) size comes out at. */
+export function outputSizeFor(
+  source: { readonly width: number; readonly height: number },
+  resize: Resize,
+  upscale: boolean,
+): { width: number; height: number } {
+  const { width, height } = planGeometry(source, resize, CENTRE_POINT, upscale);
+  return { width, height };
+}
+
+// The PPOI moves the crop window, never its size.
+const CENTRE_POINT: Ppoi = { x: 0.5, y: 0.5 };
+
+function planGeometry(
+  source: Pick<SourceInfo, 'width' | 'height'>,
+  resize: Resize,
+  ppoi: Ppoi,
+  upscale: boolean,
+): Geometry {
   const { width: w, height: h } = source;
   const { width: W, height: H } = resize;
 

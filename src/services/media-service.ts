@@ -52,7 +52,8 @@ export interface MediaCounters {
 }
 
 export interface MediaService {
-  serve(target: MediaTarget, accept: string | undefined): Promise<ServedFile>;
+  /** `signed`: the URL carries a valid signature, so any size within the bounds is allowed. */
+  serve(target: MediaTarget, accept: string | undefined, signed?: boolean): Promise<ServedFile>;
   readonly counters: Readonly<MediaCounters>;
 }
 
@@ -119,8 +120,9 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   async function serveRendition(
     spec: RenditionSpec,
     accept: string | undefined,
+    signed: boolean,
   ): Promise<ServedFile> {
-    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes);
+    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes, signed);
     const choice = chooseFormat(spec.format, accept, options.preferredFormats);
     const varyAccept = variesWithAccept(choice, options.preferredFormats);
 
@@ -175,10 +177,10 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   }
 
   return {
-    serve(target, accept) {
+    serve(target, accept, signed = false) {
       return target.kind === 'original'
         ? serveOriginal(target.path)
-        : serveRendition(target.spec, accept);
+        : serveRendition(target.spec, accept, signed);
     },
     counters,
   };
