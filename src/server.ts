@@ -142,7 +142,10 @@ export async function startServer(
       allPaths: () => registry.paths(),
     },
     logError,
-    signing: { keys: config.signing.keys, sizes: config.sizes },
+    // Off (no query parsing on the hit path) unless SIGNING_KEYS is set.
+    ...(config.signing.keys.length > 0
+      ? { signing: { keys: config.signing.keys, sizes: config.sizes } }
+      : {}),
   });
 
   let server: ReturnType<typeof serve>;
