@@ -1,24 +1,64 @@
-// The package's library entry: build rendition URLs from a path and a key set, with no I/O.
+// The package's library entry: build rendition URLs, srcsets and signed URLs with no I/O.
 // `import { renditionUrls } from 'rendition'` gives apps the URLs the admin API answers.
 
-import { type KeySets, parseKeySetEntry, urlSetFor } from './spec/key-sets.js';
-import { checkMediaPath } from './spec/media-path.js';
+import { AppError, quoteInput } from './errors.js';
+import { outputSizeFor } from './render/plan.js';
+import {
+  type KeySets,
+  type KeySetEntry as ParsedEntry,
+  parseKeySetEntry,
+  parseKeySetValue,
+  urlSetFor,
+} from './spec/key-sets.js';
+import { checkMediaPath, decodeMediaPath } from './spec/media-path.js';
 import type { Filter, OutputFormat, Resize } from './spec/rendition-spec.js';
-import { formatRenditionUrl } from './spec/rendition-url.js';
+import { formatRenditionUrl, parseMediaTarget } from './spec/rendition-url.js';
+import { SIGNATURE_PARAM, signatureFor } from './spec/signature.js';
+import { type ResponsiveUrl, srcsetsFor } from './spec/srcset.js';
+import { urlVersionFor, versionQuery } from './spec/url-version.js';
 
-export type { Filter, KeySets, OutputFormat, Resize };
-export { parseKeySetEntry };
+export type { Filter, KeySets, OutputFormat, Resize, ResponsiveUrl };
+export { parseKeySetEntry, urlVersionFor };
 
 export interface UrlOptions {
   /** URL prefix of media (MEDIA_URL). Default `/media`. */
   readonly mediaUrl?: string;
+  /**
+   * Version token appended as `?v=` (the admin API's URLs carry one: copy it from there).
+   * It never changes the cache file; it makes browsers and CDNs fetch a replaced image.
+   */
+  readonly version?: string;
 }
 
-/** A key-set entry: `"crop__320x320"` or a parsed {@link Resize}. */
-export type KeySetEntry = string | Resize;
+/**
+ * A key-set entry: `"crop__320x320"`, a parsed {@link Resize}, or the config file's object
+ * form with variants, e.g. `{ size: 'thumbnail__180x180', densities: [1, 2] }` or
+ * `{ size: 'crop__640x360', widths: [320, 640, 1280], sizes: '100vw' }`.
+ */
+export type KeySetEntry =
+  | string
+  | Resize
+  | {
+      readonly size: string;
+      readonly densities?: readonly number[];
+      readonly widths?: readonly number[];
+      readonly sizes?: string;
+    };
 
-function resizeOf(entry: KeySetEntry): Resize {
-  return typeof entry === 'string' ? parseKeySetEntry(entry) : entry;
+// The URL grammar's own bound; the server's MAX_WIDTH/MAX_HEIGHT apply when it renders.
+const URL_LIMITS = { maxWidth: 99_999, maxHeight: 99_999 };
+
+function entryOf(entry: KeySetEntry): ParsedEntry {
+  if (typeof entry === 'object' && 'sizer' in entry) return entry;
+  return parseKeySetValue(entry, URL_LIMITS);
+}
+
+function entriesOf(keySet: Readonly<Record<string, KeySetEntry>>): Record<string, ParsedEntry> {
+  return Object.fromEntries(Object.entries(keySet).map(([name, entry]) => [name, entryOf(entry)]));
+}
+
+function queryOf(options: UrlOptions): string {
+  return options.version === undefined ? '' : versionQuery(options.version);
 }
 
 /**
@@ -33,10 +73,44 @@ export function renditionUrls(
   keySet: Readonly<Record<string, KeySetEntry>>,
   options: UrlOptions = {},
 ): Record<string, string> {
-  const parsed = Object.fromEntries(
-    Object.entries(keySet).map(([name, entry]) => [name, resizeOf(entry)]),
-  );
-  return urlSetFor(options.mediaUrl ?? '/media', checkMediaPath(path), parsed);
+  const mediaUrl = options.mediaUrl ?? '/media';
+  return urlSetFor(mediaUrl, checkMediaPath(path), entriesOf(keySet), queryOf(options));
+}
+
+/** Options of {@link renditionSrcsets}. */
+export interface SrcsetUrlOptions extends UrlOptions {
+  /**
+   * The original's size (after EXIF orientation; the admin API's `width` and `height`).
+   * Given, descriptors are exact and candidates the original cannot fill are left out
+   * (README "Responsive images"); without it they are nominal.
+   */
+  readonly original?: { readonly width: number; readonly height: number };
+  /** The server's UPSCALE setting. Default false. */
+  readonly upscale?: boolean;
+}
+
+/**
+ * `{name: {src, srcset, sizes?, width?, height?}}` for one original and one key set: what an
+ * `<img>` needs. Entries with `densities` give `… 1x, … 2x`; with `widths`, `… 180w, … 360w`
+ * and `sizes`; plain entries a single `… 1x`.
+ *
+ * @example renditionSrcsets('cat.jpg', { small: { size: 'thumbnail__180x180', densities: [2] } })
+ * // { small: { src: '/media/cat.jpg/thumbnail/180x180',
+ * //            srcset: '/media/cat.jpg/thumbnail/180x180 1x, /media/cat.jpg/thumbnail/360x360 2x' } }
+ */
+export function renditionSrcsets(
+  path: string,
+  keySet: Readonly<Record<string, KeySetEntry>>,
+  options: SrcsetUrlOptions = {},
+): Record<string, ResponsiveUrl> {
+  const { original } = options;
+  const upscale = options.upscale ?? false;
+  return srcsetsFor(options.mediaUrl ?? '/media', checkMediaPath(path), entriesOf(keySet), {
+    query: queryOf(options),
+    ...(original === undefined
+      ? {}
+      : { outputSizeOf: (resize: Resize) => outputSizeFor(original, resize, upscale) }),
+  });
 }
 
 /**
@@ -47,16 +121,46 @@ export function renditionUrls(
  */
 export function renditionUrl(
   path: string,
-  entry: KeySetEntry,
+  entry: string | Resize,
   options: UrlOptions & {
     readonly format?: OutputFormat;
     readonly filters?: readonly Filter[];
   } = {},
 ): string {
-  return formatRenditionUrl(options.mediaUrl ?? '/media', {
+  const url = formatRenditionUrl(options.mediaUrl ?? '/media', {
     path: checkMediaPath(path),
     filters: options.filters ?? [],
-    resize: resizeOf(entry),
+    resize: typeof entry === 'string' ? parseKeySetEntry(entry) : entry,
     ...(options.format === undefined ? {} : { format: options.format }),
   });
+  return `${url}${queryOf(options)}`;
+}
+
+/**
+ * Signs a rendition URL for a size outside the key sets and ALLOWED_SIZES: returns it with
+ * `s=<signature>` added to its query (any query it has, such as `?v=`, is kept). `url` is a
+ * path (`/media/cat.jpg/crop/500x300`) or an absolute URL; `key` is the first of the server's
+ * SIGNING_KEYS. What is signed is documented in README "Signed URLs".
+ *
+ * @example signRenditionUrl('/media/cat.jpg/crop/500x300.webp', key)
+ * // '/media/cat.jpg/crop/500x300.webp?s=…43 characters…'
+ */
+export function signRenditionUrl(url: string, key: string, options: UrlOptions = {}): string {
+  const prefix = `${options.mediaUrl ?? '/media'}/`;
+  const parsed = new URL(url, 'http://rendition.invalid');
+  if (!parsed.pathname.startsWith(prefix)) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `Expected a URL under ${prefix} but received ${quoteInput(url)}`,
+    );
+  }
+  const target = parseMediaTarget(decodeMediaPath(parsed.pathname.slice(prefix.length)));
+  if (target.kind !== 'rendition') {
+    throw new AppError('BAD_REQUEST', `Expected a rendition URL but received ${quoteInput(url)}`);
+  }
+  const [base, query = ''] = url.split('#')[0]?.split('?') ?? [url];
+  const params =
+    query === '' ? [] : query.split('&').filter((p) => !p.startsWith(`${SIGNATURE_PARAM}=`));
+  params.push(`${SIGNATURE_PARAM}=${signatureFor(key, target.spec)}`);
+  return `${base}?${params.join('&')}`;
 }

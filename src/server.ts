@@ -228,6 +228,11 @@ export async function startServer(
         ? { accessLog: (line) => logger.info(line, 'request') }
         : {}),
     },
+
+    // Off (no query parsing on the hit path) unless SIGNING_KEYS is set.
+    ...(config.signing.keys.length > 0
+      ? { signing: { keys: config.signing.keys, sizes: config.sizes } }
+      : {}),
   });
 
   let server: ReturnType<typeof serve>;

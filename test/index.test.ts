@@ -1,7 +1,7 @@
 // The exported URL helper builds exactly the URLs the server answers and serves.
 
 import { describe, expect, it } from 'vitest';
-import { renditionUrl, renditionUrls } from '../src/index.js';
+import { renditionSrcsets, renditionUrl, renditionUrls } from '../src/index.js';
 import { parseMediaTarget } from '../src/spec/rendition-url.js';
 
 describe('package URL helper', () => {
@@ -38,6 +38,36 @@ describe('package URL helper', () => {
         format: 'webp',
       },
     });
+  });
+
+  it('accepts entries with variants and appends the version to every URL', () => {
+    const keySet = {
+      small: { size: 'thumbnail__180x180', densities: [2] },
+      hero: { size: 'crop__640x360', widths: [320] },
+    };
+    expect(renditionUrls('cat.jpg', keySet, { version: 'abc123' })).toEqual({
+      small: '/media/cat.jpg/thumbnail/180x180?v=abc123',
+      hero: '/media/cat.jpg/crop/640x360?v=abc123',
+    });
+    expect(renditionSrcsets('cat.jpg', keySet)).toEqual({
+      small: {
+        src: '/media/cat.jpg/thumbnail/180x180',
+        srcset: '/media/cat.jpg/thumbnail/180x180 1x, /media/cat.jpg/thumbnail/360x360 2x',
+      },
+      hero: {
+        src: '/media/cat.jpg/crop/640x360',
+        srcset: '/media/cat.jpg/crop/320x180 320w, /media/cat.jpg/crop/640x360 640w',
+        sizes: '(max-width: 640px) 100vw, 640px',
+      },
+    });
+    // With the original's size (here smaller than the 2x), descriptors are exact.
+    const exact = renditionSrcsets('cat.jpg', keySet, { original: { width: 270, height: 270 } });
+    expect(exact.small?.srcset).toBe(
+      '/media/cat.jpg/thumbnail/180x180 1x, /media/cat.jpg/thumbnail/360x360 1.5x',
+    );
+    expect(() => renditionSrcsets('cat.jpg', { a: { size: 'crop__1x1', densities: [9] } })).toThrow(
+      /densities/,
+    );
   });
 
   it('refuses bad paths and entries', () => {

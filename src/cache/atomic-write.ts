@@ -1,7 +1,7 @@
 // Atomic cache writes: a temp file in CACHE_ROOT's temp dir, then rename into place.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { makeDirInside } from '../fs/inside-root.js';
 import { isProcessAlive } from '../fs/process-alive.js';
@@ -13,6 +13,8 @@ export interface AtomicWriteOptions {
    * original was deleted or replaced meanwhile), the file is not left behind.
    */
   readonly stillWanted?: () => boolean;
+  /** The file's mtime is raised to at least this (ms) before it appears (see mtime-floor.ts). */
+  readonly minMtimeMs?: number | undefined;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function writeFileAtomic(
   await mkdir(dirname(temp), { recursive: true });
   try {
     await writeFile(temp, data);
+    if (options.minMtimeMs !== undefined) await raiseMtime(temp, options.minMtimeMs);
     if (!stillWanted()) {
       await rm(temp, { force: true });
       return undefined;
@@ -49,6 +52,11 @@ export async function writeFileAtomic(
     return undefined;
   }
   return target;
+}
+
+async function raiseMtime(file: string, minMtimeMs: number): Promise<void> {
+  const stats = await stat(file);
+  if (stats.mtimeMs < minMtimeMs) await utimes(file, stats.atime, new Date(minMtimeMs));
 }
 
 async function renameCreatingDirs(root: string, from: string, to: string): Promise<void> {

@@ -15,6 +15,11 @@ export interface SingleFlight<T> {
   claim(key: string): Claim<T> | undefined;
   /** The execution running for `key`, if any. */
   running(key: string): Promise<T> | undefined;
+  /**
+   * Stops handing the executions of matching keys to new callers (their current waiters still
+   * get them): after a purge, a caller must never join a render of the old original.
+   */
+  forget(matches: (key: string) => boolean): void;
   /** Keys running now. */
   readonly size: number;
 }
@@ -58,6 +63,9 @@ export function createSingleFlight<T>(): SingleFlight<T> {
     claim,
     running(key) {
       return running.get(key);
+    },
+    forget(matches) {
+      for (const key of [...running.keys()]) if (matches(key)) running.delete(key);
     },
     get size() {
       return running.size;

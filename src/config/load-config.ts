@@ -4,8 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { AppError } from '../errors.js';
-import { type KeySets, parseKeySetEntry, sizesOfKeySets } from '../spec/key-sets.js';
-import type { CropStrategy, OutputFormat, Resize } from '../spec/rendition-spec.js';
+import {
+  type KeySetEntry,
+  type KeySets,
+  parseKeySetValue,
+  sizesOfKeySets,
+} from '../spec/key-sets.js';
+import type { CropStrategy, OutputFormat } from '../spec/rendition-spec.js';
 import type { SizesPolicy } from '../spec/sizes-policy.js';
 import type { LogLevel } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
@@ -38,6 +43,8 @@ export interface Config {
   /** CACHE_MAX_BYTES (0: unlimited) and the low-water mark, in bytes. */
   readonly cacheBudget: { readonly maxBytes: number; readonly lowWaterBytes: number };
   readonly admin: AdminConfig;
+  /** SIGNING_KEYS: empty turns signed URLs off. */
+  readonly signing: { readonly keys: readonly string[] };
   readonly configFile: string | undefined;
   readonly log: { readonly level: LogLevel; readonly accessLog: boolean };
   /** `GET /metrics` behind the admin token. */
@@ -111,7 +118,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     values[name] = readSetting(row, env, file, problems);
   }
   const keySets =
-    file.keySets === undefined ? DEFAULT_KEY_SETS : parseKeySets(file.keySets, problems);
+    file.keySets === undefined
+      ? DEFAULT_KEY_SETS
+      : parseKeySets(file.keySets, problems, {
+          maxWidth: values.maxWidth as number,
+          maxHeight: values.maxHeight as number,
+        });
   for (const key of Object.keys(file)) {
     if (key !== 'keySets' && !Object.values(SETTINGS).some((row) => row.key === key)) {
       problems.push(`CONFIG_FILE: unknown key ${JSON.stringify(key)}`);
@@ -176,14 +188,18 @@ function readSetting(
   return row.default;
 }
 
-function parseKeySets(raw: unknown, problems: string[]): KeySets {
+function parseKeySets(
+  raw: unknown,
+  problems: string[],
+  limits: { maxWidth: number; maxHeight: number },
+): KeySets {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     problems.push(
       'CONFIG_FILE key "keySets": expected {"<key set>": {"<name>": "<sizer>__<W>x<H>"}}',
     );
     return {};
   }
-  const keySets: Record<string, Record<string, Resize>> = {};
+  const keySets: Record<string, Record<string, KeySetEntry>> = {};
   for (const [setName, entries] of Object.entries(raw)) {
     keySets[setName] = {};
     if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) {
@@ -192,7 +208,7 @@ function parseKeySets(raw: unknown, problems: string[]): KeySets {
     }
     for (const [name, entry] of Object.entries(entries)) {
       try {
-        keySets[setName][name] = parseKeySetEntry(String(entry));
+        keySets[setName][name] = parseKeySetValue(entry, limits);
       } catch (error) {
         problems.push(`CONFIG_FILE keySets.${setName}.${name}: ${(error as AppError).message}`);
       }
@@ -254,6 +270,7 @@ function assemble(
       fetchAllowCidrs: v.fetchAllowCidrs,
       warmConcurrency: v.warmConcurrency,
     },
+    signing: { keys: v.signingKeys },
     configFile,
     log: { level: v.logLevel, accessLog: v.accessLog },
     metrics: { requireToken: v.metricsRequireToken },

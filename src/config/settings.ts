@@ -346,6 +346,14 @@ export const SETTINGS = {
     description:
       'Status of a fallback image answer: 404 (the placeholder as the body of a not-found) or 200.',
   }),
+  signingKeys: setting({
+    env: 'SIGNING_KEYS',
+    key: 'signingKeys',
+    schema: list(z.string().min(32, 'expected keys of at least 32 characters')),
+    default: [] as string[],
+    description:
+      'HMAC-SHA256 keys for signed URLs (`?s=`) of sizes outside the key sets and ALLOWED_SIZES, comma-separated; the first signs, all are accepted (rotation). Empty: off (README "Signed URLs").',
+  }),
 } as const;
 
 function isMediaPathOrEmpty(value: string): boolean {

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { ImageService } from '../services/image-service.js';
 import type { WarmJobs } from '../services/warm-jobs.js';
-import { formatKeySetEntry, type KeySets } from '../spec/key-sets.js';
+import { formatKeySetValue, type KeySets } from '../spec/key-sets.js';
 import { checkMediaPath, decodeMediaPath } from '../spec/media-path.js';
 import {
   deleteImage,
@@ -70,10 +70,10 @@ export function createAdminRoutes(options: AdminRoutesOptions): OpenAPIHono {
   admin.use('*', requireToken(options.token));
 
   admin.openapi(listKeySets, (c) => {
-    const keySets: Record<string, Record<string, string>> = {};
+    const keySets: Record<string, Record<string, ReturnType<typeof formatKeySetValue>>> = {};
     for (const [name, keySet] of Object.entries(options.keySets)) {
       keySets[name] = Object.fromEntries(
-        Object.entries(keySet).map(([key, resize]) => [key, formatKeySetEntry(resize)]),
+        Object.entries(keySet).map(([key, entry]) => [key, formatKeySetValue(entry)]),
       );
     }
     return c.json({ keySets }, 200);

@@ -202,11 +202,25 @@ export const WarmJob = z
     },
   });
 
+/** A key-set entry as configured: `sizer__WxH`, or the object form with srcset variants. */
+const KeySetValueView = z.union([
+  z.string(),
+  z.object({
+    size: z.string(),
+    densities: z.array(z.number()).optional(),
+    widths: z.array(z.number().int()).optional(),
+    sizes: z.string().optional(),
+  }),
+]);
+
 export const KeySetsView = z
   .object({
     keySets: z
-      .record(z.string(), z.record(z.string(), z.string()))
-      .openapi({ description: 'Key set -> name -> `sizer__WxH`' }),
+      .record(z.string(), z.record(z.string(), KeySetValueView))
+      .openapi({
+        description:
+          'Key set -> name -> `sizer__WxH`, or `{size, densities}` / `{size, widths, sizes}` (README "Responsive images")',
+      }),
   })
   .openapi('KeySets', {
     example: {

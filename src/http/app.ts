@@ -10,6 +10,7 @@ import { createErrorHandler, type ErrorLogger, notFoundResponse } from './error-
 import { createMediaRoutes } from './media-routes.js';
 import { type ObserveRequestsOptions, observeRequests } from './observe-requests.js';
 import { createOpsRoutes, type OpsRoutesOptions } from './ops-routes.js';
+import type { SignatureCheckOptions } from './signature-check.js';
 
 export interface AppOptions {
   readonly mediaUrl: string;
@@ -22,6 +23,8 @@ export interface AppOptions {
   readonly ops: OpsRoutesOptions;
   /** Metrics and the access log, told of every request. */
   readonly observe: ObserveRequestsOptions;
+  /** Signed URLs; absent: off. */
+  readonly signing?: SignatureCheckOptions;
 }
 
 export function createApp(options: AppOptions): Hono {

@@ -5,9 +5,11 @@ import { AppError } from '../errors.js';
 import type { ImageInfo } from '../services/image-info.js';
 import type { MediaService } from '../services/media-service.js';
 import type { MediaTarget } from '../spec/rendition-url.js';
+import { SIGNATURE_PARAM } from '../spec/signature.js';
 import { createFileResponder } from './file-response.js';
 import { createMediaTargetParser } from './media-targets.js';
 import { hitHeadersOf, rawPathOf } from './raw-path.js';
+import { checkSignature, type SignatureCheckOptions } from './signature-check.js';
 
 export interface MediaRoutesOptions {
   readonly mediaUrl: string;
@@ -15,6 +17,8 @@ export interface MediaRoutesOptions {
   readonly media: MediaService;
   /** Answers `<MEDIA_URL>/<path>/info` (README "Info endpoint"); absent: no info URLs. */
   readonly info?: (path: string) => Promise<ImageInfo>;
+  /** Signed URLs (README "Signed URLs"); absent: off. */
+  readonly signing?: SignatureCheckOptions;
 }
 
 /**
@@ -40,8 +44,13 @@ export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware 
   const targets = createMediaTargetParser();
   const responder = createFileResponder({ cacheMaxAge: options.cacheMaxAge });
 
-  async function serveFull(c: Context, target: MediaTarget, accept: string | undefined) {
-    const served = await options.media.serve(target, accept);
+  async function serveFull(
+    c: Context,
+    target: MediaTarget,
+    accept: string | undefined,
+    signed: boolean,
+  ) {
+    const served = await options.media.serve(target, accept, signed);
     c.set('outcome', served.outcome);
     return responder.respond(served, {
       method: c.req.method,
@@ -75,14 +84,18 @@ export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware 
     }
     const target = targets.parse(raw.slice(prefix.length));
     if (target.kind === 'info') return serveInfo(c, target.path);
+    // The query string is read only when signing is on and the size needs a signature.
+    const signed =
+      options.signing !== undefined &&
+      checkSignature(target, () => c.req.query(SIGNATURE_PARAM), options.signing);
     const { accept, conditional } = hitHeadersOf(c);
     if (method === 'GET' && !conditional) {
-      const hot = options.media.serveHot(target, accept);
+      const hot = options.media.serveHot(target, accept, signed);
       if (hot !== undefined) {
         c.set('outcome', hot.outcome);
         return responder.respondHot(hot);
       }
     }
-    return serveFull(c, target, accept);
+    return serveFull(c, target, accept, signed);
   };
 }

@@ -111,11 +111,22 @@ export function planRender(
 
 type Geometry = Pick<RenderPlan, 'resize' | 'extract' | 'smartCrop' | 'width' | 'height'>;
 
+/** The size a rendition of an original of this (oriented) size comes out at. */
+export function outputSizeFor(
+  source: { readonly width: number; readonly height: number },
+  resize: Resize,
+  upscale: boolean,
+): { width: number; height: number } {
+  // The anchor moves the crop window, never its size.
+  const { width, height } = planGeometry(source, resize, { x: 0.5, y: 0.5 }, upscale);
+  return { width, height };
+}
+
 /** Where a crop is anchored: a point, or a strategy sharp applies to the pixels. */
 type Anchor = Ppoi | Exclude<CropStrategy, 'centre'>;
 
 function planGeometry(
-  source: SourceInfo,
+  source: Pick<SourceInfo, 'width' | 'height'>,
   resize: Resize,
   anchor: Anchor,
   upscale: boolean,

@@ -12,12 +12,13 @@ import type { ImageRecord, ImageSource, Registry } from '../registry/registry.js
 import { placeholdersFrom } from '../render/placeholder.js';
 import type { RenderQueue } from '../render/queue.js';
 import { validateOriginal } from '../render/validate.js';
-import { type KeySets, urlSetFor } from '../spec/key-sets.js';
+import type { KeySets } from '../spec/key-sets.js';
 import { checkMediaPath } from '../spec/media-path.js';
 import { CENTRE, type OutputFormat, type Ppoi } from '../spec/rendition-spec.js';
 import { createPathLocks } from './path-locks.js';
 import { createPlaceholderBackfill } from './placeholder-backfill.js';
 import type { RenditionStore } from './rendition-store.js';
+import { type UrlSets, urlSetsOf } from './url-sets.js';
 import { warmItemsFor } from './warm-items.js';
 
 /** An original arriving: an upload already streamed to a temp file, or a URL to fetch. */
@@ -38,10 +39,8 @@ export interface RegisterOptions {
   readonly warm: readonly string[];
 }
 
-/** A record with its URL sets, as the admin API answers it. */
-export interface ImageView extends ImageRecord {
-  readonly urls: Record<string, Record<string, string>>;
-}
+/** A record with its URL sets (plain and srcset, README "Responsive images"), as the admin API answers it. */
+export interface ImageView extends ImageRecord, UrlSets {}
 
 export interface WarmSummary {
   readonly created: number;
@@ -103,10 +102,8 @@ export function createImageService(options: ImageServiceOptions): ImageService {
   });
 
   function view(record: ImageRecord): ImageView {
-    const urls: Record<string, Record<string, string>> = {};
-    for (const [name, keySet] of Object.entries(keySets))
-      urls[name] = urlSetFor(options.mediaUrl, record.path, keySet);
-    return { ...record, urls };
+    const { mediaUrl, render } = options;
+    return { ...record, ...urlSetsOf(record, { mediaUrl, keySets, upscale: render.upscale }) };
   }
 
   function recordOf(path: string): ImageRecord {

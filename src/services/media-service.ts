@@ -59,13 +59,18 @@ export interface MediaCounters {
 }
 
 export interface MediaService {
-  serve(target: MediaTarget, accept: string | undefined): Promise<ServedFile>;
+  /** `signed`: the URL carries a valid signature, so any size within the bounds is allowed. */
+  serve(target: MediaTarget, accept: string | undefined, signed?: boolean): Promise<ServedFile>;
   /**
    * The answer when it is a rendition held in memory and checked recently, with no I/O and
    * no promise: the hot path. Undefined means "call `serve`". Throws what `serve` would for
    * a size the policy refuses.
    */
-  serveHot(target: MediaTarget, accept: string | undefined): InMemoryFile | undefined;
+  serveHot(
+    target: MediaTarget,
+    accept: string | undefined,
+    signed?: boolean,
+  ): InMemoryFile | undefined;
   readonly counters: Readonly<MediaCounters>;
 }
 
@@ -166,8 +171,9 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   async function serveRendition(
     spec: RenditionSpec,
     accept: string | undefined,
+    signed: boolean,
   ): Promise<ServedFile> {
-    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes);
+    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes, signed);
     const choice = chooseFormat(spec.format, accept, options.preferredFormats);
     const varyAccept = variesWithAccept(choice, options.preferredFormats);
 
@@ -221,10 +227,14 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     return { ...renderedFile(value), varyAccept, outcome: shared ? 'coalesced' : 'miss' };
   }
 
-  function serveHot(target: MediaTarget, accept: string | undefined): InMemoryFile | undefined {
+  function serveHot(
+    target: MediaTarget,
+    accept: string | undefined,
+    signed = false,
+  ): InMemoryFile | undefined {
     if (target.kind !== 'rendition') return undefined;
     const { spec } = target;
-    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes);
+    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes, signed);
     const choice = chooseFormat(spec.format, accept, options.preferredFormats);
     for (const candidate of candidatesFor(spec, choice)) {
       const hot = hotCache.peek(candidate.file);
@@ -244,10 +254,10 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   }
 
   return {
-    serve(target, accept) {
+    serve(target, accept, signed = false) {
       return target.kind === 'original'
         ? serveOriginal(target.path)
-        : serveRendition(target.spec, accept);
+        : serveRendition(target.spec, accept, signed);
     },
     serveHot,
     counters,

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../cache/atomic-write.js';
 import type { CacheChangeListener } from '../cache/cache-budget.js';
 import type { HotCache } from '../cache/hot-cache.js';
 import { cacheCandidatesFor, cacheFileFor, isCropFile } from '../cache/layout.js';
+import { createMtimeFloor } from '../cache/mtime-floor.js';
 import { createSingleFlight } from '../cache/single-flight.js';
 import { AppError } from '../errors.js';
 import { removeEmptyParents } from '../fs/inside-root.js';
@@ -88,6 +89,8 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
   const ppoiFor = options.ppoiFor ?? (() => undefined);
   // A render that started before its image's last purge must not be stored.
   const clock = createPurgeClock();
+  // A rendition written after a purge gets a later mtime second than the purged one had.
+  const floors = createMtimeFloor();
   const counters = { renders: 0 };
 
   async function store(
@@ -109,6 +112,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     try {
       target = await writeFileAtomic(cacheRoot, relative, image.body, {
         stillWanted: () => clock.stillWanted(spec.path, ticket),
+        minMtimeMs: floors.floorFor(spec.path, Date.now()),
       });
     } catch (error) {
       // Disk full or unwritable: the render is still good, answer it from memory.
@@ -226,6 +230,11 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
 
     async purge(path, which) {
       clock.purged(path);
+      floors.purged(path, Date.now());
+      // Renders of the old original still answer their own callers, never new ones.
+      flights.forget(
+        (key) => key.startsWith(`${path}/`) && (which === 'all' || isCropFile(key)),
+      );
       const dir = join(cacheRoot, path);
       if (which === 'all') {
         hotCache.deletePrefix(dir);

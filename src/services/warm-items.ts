@@ -1,20 +1,26 @@
 // What warming a key set means: every rendition of it, in every format a client may get.
 
 import type { RenderItem } from '../render/renderer.js';
-import type { OutputFormat, Resize } from '../spec/rendition-spec.js';
+import { type KeySetEntry, variantSizesOf } from '../spec/key-sets.js';
+import type { OutputFormat } from '../spec/rendition-spec.js';
 
-/** One item per negotiable variant (each preferred format, then the fallback) of each size. */
+/**
+ * One item per negotiable variant (each preferred format, then the fallback) of each size,
+ * responsive variants (`2x`, `360w`) included.
+ */
 export function warmItemsFor(
   path: string,
-  keySet: Readonly<Record<string, Resize>>,
+  keySet: Readonly<Record<string, KeySetEntry>>,
   preferred: readonly OutputFormat[],
 ): { name: string; item: RenderItem }[] {
   const items: { name: string; item: RenderItem }[] = [];
-  for (const [name, resize] of Object.entries(keySet)) {
-    const spec = { path, filters: [], resize };
-    for (const format of preferred)
-      items.push({ name, item: { spec, choice: { kind: 'preferred', format } } });
-    items.push({ name, item: { spec, choice: { kind: 'fallback' } } });
+  for (const [name, entry] of Object.entries(keySet)) {
+    for (const { resize } of variantSizesOf(entry)) {
+      const spec = { path, filters: [], resize };
+      for (const format of preferred)
+        items.push({ name, item: { spec, choice: { kind: 'preferred', format } } });
+      items.push({ name, item: { spec, choice: { kind: 'fallback' } } });
+    }
   }
   return items;
 }

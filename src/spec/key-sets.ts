@@ -1,13 +1,45 @@
-// Key sets (versatileimagefield's RENDITION_KEY_SETS): named `sizer__WxH` entries and URL sets.
+// Key sets (versatileimagefield's RENDITION_KEY_SETS): named `sizer__WxH` entries, their
+// responsive variants (`2x`, `360w`), and URL sets.
 
 import { AppError, quoteInput } from '../errors.js';
 import { formatSize, isSizer, type Resize, SIZERS } from './rendition-spec.js';
 import { formatRenditionUrl } from './rendition-url.js';
 
-/** Key set name -> rendition name -> size, e.g. `image.small = thumbnail 180x180`. */
-export type KeySets = Readonly<Record<string, Readonly<Record<string, Resize>>>>;
+/**
+ * Extra sizes of one entry for a `srcset`: pixel densities (`1x, 2x`) or widths
+ * (`180w, 360w`, with the `sizes` value that goes with them). Both lists are ascending and
+ * include the entry's own size (1, or its width).
+ */
+export type Variants =
+  | { readonly kind: 'density'; readonly densities: readonly number[] }
+  | { readonly kind: 'width'; readonly widths: readonly number[]; readonly sizes: string };
+
+/** One key-set entry: a size, and optionally its responsive variants. */
+export interface KeySetEntry extends Resize {
+  readonly variants?: Variants;
+}
+
+/** Key set name -> rendition name -> entry, e.g. `image.small = thumbnail 180x180`. */
+export type KeySets = Readonly<Record<string, Readonly<Record<string, KeySetEntry>>>>;
+
+/** One variant of an entry: its size and its nominal `srcset` descriptor value. */
+export interface VariantSize {
+  readonly resize: Resize;
+  /** 2 for `2x`, 360 for `360w`. */
+  readonly value: number;
+}
+
+/** Bounds every variant must fit in (MAX_WIDTH x MAX_HEIGHT). */
+export interface VariantLimits {
+  readonly maxWidth: number;
+  readonly maxHeight: number;
+}
 
 const KEY_SET_ENTRY = /^([a-z]+)__(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$/;
+const MAX_VARIANTS = 8;
+const MAX_DENSITY = 4;
+// `sizes` ends up in an HTML attribute: printable ASCII without quotes, `&`, `<` or `>`.
+const SIZES_VALUE = /^[ !#-%(-;=?-~]{1,200}$/;
 
 /** Parses one `sizer__WxH` entry, e.g. `crop__320x320`. */
 export function parseKeySetEntry(entry: string): Resize {
@@ -22,29 +54,142 @@ export function parseKeySetEntry(entry: string): Resize {
   return { sizer, width: Number(match[2]), height: Number(match[3]) };
 }
 
-/** The inverse of {@link parseKeySetEntry}. */
+/**
+ * Parses a key-set entry as configured: the string `"thumbnail__180x180"`, or an object
+ * `{"size": "thumbnail__180x180", "densities": [1, 2]}` or
+ * `{"size": "crop__640x360", "widths": [320, 640, 1280], "sizes": "(max-width: 640px) 100vw, 640px"}`.
+ * Every variant must fit in `limits`; throws `BAD_REQUEST` naming what is wrong.
+ */
+export function parseKeySetValue(value: unknown, limits: VariantLimits): KeySetEntry {
+  if (typeof value === 'string') return parseKeySetEntry(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(`"<sizer>__<W>x<H>" or {"size", "densities" | "widths", "sizes"?}`, value);
+  }
+  const { size, densities, widths, sizes, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw bad('only the keys size, densities, widths, sizes', unknown);
+  if (typeof size !== 'string') throw bad('"size": "<sizer>__<W>x<H>"', size);
+  const resize = parseKeySetEntry(size);
+  if (densities !== undefined && widths !== undefined)
+    throw bad('either "densities" or "widths", not both', 'both');
+  if (sizes !== undefined && widths === undefined)
+    throw bad('"sizes" only with "widths" (density descriptors take no sizes)', sizes);
+  let variants: Variants | undefined;
+  if (densities !== undefined) {
+    variants = { kind: 'density', densities: ascending(densities, 1, isDensity, 'densities') };
+  } else if (widths !== undefined) {
+    if (resize.width === 0) throw bad('a width in "size" to scale "widths" from', size);
+    if (sizes !== undefined && (typeof sizes !== 'string' || !SIZES_VALUE.test(sizes)))
+      throw bad('"sizes" as 1..200 characters without quotes or angle brackets', sizes);
+    variants = {
+      kind: 'width',
+      widths: ascending(widths, resize.width, isWidth, 'widths'),
+      sizes: (sizes as string | undefined) ?? defaultSizesFor(resize.width),
+    };
+  }
+  const entry: KeySetEntry = variants === undefined ? resize : { ...resize, variants };
+  for (const variant of variantSizesOf(entry)) {
+    if (variant.resize.width > limits.maxWidth || variant.resize.height > limits.maxHeight) {
+      throw bad(
+        `every variant within MAX_WIDTH x MAX_HEIGHT (${limits.maxWidth}x${limits.maxHeight})`,
+        formatSize(variant.resize),
+      );
+    }
+  }
+  return entry;
+}
+
+/** The inverse of {@link parseKeySetValue}: a string, or the object form when it has variants. */
+export function formatKeySetValue(
+  entry: KeySetEntry,
+): string | { size: string; densities?: number[]; widths?: number[]; sizes?: string } {
+  const size = formatKeySetEntry(entry);
+  if (entry.variants === undefined) return size;
+  if (entry.variants.kind === 'density') return { size, densities: [...entry.variants.densities] };
+  return { size, widths: [...entry.variants.widths], sizes: entry.variants.sizes };
+}
+
+/** The inverse of {@link parseKeySetEntry} (variants left out). */
 export function formatKeySetEntry(resize: Resize): string {
   return `${resize.sizer}__${formatSize(resize)}`;
 }
 
-/** Every `WxH` named by any key set: these sizes are always allowed. */
+/** The `sizes` used when a width-variant entry names none: the entry's width, full width below it. */
+export function defaultSizesFor(width: number): string {
+  return `(max-width: ${width}px) 100vw, ${width}px`;
+}
+
+/**
+ * Every size of an entry, smallest first: the entry's own size (value 1 or its width), then
+ * its variants, each scaled from the entry keeping its aspect ratio (a side of 0 stays 0).
+ */
+export function variantSizesOf(entry: KeySetEntry): VariantSize[] {
+  const { sizer, width, height } = entry;
+  const scale = (factor: number): Resize => ({
+    sizer,
+    width: Math.round(width * factor),
+    height: Math.round(height * factor),
+  });
+  const variants = entry.variants;
+  if (variants === undefined) return [{ resize: entry, value: 1 }];
+  if (variants.kind === 'density')
+    return variants.densities.map((density) => ({ resize: scale(density), value: density }));
+  return variants.widths.map((w) => ({ resize: { ...scale(w / width), width: w }, value: w }));
+}
+
+/** Every `WxH` named by any key set, variants included: these sizes are always allowed. */
 export function sizesOfKeySets(keySets: KeySets): Set<string> {
   const sizes = new Set<string>();
   for (const keySet of Object.values(keySets)) {
-    for (const resize of Object.values(keySet)) sizes.add(formatSize(resize));
+    for (const entry of Object.values(keySet)) {
+      for (const variant of variantSizesOf(entry)) sizes.add(formatSize(variant.resize));
+    }
   }
   return sizes;
 }
 
-/** `{name: url}` for one original and one key set, like build_versatileimagefield_url_set. */
+/**
+ * `{name: url}` for one original and one key set, like build_versatileimagefield_url_set.
+ * `query` (e.g. `?v=…`) is appended to every URL; it never changes the cache file.
+ */
 export function urlSetFor(
   mediaUrl: string,
   path: string,
   keySet: Readonly<Record<string, Resize>>,
+  query = '',
 ): Record<string, string> {
   const urls: Record<string, string> = {};
   for (const [name, resize] of Object.entries(keySet)) {
-    urls[name] = formatRenditionUrl(mediaUrl, { path, filters: [], resize });
+    urls[name] = `${formatRenditionUrl(mediaUrl, { path, filters: [], resize })}${query}`;
   }
   return urls;
+}
+
+function isDensity(value: number): boolean {
+  return value >= 1 && value <= MAX_DENSITY && Math.round(value * 100) === value * 100;
+}
+
+function isWidth(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 99_999;
+}
+
+/** A list of numbers, checked, with `own` added, deduplicated and sorted ascending. */
+function ascending(
+  raw: unknown,
+  own: number,
+  valid: (value: number) => boolean,
+  name: string,
+): number[] {
+  const rule =
+    name === 'densities'
+      ? `"densities" as up to ${MAX_VARIANTS} numbers from 1 to ${MAX_DENSITY} (at most 2 decimals)`
+      : `"widths" as up to ${MAX_VARIANTS} whole numbers of pixels`;
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_VARIANTS) throw bad(rule, raw);
+  for (const value of raw) if (typeof value !== 'number' || !valid(value)) throw bad(rule, value);
+  return [...new Set([own, ...(raw as number[])])].sort((a, b) => a - b);
+}
+
+function bad(expected: string, received: unknown): AppError {
+  const shown = typeof received === 'string' ? received : (JSON.stringify(received) ?? 'nothing');
+  return new AppError('BAD_REQUEST', `Expected ${expected} but received ${quoteInput(shown)}`);
 }

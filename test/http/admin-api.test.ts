@@ -1,9 +1,10 @@
 // The admin API over real HTTP: every call of SPEC section 6, auth, bad bodies, and that a
 // delete leaves nothing behind.
 
+import { createHash } from 'node:crypto';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +113,9 @@ describe('register by upload', () => {
     const response = await upload(jpeg, { path: 'photos/cat.jpg' });
     expect(response.status).toBe(201);
     const body = (await response.json()) as Record<string, unknown>;
+    // The version token: 10 hex characters of SHA-256 over the original's SHA-256 and PPOI.
+    const digest = createHash('sha256').update(jpeg).digest('hex');
+    const version = `?v=${createHash('sha256').update(`${digest}:0.5,0.5`).digest('hex').slice(0, 10)}`;
     expect(body).toMatchObject({
       path: 'photos/cat.jpg',
       width: 800,
@@ -122,14 +126,23 @@ describe('register by upload', () => {
       source: { kind: 'upload', fileName: 'photo.jpg' },
       urls: {
         image: {
-          small: '/media/photos/cat.jpg/thumbnail/180x180',
-          medium: '/media/photos/cat.jpg/thumbnail/220x220',
-          large: '/media/photos/cat.jpg/thumbnail/320x320',
+          small: `/media/photos/cat.jpg/thumbnail/180x180${version}`,
+          medium: `/media/photos/cat.jpg/thumbnail/220x220${version}`,
+          large: `/media/photos/cat.jpg/thumbnail/320x320${version}`,
+        },
+      },
+      srcsets: {
+        image: {
+          small: {
+            src: `/media/photos/cat.jpg/thumbnail/180x180${version}`,
+            srcset: `/media/photos/cat.jpg/thumbnail/180x180${version} 1x`,
+            width: 180,
+            height: 135,
+          },
         },
       },
     });
-    const { createHash } = await import('node:crypto');
-    expect(body.sha256).toBe(createHash('sha256').update(jpeg).digest('hex'));
+    expect(body.sha256).toBe(digest);
     expect(Date.parse(String(body.createdAt))).toBeGreaterThan(Date.now() - 60_000);
     const stored = await stat(join(server.config.roots.mediaRoot, 'photos/cat.jpg'));
     expect(stored.size).toBe(jpeg.length);
