@@ -69,6 +69,8 @@ export async function startRendition(options: RenditionOptions): Promise<Renditi
     DATA_DIR: dataDir,
     ADMIN_TOKEN,
     ARBITRARY_SIZES: 'true',
+    // As `access_log off` in every nginx of the bench; B4 also measures a run with it on.
+    ACCESS_LOG: 'false',
     ...options.env,
     ...(options.loopProbe ? { BENCH_LOOP_FILE: loopFile } : {}),
   };

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { get } from '../lib/client.js';
 import type { Context, RowGroup } from '../lib/context.js';
 import { HIT_PATH, prepareHit } from '../lib/hit.js';
-import { interleaved } from '../lib/points.js';
+import { interleaved, type Point } from '../lib/points.js';
 import { freePort } from '../lib/proc.js';
 import { type Row, row } from '../lib/report.js';
 import { renditionNginxConfig, startBaseline, startNginx, startRendition } from '../lib/servers.js';
@@ -44,6 +44,19 @@ async function nodeHits(ctx: Context, kind: 'hot' | 'cold'): Promise<Row[]> {
       cpus: '1',
     });
     stops.push(() => hono.stop());
+    // The same hits with the JSON access log on (a line per request to a pipe): no goal.
+    const logged =
+      kind === 'hot'
+        ? await startRendition({
+            dir: await ctx.scratch('b4-logged'),
+            cpus: '1',
+            env: { ACCESS_LOG: 'true' },
+          })
+        : undefined;
+    if (logged !== undefined) {
+      stops.push(() => logged.stop());
+      await prepareHit(logged, ctx.inputs.mosaic);
+    }
     let agree: boolean | undefined;
     if (kind === 'hot') {
       const frontPort = await freePort();
@@ -61,12 +74,25 @@ async function nodeHits(ctx: Context, kind: 'hot' | 'cold'): Promise<Row[]> {
       agree = fromNode === fromNginx;
       ctx.detail('B4 validators', { node: fromNode, nginx: fromNginx });
     }
-    const points = await interleaved(ctx.options, {
-      ours: (seconds) =>
+    const setups = {
+      ours: (seconds: number) =>
         runWrk({ url: `${node.url}${HIT_PATH}`, connections: CONNECTIONS, seconds, cpus: '0' }),
-      hono: (seconds) =>
+      hono: (seconds: number) =>
         runWrk({ url: `${hono.url}/file`, connections: CONNECTIONS, seconds, cpus: '0' }),
-    });
+    };
+    let points: Record<keyof typeof setups, Point>;
+    let loggedPoint: Point | undefined;
+    if (logged === undefined) {
+      points = await interleaved(ctx.options, setups);
+    } else {
+      const all = await interleaved(ctx.options, {
+        ...setups,
+        logged: (seconds: number) =>
+          runWrk({ url: `${logged.url}${HIT_PATH}`, connections: CONNECTIONS, seconds, cpus: '0' }),
+      });
+      points = all;
+      loggedPoint = all.logged;
+    }
     const outcome = (await get(`${node.url}${HIT_PATH}`, false)).outcome;
     ctx.detail(id, points);
     const notes = [
@@ -90,6 +116,16 @@ async function nodeHits(ctx: Context, kind: 'hot' | 'cold'): Promise<Row[]> {
         ...(agree === undefined ? {} : { holds: agree }),
         ...(notes.length === 0 ? {} : { note: notes.join('; ') }),
       }),
+      ...(loggedPoint === undefined
+        ? []
+        : [
+            row({
+              id,
+              workload: `hit served by Node from memory with ACCESS_LOG=true, c=${CONNECTIONS}`,
+              ours: { value: loggedPoint.rps, unit: 'req/s' },
+              baseline: { label: 'Hono memory', value: points.hono.rps, unit: 'req/s' },
+            }),
+          ]),
     ];
   } finally {
     for (const stop of stops.reverse()) await stop();

@@ -100,6 +100,8 @@ describe.skipIf(skip)('admin page in Chromium', () => {
       ADMIN_TOKEN: TOKEN,
       CONFIG_FILE: configFile,
       FETCH_ALLOW_CIDRS: '127.0.0.1/32',
+      // The PPOI test compares against the centre crop of an image with no PPOI set.
+      CROP_STRATEGY: 'centre',
     });
     browser = await launchChromium();
     page = await browser.context.newPage();
