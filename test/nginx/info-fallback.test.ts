@@ -3,7 +3,7 @@
 // missing URL; the fallback's own renditions are plain cache hits.
 
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,5 +100,31 @@ describe.skipIf(skip)('nginx: info and fallback image reach Node', () => {
     await server.close();
     const reply = await viaNginx('/media/a.jpg/info');
     expect(reply.status).toBe(502);
+  });
+});
+
+describe.skipIf(skip)('nginx: symlinks', () => {
+  let server: TestServer;
+  let nginx: RunningNginx;
+
+  beforeAll(async () => {
+    server = await startTestServer({ ALLOWED_SIZES: '100x100' });
+    nginx = await startNginx({ config: server.config, dir: server.dir, nodePort: server.port });
+  });
+  afterAll(async () => {
+    await nginx?.stop();
+    await server?.dispose();
+  });
+
+  it('never follows a symlink in MEDIA_ROOT that leads outside it', async () => {
+    const outside = join(server.dir, 'outside-secret.jpg');
+    await writeFile(outside, await jpegImage(40, 30));
+    await symlink(outside, join(server.config.roots.mediaRoot, 'leak.jpg'));
+    for (const url of ['/media/leak.jpg', '/media/leak.jpg/thumbnail/100x100.jpg']) {
+      const reply = await rawRequest(nginx.url, url);
+      expect(reply.status, url).toBe(400);
+      expect(JSON.parse(reply.body.toString())).toMatchObject({ error: { code: 'BAD_PATH' } });
+    }
+    expect(await readdir(server.config.roots.cacheRoot)).not.toContain('leak.jpg');
   });
 });
