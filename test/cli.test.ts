@@ -86,6 +86,7 @@ describe('rendition CLI', () => {
     expect(stdout).toMatch(
       /^Ops: http:\/\/127\.0\.0\.1:\d+\/healthz, .*\/metrics, .*\/admin\/openapi\.json/m,
     );
+    expect(stdout).toMatch(/^Admin page: http:\/\/127\.0\.0\.1:\d+\/admin\/ui /m);
     expect((await readdir(join(cwd, 'var'))).sort()).toEqual([
       'admin-token',
       'cache',

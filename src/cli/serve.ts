@@ -52,6 +52,7 @@ function startLines(config: Config, url: string, registered: number, admin: Admi
         `    ${name}: ${decodeURIComponent(JSON.stringify(urlSetFor(mediaUrl, 'PATH', keySet)))}`,
     ),
     `Try: copy a photo to ${config.roots.mediaRoot}/photo.jpg, then open ${url}${mediaUrl}/photo.jpg/thumbnail/180x180`,
+    `Admin page: ${url}/admin/ui (sign in with the admin token)`,
     'nginx in front: `npx rendition nginx-config --listen 8080`',
     `Ops: ${url}/healthz, ${url}/metrics, ${url}/admin/openapi.json; JSON logs follow on stdout`,
   ];
