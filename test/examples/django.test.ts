@@ -3,7 +3,7 @@
 // `manage.py test`, run by Debian's python3 with python3-django, -requests and -pil.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,4 +102,30 @@ describe.skipIf(skip)('the Django example behind nginx', () => {
     expect(await filesUnder(roots.mediaRoot)).toEqual([]);
     expect(await filesUnder(roots.cacheRoot)).toEqual([]);
   }, 180_000);
+});
+
+describe('README "Django"', () => {
+  it('shows code taken verbatim from the tested example', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const section = readme.slice(
+      readme.indexOf('\n## Django\n'),
+      readme.indexOf('\n## Settings\n'),
+    );
+    const blocks = [...section.matchAll(/^```(?:python|html)\n([\s\S]*?)^```$/gm)].map(
+      (match) => match[1] ?? '',
+    );
+    expect(blocks).toHaveLength(4);
+    const files = await readdir(EXAMPLE_DIR, { recursive: true });
+    const sources = await Promise.all(
+      files
+        .filter((name) => /\.(py|html)$/.test(name))
+        .map((name) => readFile(join(EXAMPLE_DIR, name), 'utf8')),
+    );
+    for (const block of blocks) {
+      expect(
+        sources.some((source) => source.includes(block)),
+        block,
+      ).toBe(true);
+    }
+  });
 });
