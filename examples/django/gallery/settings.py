@@ -54,6 +54,10 @@ USE_TZ = True
 # them and rendition renders from them. MEDIA_URL is rendition's MEDIA_URL plus a slash.
 MEDIA_ROOT = env("MEDIA_ROOT")
 MEDIA_URL = env("MEDIA_URL", "/media/")
+# rendition deletes what Django writes: directories group-writable (make MEDIA_ROOT setgid,
+# chmod 2775, so new directories get its group), files readable by nginx.
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o775
+FILE_UPLOAD_PERMISSIONS = 0o644
 
 # rendition's admin API (through nginx or straight to Node) and its ADMIN_TOKEN.
 RENDITION_ADMIN_URL = env("RENDITION_ADMIN_URL", "http://127.0.0.1:3000/admin")

@@ -10,6 +10,7 @@ runs `/usr/bin/python3 manage.py test` with:
 """
 import io
 import os
+import stat
 import struct
 from html.parser import HTMLParser
 
@@ -127,7 +128,11 @@ class PhotoRenditionsTests(TransactionTestCase):
     def test_saving_warms_every_size_in_every_format(self):
         photo = self.create_photo()
         name = photo.image_file.name
-        self.assertTrue(os.path.isfile(os.path.join(self.media_root, name)))
+        original = os.path.join(self.media_root, name)
+        self.assertTrue(os.path.isfile(original))
+        # rendition (another user in production) can delete it, nginx can read it.
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.dirname(original)).st_mode) & 0o777, 0o775)
+        self.assertEqual(stat.S_IMODE(os.stat(original).st_mode), 0o644)
         for _, entry in settings.RENDITION_KEY_SETS["image"]:
             for _, _, suffix in BROWSERS:
                 cached = os.path.join(self.cache_root, name, entry.replace("__", "/") + suffix)
