@@ -72,7 +72,7 @@ export function childEnv(
   };
 }
 
-/** A launched `rendition serve`: it either starts listening or exits first. */
+/** A launched server process: it either starts listening or exits first. */
 interface Launched {
   readonly server: Omit<ChildServer, 'url'>;
   /** The URL once it listens, or its exit if it never does (or `timeout`). */
@@ -81,8 +81,25 @@ interface Launched {
 
 function launch(roots: ServerRoots, env: Record<string, string>, timeoutMs: number): Launched {
   requireBuiltCli();
-  const child = spawn(process.execPath, [BUILT_CLI, 'serve'], {
+  return launchCommand([process.execPath, BUILT_CLI, 'serve'], {
     env: childEnv(roots, env),
+    timeoutMs,
+  });
+}
+
+/** Options of {@link spawnCommand}. */
+export interface SpawnCommandOptions {
+  /** The process's whole environment. */
+  readonly env: Record<string, string>;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+}
+
+function launchCommand(command: readonly string[], options: SpawnCommandOptions): Launched {
+  const [file = '', ...args] = command;
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -106,7 +123,7 @@ function launch(roots: ServerRoots, env: Record<string, string>, timeoutMs: numb
   });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<{ timeout: true }>((done) => {
-    timer = setTimeout(() => done({ timeout: true }), timeoutMs);
+    timer = setTimeout(() => done({ timeout: true }), options.timeoutMs ?? 15_000);
   });
   const server: Omit<ChildServer, 'url'> = {
     pid: child.pid ?? -1,
@@ -134,12 +151,31 @@ function launch(roots: ServerRoots, env: Record<string, string>, timeoutMs: numb
  * Spawns `rendition serve` and resolves once it prints `listening on http://127.0.0.1:<port>`
  * (PORT=0: the port it bound). Rejects, killing it, if it exits first or is not up in time.
  */
-export async function spawnServer(
+export function spawnServer(
   roots: ServerRoots,
   env: Record<string, string> = {},
   timeoutMs = 15_000,
 ): Promise<ChildServer> {
-  const { server, outcome } = launch(roots, env, timeoutMs);
+  return listeningOrThrow(launch(roots, env, timeoutMs), 'rendition serve', timeoutMs);
+}
+
+/**
+ * Spawns any command that starts the server (e.g. the Docker image's CMD) and resolves once it
+ * prints `listening on http://127.0.0.1:<port>`; rejects, killing it, otherwise.
+ */
+export function spawnCommand(
+  command: readonly string[],
+  options: SpawnCommandOptions,
+): Promise<ChildServer> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  return listeningOrThrow(launchCommand(command, options), command.join(' '), timeoutMs);
+}
+
+async function listeningOrThrow(
+  { server, outcome }: Launched,
+  name: string,
+  timeoutMs: number,
+): Promise<ChildServer> {
   const result = await outcome;
   if ('url' in result) return { ...server, url: result.url };
   await server.stop('SIGKILL');
@@ -147,7 +183,7 @@ export async function spawnServer(
     'exit' in result
       ? `exited (code ${result.exit.code}, signal ${result.exit.signal})`
       : `was not listening after ${timeoutMs} ms`;
-  throw new Error(`rendition serve ${why}:\n${server.output()}`);
+  throw new Error(`${name} ${why}:\n${server.output()}`);
 }
 
 /**

@@ -18,10 +18,25 @@ export function runCli(
   env: Record<string, string>,
   options: { cwd: string; timeoutMs?: number },
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
+  return runProgram(
+    process.execPath,
+    [CLI, ...args],
+    { PATH: process.env.PATH ?? '', ...env },
+    {
+      ...options,
+      name: `rendition ${args.join(' ')}`,
+    },
+  );
+}
+
+/** Runs `command <args>` with exactly `env`, in `cwd`; kills it after `timeoutMs` (20 s). */
+export function runProgram(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { cwd: string; timeoutMs?: number; name?: string },
+): Promise<CliResult> {
+  const child = spawn(command, args, { cwd: options.cwd, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -30,10 +45,11 @@ export function runCli(
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
+  const name = options.name ?? `${command} ${args.join(' ')}`;
   return new Promise((done, fail) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`rendition ${args.join(' ')} did not exit in time\n${stdout}\n${stderr}`));
+      fail(new Error(`${name} did not exit in time\n${stdout}\n${stderr}`));
     }, options.timeoutMs ?? 20_000);
     child.once('error', fail);
     child.once('close', (status) => {

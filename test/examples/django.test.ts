@@ -1,0 +1,131 @@
+// The Django example (examples/django/) against the real thing: the built rendition server
+// and a real nginx (the shipped template) on loopback with temp roots, then the example's own
+// `manage.py test`, run by Debian's python3 with python3-django, -requests and -pil.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import {
+  CHILD_ADMIN_TOKEN,
+  type ChildServer,
+  childEnv,
+  rootsIn,
+  type ServerRoots,
+  spawnServer,
+} from '../helpers/child-server.js';
+import { runProgram } from '../helpers/cli.js';
+import { type RunningNginx, skipWithoutNginx, startNginx } from '../helpers/nginx.js';
+import { TEMP_DIR } from '../helpers/roots.js';
+
+/** Debian's interpreter: the one python3-django and friends are installed for. */
+const PYTHON = '/usr/bin/python3';
+const EXAMPLE_DIR = resolve('examples/django');
+/** The test methods of examples/django/photos/tests.py. */
+const DJANGO_TESTS = 5;
+
+/** True (skip) without Django on a developer machine; throws when CI is set. */
+function skipWithoutDjango(): boolean {
+  const probe = spawnSync(PYTHON, ['-c', 'import django, requests, PIL'], { stdio: 'ignore' });
+  if (probe.error === undefined && probe.status === 0) return false;
+  if (process.env.CI !== undefined && process.env.CI !== '') {
+    throw new Error(
+      `the Django example needs ${PYTHON} with Debian's python3-django, python3-requests and python3-pil when CI is set (apt-get install -y python3-django python3-requests python3-pil)`,
+    );
+  }
+  return true;
+}
+
+const skip = skipWithoutNginx() || skipWithoutDjango();
+
+/** Files under `root`, the temp directory left out. */
+async function filesUnder(root: string): Promise<string[]> {
+  const names = await readdir(root, { recursive: true, withFileTypes: true });
+  return names
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(root.length + 1))
+    .filter((name) => !name.startsWith(`${TEMP_DIR}/`))
+    .sort();
+}
+
+describe.skipIf(skip)('the Django example behind nginx', () => {
+  let dir: string;
+  let roots: ServerRoots;
+  let server: ChildServer | undefined;
+  let nginx: RunningNginx | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rendition-django-'));
+    roots = await rootsIn(dir);
+    server = await spawnServer(roots);
+    nginx = await startNginx({
+      config: loadConfig(childEnv(roots)),
+      dir,
+      nodePort: Number(new URL(server.url).port),
+    });
+  });
+
+  afterAll(async () => {
+    try {
+      await nginx?.stop();
+    } finally {
+      await server?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('passes its own tests (manage.py test) and leaves no file in the roots', async () => {
+    if (nginx === undefined) throw new Error('nginx did not start');
+    const result = await runProgram(
+      PYTHON,
+      ['manage.py', 'test', '--noinput', '-v', '2'],
+      {
+        PATH: '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        PYTHONDONTWRITEBYTECODE: '1',
+        DJANGO_DB: join(dir, 'django.sqlite3'),
+        MEDIA_ROOT: roots.mediaRoot,
+        RENDITION_ADMIN_URL: `${nginx.url}/admin`,
+        RENDITION_TOKEN: CHILD_ADMIN_TOKEN,
+        RENDITION_TEST_SITE_URL: nginx.url,
+        RENDITION_TEST_CACHE_ROOT: roots.cacheRoot,
+      },
+      { cwd: EXAMPLE_DIR, timeoutMs: 120_000, name: 'manage.py test' },
+    );
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect(result.status, output).toBe(0);
+    expect(output).toMatch(new RegExp(`^Ran ${DJANGO_TESTS} tests in `, 'm'));
+    expect(output).toMatch(/^OK$/m);
+    // Every test deleted its photos: nothing of theirs is left in either root.
+    expect(await filesUnder(roots.mediaRoot)).toEqual([]);
+    expect(await filesUnder(roots.cacheRoot)).toEqual([]);
+  }, 180_000);
+});
+
+describe('README "Django"', () => {
+  it('shows code taken verbatim from the tested example', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const section = readme.slice(
+      readme.indexOf('\n## Django\n'),
+      readme.indexOf('\n## Settings\n'),
+    );
+    const blocks = [...section.matchAll(/^```(?:python|html)\n([\s\S]*?)^```$/gm)].map(
+      (match) => match[1] ?? '',
+    );
+    expect(blocks).toHaveLength(4);
+    const files = await readdir(EXAMPLE_DIR, { recursive: true });
+    const sources = await Promise.all(
+      files
+        .filter((name) => /\.(py|html)$/.test(name))
+        .map((name) => readFile(join(EXAMPLE_DIR, name), 'utf8')),
+    );
+    for (const block of blocks) {
+      expect(
+        sources.some((source) => source.includes(block)),
+        block,
+      ).toBe(true);
+    }
+  });
+});
