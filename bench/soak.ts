@@ -3,11 +3,11 @@
 // registration was lost, and RSS did not grow between the second and the last minute.
 // Run: npm run soak [-- --minutes 3]
 
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { jemallocPreload, mallocName } from './lib/malloc.js';
 import { prepareInputs } from './lib/photos.js';
 import { rssOf } from './lib/proc.js';
 import { ADMIN_TOKEN, startRendition } from './lib/servers.js';
@@ -25,12 +25,7 @@ const durationMs = minutes * 60_000;
 
 const inputs = await prepareInputs((line) => console.error(line));
 const dir = await mkdtemp(join(tmpdir(), 'rendition-soak-'));
-const jemalloc = [
-  '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2',
-  '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2',
-].find((file) => existsSync(file));
-const preload: Record<string, string> =
-  values.malloc === 'jemalloc' && jemalloc !== undefined ? { LD_PRELOAD: jemalloc } : {};
+const preload: Record<string, string> = values.malloc === 'jemalloc' ? jemallocPreload() : {};
 const server = await startRendition({
   name: 'rendition',
   dir,
@@ -110,9 +105,7 @@ async function sampler(): Promise<void> {
   }
 }
 
-console.error(
-  `soak: ${minutes} min against ${server.url}, malloc: ${'LD_PRELOAD' in preload ? 'jemalloc' : 'glibc (apt-get install libjemalloc2 for the production setting)'}`,
-);
+console.error(`soak: ${minutes} min against ${server.url}, malloc: ${mallocName(preload)}`);
 await Promise.all([hits(), hits(), misses(), misses(), misses(), uploadsAndDeletes(), sampler()]);
 await server.settle();
 

@@ -1,11 +1,12 @@
 // B8: memory under sustained unique misses (c=16) with idle gaps, rendition vs ipx under the
 // same load, one after the other; then a 10k x 10k JPEG must be refused with a 4xx and no
-// RSS spike.
+// RSS spike. Both run with the allocator rendition is deployed with (jemalloc when installed).
 
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { get } from '../lib/client.js';
 import type { Context, RowGroup } from '../lib/context.js';
+import { jemallocPreload } from '../lib/malloc.js';
 import { sampleRss } from '../lib/proc.js';
 import { row } from '../lib/report.js';
 import { type HttpServer, startBaseline, startRendition } from '../lib/servers.js';
@@ -27,7 +28,8 @@ export const b8: RowGroup = {
   title: 'memory: soak of unique misses, idle gaps, a 10k x 10k JPEG',
   async run(ctx) {
     const dir = await ctx.scratch('b8');
-    const node = await startRendition({ dir });
+    const preload = jemallocPreload();
+    const node = await startRendition({ dir, env: preload });
     try {
       await copyFile(ctx.inputs.mosaic, join(node.mediaRoot, 'mosaic.jpg'));
       await copyFile(ctx.inputs.huge, join(node.mediaRoot, 'huge.jpg'));
@@ -52,7 +54,7 @@ export const b8: RowGroup = {
       const ipx = await startBaseline({
         name: 'ipx',
         script: 'ipx',
-        env: { MEDIA_ROOT: node.mediaRoot },
+        env: { MEDIA_ROOT: node.mediaRoot, ...preload },
       });
       let theirs: Soak;
       try {
@@ -70,7 +72,7 @@ export const b8: RowGroup = {
       ctx.detail('B8', { ours, ipx: theirs, huge: { status: answer.status, before, peak } });
       const peakOf = (s: Soak) => Math.max(...s.peaks) / MiB;
       const growth = (s: Soak) => ((s.idle[s.idle.length - 1] ?? 0) / (s.idle[0] ?? 1) - 1) * 100;
-      const cycles = `${ctx.options.soakCycles} x (${ctx.options.soakLoadS} s load + ${ctx.options.soakIdleS} s idle)`;
+      const cycles = `${ctx.options.soakCycles} x (${ctx.options.soakLoadS} s load + ${ctx.options.soakIdleS} s idle), ${'LD_PRELOAD' in preload ? 'jemalloc' : 'glibc malloc'}`;
       return [
         row({
           id: 'B8',

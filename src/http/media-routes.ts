@@ -8,7 +8,7 @@ import type { MediaTarget } from '../spec/rendition-url.js';
 import { SIGNATURE_PARAM } from '../spec/signature.js';
 import { createFileResponder } from './file-response.js';
 import { createMediaTargetParser } from './media-targets.js';
-import { hitHeadersOf, rawPathOf } from './raw-path.js';
+import { type MediaHeaders, mediaHeadersOf, rawPathOf } from './raw-path.js';
 import { checkSignature, type SignatureCheckOptions } from './signature-check.js';
 
 export interface MediaRoutesOptions {
@@ -47,19 +47,22 @@ export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware 
   async function serveFull(
     c: Context,
     target: MediaTarget,
-    accept: string | undefined,
+    headers: MediaHeaders,
     signed: boolean,
   ) {
-    const served = await options.media.serve(target, accept, signed);
+    const served = await options.media.serve(target, headers.accept, signed);
     c.set('outcome', served.outcome);
     return responder.respond(served, {
       method: c.req.method,
-      conditions: {
-        ifMatch: c.req.header('if-match'),
-        ifUnmodifiedSince: c.req.header('if-unmodified-since'),
-        ifNoneMatch: c.req.header('if-none-match'),
-        ifModifiedSince: c.req.header('if-modified-since'),
-      },
+      // Without any `If-*` header there is nothing to read (and no Headers object to build).
+      conditions: headers.conditional
+        ? {
+            ifMatch: c.req.header('if-match'),
+            ifUnmodifiedSince: c.req.header('if-unmodified-since'),
+            ifNoneMatch: c.req.header('if-none-match'),
+            ifModifiedSince: c.req.header('if-modified-since'),
+          }
+        : {},
     });
   }
 
@@ -88,14 +91,14 @@ export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware 
     const signed =
       options.signing !== undefined &&
       checkSignature(target, () => c.req.query(SIGNATURE_PARAM), options.signing);
-    const { accept, conditional } = hitHeadersOf(c);
-    if (method === 'GET' && !conditional) {
-      const hot = options.media.serveHot(target, accept, signed);
+    const headers = mediaHeadersOf(c);
+    if (method === 'GET' && !headers.conditional) {
+      const hot = options.media.serveHot(target, headers.accept, signed);
       if (hot !== undefined) {
         c.set('outcome', hot.outcome);
         return responder.respondHot(hot);
       }
     }
-    return serveFull(c, target, accept, signed);
+    return serveFull(c, target, headers, signed);
   };
 }

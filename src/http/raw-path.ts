@@ -17,8 +17,8 @@ export function rawPathOf(c: Context): string {
   return query === -1 ? target : target.slice(0, query);
 }
 
-/** What the hot path needs from the request headers, read in one pass. */
-export interface HitHeaders {
+/** What the media routes need from the request headers, read in one pass. */
+export interface MediaHeaders {
   /**
    * The FIRST `Accept`, as nginx's `$http_accept` sees it (Node joins repeated headers with
    * commas, which would make the two negotiate differently).
@@ -28,7 +28,7 @@ export interface HitHeaders {
   readonly conditional: boolean;
 }
 
-export function hitHeadersOf(c: Context): HitHeaders {
+export function mediaHeadersOf(c: Context): MediaHeaders {
   const incoming = (c.env as { incoming?: { rawHeaders?: string[] } } | undefined)?.incoming;
   const raw = incoming?.rawHeaders;
   if (raw === undefined) {
