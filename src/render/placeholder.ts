@@ -3,11 +3,12 @@
 
 import sharp, { type Sharp } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
+import { dominantColourOf } from './dominant-colour.js';
 import { translateSharpError } from './sharp-errors.js';
 
 /** What a template paints before the image arrives. */
 export interface Placeholders {
-  /** The image's dominant colour, `#rrggbb` (sharp's `stats().dominant`). */
+  /** The image's dominant colour, `#rrggbb` (as sharp's `stats().dominant` defines it). */
   readonly dominant: string;
   /** A blurred WebP of at most {@link LQIP_SIDE} px a side, as a `data:image/webp;base64,…` URI. */
   readonly lqip: string;
@@ -48,17 +49,14 @@ export async function readPreview(image: Sharp): Promise<RgbaPreview> {
 export async function placeholdersFrom(preview: RgbaPreview): Promise<Placeholders> {
   const raw = { width: preview.width, height: preview.height, channels: 4 as const };
   try {
-    const [{ dominant }, lqip] = await Promise.all([
-      sharp(preview.data, { raw }).stats(),
-      sharp(preview.data, { raw })
-        .resize(LQIP_SIDE, LQIP_SIDE, { fit: 'inside', withoutEnlargement: true })
-        .blur(LQIP_BLUR_SIGMA)
-        .webp({ quality: LQIP_QUALITY, alphaQuality: LQIP_QUALITY, smartSubsample: true })
-        .toBuffer(),
-    ]);
+    const lqip = await sharp(preview.data, { raw })
+      .resize(LQIP_SIDE, LQIP_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .blur(LQIP_BLUR_SIGMA)
+      .webp({ quality: LQIP_QUALITY, alphaQuality: LQIP_QUALITY, smartSubsample: true })
+      .toBuffer();
     const hash = rgbaToThumbHash(preview.width, preview.height, preview.data);
     return {
-      dominant: `#${[dominant.r, dominant.g, dominant.b].map((c) => c.toString(16).padStart(2, '0')).join('')}`,
+      dominant: dominantColourOf(preview.data),
       lqip: `data:image/webp;base64,${lqip.toString('base64')}`,
       thumbhash: Buffer.from(hash).toString('base64'),
     };
