@@ -13,8 +13,9 @@ import type { RenditionSpec } from '../../src/spec/rendition-spec.js';
 import { encodePathSegment, parseMediaTarget } from '../../src/spec/rendition-url.js';
 import { type RawRequest, type RawResponse, rawRequest } from '../helpers/http.js';
 import { inspect, jpegImage, pngImage, pngWithAlpha, webpImage } from '../helpers/images.js';
-import { type RunningNginx, skipWithoutNginx, startNginx } from '../helpers/nginx.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { skipWithoutNginx } from '../helpers/nginx.js';
+import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
+import type { TestServer } from '../helpers/server.js';
 import { GOLDEN_URLS } from '../spec/golden-urls.js';
 
 // Throws when CI is set and nginx is missing: CI never passes by skipping these.
@@ -57,35 +58,13 @@ function pick(headers: Reply['headers'], names: readonly string[]): Record<strin
   return Object.fromEntries(names.map((name) => [name, headers[name]]));
 }
 
-/** Server + nginx pair for one describe block; `dispose` always stops both and cleans up. */
-interface Stack {
-  server: TestServer;
-  nginx: RunningNginx;
+type Stack = NginxStack;
+
+function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  return startNginxStack({ ALLOWED_SIZES, ...env });
 }
 
-async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const server = await startTestServer({ ALLOWED_SIZES, ...env });
-  try {
-    const nginx = await startNginx({
-      config: server.config,
-      dir: server.dir,
-      nodePort: server.port,
-    });
-    return { server, nginx };
-  } catch (error) {
-    await server.dispose();
-    throw error;
-  }
-}
-
-async function disposeStack(stack: Stack | undefined): Promise<void> {
-  if (stack === undefined) return;
-  try {
-    await stack.nginx.stop();
-  } finally {
-    await stack.server.dispose();
-  }
-}
+const disposeStack = disposeNginxStack;
 
 /** Originals of every supported type, plus a nested and a UTF-8 path. */
 async function putOriginals(server: TestServer): Promise<Record<string, Buffer>> {

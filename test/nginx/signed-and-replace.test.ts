@@ -7,42 +7,17 @@ import { signRenditionUrl } from '../../src/index.js';
 import { renditionFilesOf, solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { errorOf, type RawRequest, rawRequest } from '../helpers/http.js';
 import { BLUE, colourAt, inspect, jpegImage, near, RED } from '../helpers/images.js';
-import { type RunningNginx, skipWithoutNginx, startNginx } from '../helpers/nginx.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { skipWithoutNginx } from '../helpers/nginx.js';
+import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
 
 // Throws when CI is set and nginx is missing: CI never passes by skipping these.
 const skip = skipWithoutNginx();
 
 const KEY = 'nginx-signing-key-0123456789abcdef0123';
 
-interface Stack {
-  server: TestServer;
-  nginx: RunningNginx;
-}
-
-async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const server = await startTestServer(env);
-  try {
-    const nginx = await startNginx({
-      config: server.config,
-      dir: server.dir,
-      nodePort: server.port,
-    });
-    return { server, nginx };
-  } catch (error) {
-    await server.dispose();
-    throw error;
-  }
-}
-
-async function disposeStack(stack: Stack | undefined): Promise<void> {
-  if (stack === undefined) return;
-  try {
-    await stack.nginx.stop();
-  } finally {
-    await stack.server.dispose();
-  }
-}
+type Stack = NginxStack;
+const startStack = startNginxStack;
+const disposeStack = disposeNginxStack;
 
 function via(target: { port: number }, path: string, options: RawRequest = {}) {
   return rawRequest(`http://127.0.0.1:${target.port}`, path, options);
