@@ -142,8 +142,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
  * must not hold originals). DATA_DIR may contain the other two, as the defaults do.
  */
 function rootsOverlap(roots: Config['roots']): string | undefined {
+  // (fs/inside-root's isInside sits in a layer above config: the same rule, `/` included.)
   const within = (inner: string, outer: string) =>
-    inner === outer || inner.startsWith(`${outer}${sep}`);
+    inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : `${outer}${sep}`);
   const { mediaRoot, cacheRoot, dataDir } = roots;
   if (within(mediaRoot, cacheRoot) || within(cacheRoot, mediaRoot)) {
     return `MEDIA_ROOT (${mediaRoot}) and CACHE_ROOT (${cacheRoot}) must not contain each other`;

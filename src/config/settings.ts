@@ -248,7 +248,8 @@ export const SETTINGS = {
     key: 'uploadPrefix',
     schema: z
       .string()
-      .regex(/^([A-Za-z0-9._~@+-]+(\/[A-Za-z0-9._~@+-]+)*)?$/, 'expected a relative media path'),
+      .trim()
+      .refine(isMediaPathOrEmpty, 'expected a relative media path under MEDIA_ROOT, e.g. images'),
     default: 'images',
     description:
       "Directory under MEDIA_ROOT for registrations without a path (versatileimagefield's upload_to).",

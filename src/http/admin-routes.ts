@@ -54,19 +54,19 @@ export function createAdminRoutes(options: AdminRoutesOptions): OpenAPIHono {
     description: 'ADMIN_TOKEN',
   });
 
-  // Uploads are capped while streaming; this caps every other body (JSON) as a whole.
-  admin.use(
-    '*',
-    bodyLimit({
-      maxSize: options.maxSourceBytes + 64 * 1024,
-      onError: () => {
-        throw new AppError(
-          'SOURCE_TOO_LARGE',
-          `Expected a body of at most ${options.maxSourceBytes} bytes`,
-        );
-      },
-    }),
-  );
+  // Uploads are capped while streaming (multipart-upload), never buffered; this caps every
+  // other body (JSON) as a whole. Hono's bodyLimit reads a body without Content-Length into
+  // memory, so it must not see uploads.
+  const limitBody = bodyLimit({
+    maxSize: options.maxSourceBytes + 64 * 1024,
+    onError: () => {
+      throw new AppError(
+        'SOURCE_TOO_LARGE',
+        `Expected a body of at most ${options.maxSourceBytes} bytes`,
+      );
+    },
+  });
+  admin.use('*', (c, next) => (isMultipart(c) ? next() : limitBody(c, next)));
   admin.use('*', requireToken(options.token));
 
   admin.openapi(listKeySets, (c) => {

@@ -1,6 +1,6 @@
 // The Hono application: public media routes, the admin API, ops routes, one error handler.
 
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import type { ImageInfo } from '../services/image-info.js';
 import type { MediaService } from '../services/media-service.js';
 import { ADMIN_OPENAPI_PATH, adminOpenApiDocument } from './admin-openapi.js';
@@ -31,8 +31,8 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.use('*', observeRequests(options.observe));
   app.route('/', createOpsRoutes(options.ops));
-  // Registered as a middleware on the raw path (see media-routes); it may answer synchronously.
-  app.use('*', createMediaRoutes(options) as MiddlewareHandler);
+  // A middleware on the raw path, not a route: see media-routes.
+  app.use('*', createMediaRoutes(options));
   const admin = createAdminRoutes(options.admin);
   // Before the admin routes, so their token check never runs for it; built on first request.
   let openApi: Record<string, unknown> | undefined;

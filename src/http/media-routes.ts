@@ -1,6 +1,6 @@
 // Public routes: `GET|HEAD <MEDIA_URL>/<path>[/<rendition>]`.
 
-import type { Context, Next } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
 import type { ImageInfo } from '../services/image-info.js';
 import type { MediaService } from '../services/media-service.js';
@@ -22,24 +22,15 @@ export interface MediaRoutesOptions {
 }
 
 /**
- * A middleware that may answer synchronously. Hono's dispatch passes a non-promise result
- * straight on when one handler matches, and @hono/node-server then writes it at once;
- * Hono's `MiddlewareHandler` type only spells the promise.
- */
-export type MediaMiddleware = (
-  c: Context,
-  next: Next,
-) => Response | Promise<Response> | ReturnType<Next>;
-
-/**
  * Claims every request whose RAW path starts with `MEDIA_URL/`. Matching on the raw path
  * (not Hono's dot-resolved one) means `/media/%2e%2e/x` is refused here as a bad path
  * instead of escaping the prefix and falling through to other routes.
  *
- * A plain GET of a rendition held in memory is answered synchronously with prebuilt
- * headers (no promise, no `Headers`): that is what Node's hit rate rests on.
+ * A plain GET of a rendition held in memory is answered without any I/O or await, with
+ * headers built once per held buffer (a plain object, no `Headers`): that is what Node's
+ * hit rate rests on.
  */
-export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware {
+export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandler {
   const prefix = `${options.mediaUrl}/`;
   const targets = createMediaTargetParser();
   const responder = createFileResponder({ cacheMaxAge: options.cacheMaxAge });
@@ -76,7 +67,7 @@ export function createMediaRoutes(options: MediaRoutesOptions): MediaMiddleware 
     });
   }
 
-  return function serveMedia(c, next) {
+  return async function serveMedia(c, next) {
     const raw = rawPathOf(c);
     if (!raw.startsWith(prefix)) return next();
     const method = c.req.method;

@@ -24,19 +24,20 @@ export function withFallbackImage(
   options: FallbackImageOptions,
 ): MediaService {
   return {
-    async serve(target, accept) {
+    async serve(target, accept, signed) {
       try {
-        return await media.serve(target, accept);
+        return await media.serve(target, accept, signed);
       } catch (error) {
         if (!isMissingOriginal(error) || pathOf(target) === options.path) throw error;
-        const served = await media.serve(retarget(target, options.path), accept).catch(() => {
+        const fallback = retarget(target, options.path);
+        const served = await media.serve(fallback, accept, signed).catch(() => {
           throw error; // a missing or broken fallback: answer the original 404
         });
         return { ...served, noStore: true, status: options.status } satisfies ServedFile;
       }
     },
     // A held rendition exists, so its original was found: no fallback to consider.
-    serveHot: (target, accept) => media.serveHot(target, accept),
+    serveHot: (target, accept, signed) => media.serveHot(target, accept, signed),
     counters: media.counters,
   };
 }

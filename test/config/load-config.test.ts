@@ -85,9 +85,20 @@ describe('loadConfig', () => {
       { MEDIA_ROOT: '/srv/m', CACHE_ROOT: '/srv/c', DATA_DIR: '/srv/c/data' },
       /DATA_DIR .* must not be inside/,
     ],
+    // `/` contains everything (a prefix test on `//` would let this through).
+    [{ MEDIA_ROOT: '/', CACHE_ROOT: '/srv/c', DATA_DIR: '/srv/d' }, /must not contain/],
   ])('refuses overlapping roots %j', (env, message) => {
     expect(problemsOf(() => loadConfig(env))[0]).toMatch(message);
   });
+
+  it.each(['..', 'a/../b', './x', '/abs', 'a//b'])(
+    'refuses UPLOAD_PREFIX %j at start',
+    (prefix) => {
+      expect(problemsOf(() => loadConfig({ UPLOAD_PREFIX: prefix })).join('\n')).toMatch(
+        /^UPLOAD_PREFIX /m,
+      );
+    },
+  );
 
   it('reads key sets and settings from CONFIG_FILE, the environment winning', async () => {
     const file = join(dir, 'config.json');

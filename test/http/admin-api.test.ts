@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -109,6 +109,59 @@ describe('key sets', () => {
 });
 
 describe('register by upload', () => {
+  it('streams a chunked upload to disk while it arrives (never holds the body in memory)', async () => {
+    const boundary = 'rendition-test-boundary';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="path"\r\n\r\nstream/cat.jpg\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cat.jpg"\r\n` +
+        'Content-Type: image/jpeg\r\n\r\n',
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const half = Math.floor(jpeg.length / 2);
+    const tempDir = join(server.config.roots.mediaRoot, ':tmp');
+    const url = new URL(`${server.url}/admin/images`);
+    const answer = new Promise<number>((resolve, reject) => {
+      const req = request(url, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${server.adminToken.token}`,
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Transfer-Encoding': 'chunked',
+        },
+      });
+      req.once('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.once('error', reject);
+      req.write(Buffer.concat([head, jpeg.subarray(0, half)]));
+      // The first half is on disk (in MEDIA_ROOT's temp dir) before the rest is even sent.
+      void (async () => {
+        const deadline = Date.now() + 10_000;
+        let written = 0;
+        while (written < half && Date.now() < deadline) {
+          const names = await readdir(tempDir).catch(() => [] as string[]);
+          const sizes = await Promise.all(
+            names.map((n) =>
+              stat(join(tempDir, n)).then(
+                (s) => s.size,
+                () => 0,
+              ),
+            ),
+          );
+          written = Math.max(0, ...sizes);
+          if (written < half) await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(written).toBeGreaterThanOrEqual(half);
+        req.end(Buffer.concat([jpeg.subarray(half), tail]));
+      })().catch(reject);
+    });
+    expect(await answer).toBe(201);
+    expect((await stat(join(server.config.roots.mediaRoot, 'stream/cat.jpg'))).size).toBe(
+      jpeg.length,
+    );
+  });
+
   it('stores, records and answers the record with its URL sets', async () => {
     const response = await upload(jpeg, { path: 'photos/cat.jpg' });
     expect(response.status).toBe(201);

@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { signRenditionUrl } from '../../src/index.js';
 import { errorOf, rawRequest } from '../helpers/http.js';
 import { colourAt, GREEN, inspect, jpegImage, near, RED } from '../helpers/images.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -143,5 +144,32 @@ describe('fallback settings', () => {
 
   it('is off by default', () => {
     expect(loadConfig({}).fallback).toEqual({ image: undefined, status: 404 });
+  });
+});
+
+describe('fallback image with signed URLs', () => {
+  const KEY = 'a-signing-key-of-at-least-32-characters!';
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      FALLBACK_IMAGE: FALLBACK,
+      ALLOWED_SIZES: '100x100',
+      SIGNING_KEYS: KEY,
+    });
+    await server.putOriginal(FALLBACK, await greenPng(400, 300));
+    await server.putOriginal('real.jpg', await jpegImage(400, 300));
+  });
+  afterAll(() => server.dispose());
+
+  it('keeps a valid signature valid, for a real original and for a missing one', async () => {
+    for (const [path, status] of [
+      ['real.jpg', 200],
+      ['gone.jpg', 404],
+    ] as const) {
+      const url = signRenditionUrl(`/media/${path}/thumbnail/123x77.png`, KEY);
+      const reply = await rawRequest(server.url, url);
+      expect(reply.status, url).toBe(status);
+      expect(await inspect(reply.body)).toMatchObject({ format: 'png', height: 77 });
+    }
   });
 });
