@@ -128,7 +128,7 @@ export function createCacheBudget(options: CacheBudgetOptions): CacheBudget {
       signal: abort.signal,
       onEvicted(entry) {
         index.deleted(entry.path);
-        hotCache.deletePrefix(`${cacheRoot}${sep}${entry.path}`);
+        hotCache.delete(`${cacheRoot}${sep}${entry.path}`);
       },
     });
     for (const entry of report.gone) index.deleted(entry.path);
@@ -173,6 +173,7 @@ export function createCacheBudget(options: CacheBudgetOptions): CacheBudget {
         get: async (file) => noteUse(file, await inner.get(file)),
         peek: (file) => noteUse(file, inner.peek(file)),
         set: (file, value) => inner.set(file, value),
+        delete: (file) => inner.delete(file),
         deletePrefix: (prefix) => inner.deletePrefix(prefix),
         get bytes() {
           return inner.bytes;

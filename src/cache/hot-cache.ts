@@ -35,7 +35,9 @@ export interface HotCache {
   peek(file: string): HotFile | undefined;
   /** Holds a file if it fits. */
   set(file: string, value: HotFile): void;
-  /** Drops every entry under a directory prefix (or the file itself). */
+  /** Drops one file's entry. */
+  delete(file: string): void;
+  /** Drops every entry under a directory (a scan of every entry held). */
   deletePrefix(prefix: string): void;
   readonly bytes: number;
 }
@@ -77,6 +79,9 @@ export function createHotCache(options: HotCacheOptions): HotCache {
     set(file, value) {
       if (!enabled || value.size > options.maxFileBytes) return;
       lru.set(file, { ...value, checkedAt: Date.now() });
+    },
+    delete(file) {
+      lru.delete(file);
     },
     deletePrefix(prefix) {
       for (const key of lru.keys()) {

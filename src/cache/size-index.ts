@@ -70,8 +70,13 @@ export function createSizeIndex(): SizeIndex {
   }
 
   function change(entry: Change): void {
+    // A known file's hits go with it in one lookup; only a directory's need a scan.
+    const knownFile = sizes.has(entry.path);
     bytes += apply(sizes, entry);
-    if (entry.kind === 'deleted') apply(hits, entry);
+    if (entry.kind === 'deleted') {
+      if (knownFile) hits.delete(entry.path);
+      else apply(hits, entry);
+    }
     journal?.push(entry);
   }
 

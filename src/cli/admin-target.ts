@@ -12,7 +12,7 @@ import { CliError, USAGE_EXIT } from './cli-error.js';
  * The server's base URL, without a trailing slash: `--server`, else `RENDITION_URL`, else
  * `http://HOST:PORT` (a wildcard HOST such as 0.0.0.0 is reached on the loopback address).
  */
-export function adminBaseUrlFor(
+function adminBaseUrlFor(
   config: Config,
   serverFlag: string | undefined,
   serverUrl: string | undefined,
@@ -46,7 +46,7 @@ function reachableHost(host: string): string {
 }
 
 /** The admin token and where it came from: `ADMIN_TOKEN`, else the server's token file. */
-export async function adminTokenFor(config: Config): Promise<{ token: string; source: string }> {
+async function adminTokenFor(config: Config): Promise<{ token: string; source: string }> {
   if (config.admin.token !== '') return { token: config.admin.token, source: 'ADMIN_TOKEN' };
   const file = join(config.roots.dataDir, ADMIN_TOKEN_FILE);
   let token: string;

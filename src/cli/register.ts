@@ -82,7 +82,7 @@ async function uploadForm(
 }
 
 /** The human-readable answer: path and facts, then each key set's URLs, then warm counts. */
-export function formatRegistered(answer: Registered): string {
+function formatRegistered(answer: Registered): string {
   const from = answer.source.kind === 'url' ? `from ${answer.source.url}` : 'uploaded';
   const lines = [
     `registered ${answer.path} (${answer.width}x${answer.height} ${answer.format}, ${answer.bytes} bytes, ${from})`,

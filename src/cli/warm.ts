@@ -87,7 +87,7 @@ async function onlyKeySet(client: AdminClient): Promise<string> {
 }
 
 /** `warmed N images (M renditions created), F failed`, then one line per failure. */
-export function formatWarmSummary(job: WarmJob): string {
+function formatWarmSummary(job: WarmJob): string {
   const warmed = job.done - job.failed.length;
   const lines = [
     `warmed ${warmed} images (${job.created} renditions created), ${job.failed.length} failed`,

@@ -22,7 +22,7 @@ function setting<T>(row: Setting<T>): Setting<T> {
 const MIB = 1024 * 1024;
 
 /** pino's levels, least to most severe, and `silent`. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 const SIZE = z
   .string()

@@ -28,7 +28,7 @@ export const ADMIN_UI_ASSETS: Readonly<Record<string, string>> = {
  * renditions) or from `blob:` (previews of files about to be uploaded), API calls to this
  * origin only, and the page may not be framed (clickjacking the delete button).
  */
-export const ADMIN_UI_CSP = [
+const ADMIN_UI_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

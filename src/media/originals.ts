@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 // cleaning (cleanTempFiles) treats MEDIA_ROOT's like CACHE_ROOT's.
 import { TEMP_DIR_NAME } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
-import { isInside, makeDirInside, realPathInside, removeEmptyParents } from '../fs/inside-root.js';
+import { makeDirInside, realPathInside, removeEmptyParents } from '../fs/inside-root.js';
 import { checkMediaPath } from '../spec/media-path.js';
 import { mediaTypeFor } from '../spec/media-types.js';
 
@@ -71,7 +71,8 @@ export function createOriginals(realMediaRoot: string): Originals {
     exists,
     async remove(path) {
       const real = await realPathInside(realMediaRoot, path);
-      if (real === undefined || !isInside(realMediaRoot, real)) return false;
+      // (realPathInside throws BAD_PATH for a real path outside the root.)
+      if (real === undefined) return false;
       // Remove the name the URL uses, never a symlink's target elsewhere.
       await rm(join(realMediaRoot, path), { force: true });
       await removeEmptyParents(realMediaRoot, dirname(join(realMediaRoot, path)));

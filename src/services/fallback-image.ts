@@ -38,7 +38,6 @@ export function withFallbackImage(
     },
     // A held rendition exists, so its original was found: no fallback to consider.
     serveHot: (target, accept, signed) => media.serveHot(target, accept, signed),
-    counters: media.counters,
   };
 }
 

@@ -52,12 +52,6 @@ export interface MediaServiceOptions {
   readonly isRenderable?: (path: string) => boolean;
 }
 
-export interface MediaCounters {
-  misses: number;
-  coalesced: number;
-  hits: number;
-}
-
 export interface MediaService {
   /** `signed`: the URL carries a valid signature, so any size within the bounds is allowed. */
   serve(target: MediaTarget, accept: string | undefined, signed?: boolean): Promise<ServedFile>;
@@ -71,7 +65,6 @@ export interface MediaService {
     accept: string | undefined,
     signed?: boolean,
   ): InMemoryFile | undefined;
-  readonly counters: Readonly<MediaCounters>;
 }
 
 type Found = Pick<ServedFile, 'body' | 'size' | 'mtimeMs' | 'contentType'>;
@@ -87,7 +80,6 @@ interface Candidate {
 
 export function createMediaService(options: MediaServiceOptions): MediaService {
   const { mediaRoot, cacheRoot, hotCache, store } = options;
-  const counters: MediaCounters = { misses: 0, coalesced: 0, hits: 0 };
   // Originals that failed validation, by real path, until they change (mtime or size).
   const refused = new LRUCache<string, { version: string; error: AppError }>({ max: 1000 });
 
@@ -182,18 +174,15 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     const candidates = candidatesFor(spec, choice);
     const hot = await findHot(candidates);
     if (hot !== undefined) {
-      counters.hits += 1;
       return { ...hot, varyAccept, outcome: 'hit' };
     }
     const inFlight = store.running(spec, choice);
     if (inFlight !== undefined) {
       const value = await inFlight;
-      counters.coalesced += 1;
       return { ...renderedFile(value), varyAccept, outcome: 'coalesced' };
     }
     const onDisk = await findOnDisk(candidates);
     if (onDisk !== undefined) {
-      counters.hits += 1;
       return { ...onDisk, varyAccept, outcome: 'hit' };
     }
 
@@ -222,8 +211,6 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         }
         throw error;
       });
-    if (shared) counters.coalesced += 1;
-    else counters.misses += 1;
     return { ...renderedFile(value), varyAccept, outcome: shared ? 'coalesced' : 'miss' };
   }
 
@@ -239,7 +226,6 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     for (const candidate of candidatesFor(spec, choice)) {
       const hot = hotCache.peek(candidate.file);
       if (hot === undefined) continue;
-      counters.hits += 1;
       const varyAccept = variesWithAccept(choice, options.preferredFormats);
       return {
         body: { kind: 'buffer', buffer: hot.body },
@@ -260,7 +246,6 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         : serveRendition(target.spec, accept, signed);
     },
     serveHot,
-    counters,
   };
 }
 

@@ -248,7 +248,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
         files
           .filter((file) => isCropFile(file))
           .map((file) => {
-            hotCache.deletePrefix(join(dir, file));
+            hotCache.delete(join(dir, file));
             return rm(join(dir, file), { force: true }).then(() =>
               options.cacheChanges?.deleted(`${path}/${file}`),
             );

@@ -66,6 +66,16 @@ describe('createHotCache', () => {
     expect(cache.peek(join(dir, 'two'))?.size).toBe(6);
   });
 
+  it('drops one file, leaving its neighbours', () => {
+    const cache = createHotCache({ maxBytes: 100, maxFileBytes: 50 });
+    cache.set(join(dir, 'p.jpg/crop/1x1.jpg'), held('a'));
+    cache.set(join(dir, 'p.jpg/crop/2x2.jpg'), held('b'));
+    cache.delete(join(dir, 'p.jpg/crop/1x1.jpg'));
+    expect(cache.peek(join(dir, 'p.jpg/crop/1x1.jpg'))).toBeUndefined();
+    expect(cache.peek(join(dir, 'p.jpg/crop/2x2.jpg'))?.body.toString()).toBe('b');
+    expect(cache.bytes).toBe(1);
+  });
+
   it('drops every entry under a directory prefix', () => {
     const cache = createHotCache({ maxBytes: 100, maxFileBytes: 50 });
     cache.set(join(dir, 'p.jpg/crop/1x1.jpg'), held('a'));
