@@ -95,7 +95,7 @@ export function createApi({ base, token, onUnauthorized }) {
   }
 
   return {
-    /** @returns {Promise<{ keySets: Record<string, Record<string, string>> }>} */
+    /** @returns {Promise<{ keySets: Record<string, Record<string, string | { size: string }>> }>} */
     keySets: () => call('GET', 'key-sets'),
     /**
      * @param {{ prefix?: string, cursor?: string | null, limit: number }} query

@@ -69,7 +69,7 @@ async function open(token) {
 
 /**
  * @param {ReturnType<typeof createApi>} api
- * @param {Record<string, Record<string, string>>} keySets
+ * @param {Record<string, Record<string, string | { size: string }>>} keySets
  */
 function startWorkspace(api, keySets) {
   const gallery = createGallery({

@@ -4,7 +4,6 @@
 
 import { describeError } from './api.js';
 import { copyText, formatBytes, h } from './dom.js';
-import { versionQuery } from './ppoi.js';
 import { createPpoiWidget } from './ppoi-widget.js';
 
 /**
@@ -13,7 +12,7 @@ import { createPpoiWidget } from './ppoi-widget.js';
  */
 
 /**
- * @param {{ api: Api, keySets: Record<string, Record<string, string>>, root: HTMLElement,
+ * @param {{ api: Api, keySets: Record<string, Record<string, string | { size: string }>>, root: HTMLElement,
  *   status: HTMLElement, pageLabel: HTMLElement, prev: HTMLButtonElement,
  *   next: HTMLButtonElement, confirmDelete: (path: string) => Promise<boolean> }} options
  */
@@ -114,7 +113,7 @@ export function createGallery(options) {
    */
   function ppoiWidget(image, element, message) {
     return createPpoiWidget({
-      src: `${pickerUrlOf(image, keySets)}${versionQuery(image)}`,
+      src: pickerUrlOf(image, keySets),
       path: image.path,
       ppoi: image.ppoi,
       onChoose: async (ppoi) => {
@@ -164,7 +163,8 @@ export function createGallery(options) {
     const size = h('span', { class: 'size' }, '…');
     const img = /** @type {HTMLImageElement} */ (
       h('img', {
-        src: `${url}${versionQuery(image)}`,
+        // The server's URLs carry `?v=` (original and PPOI), so a changed crop is a new URL.
+        src: url,
         alt: `${keySet} ${name} of ${image.path}`,
         loading: 'lazy',
         onload: () => {
@@ -182,16 +182,18 @@ export function createGallery(options) {
         'Copy URL',
       )
     );
+    const entry = keySets[keySet]?.[name];
+    const spec = entry === undefined ? '' : typeof entry === 'string' ? entry : entry.size;
     return h(
       'figure',
-      { class: 'rendition', dataset: { keySet, name, spec: keySets[keySet]?.[name] ?? '' } },
+      { class: 'rendition', dataset: { keySet, name, spec } },
       h('div', { class: 'rendition-image' }, img),
       h(
         'figcaption',
         {},
         h('b', {}, name),
         ' ',
-        h('span', { class: 'spec' }, keySets[keySet]?.[name] ?? ''),
+        h('span', { class: 'spec' }, spec),
         ' · ',
         size,
         h(
@@ -278,7 +280,10 @@ function mediaUrlOf(image) {
   // Key-set URLs are `<MEDIA_URL>/<path>/<sizer>/<W>x<H>`: drop the last two segments.
   const any = Object.values(image.urls).flatMap((set) => Object.values(set))[0];
   if (any === undefined) return `/media/${image.path.split('/').map(encodeURIComponent).join('/')}`;
-  return any.split('/').slice(0, -2).join('/');
+  // Keep the server's `?v=` version: a replaced original is a new URL for the browser too.
+  const [path = '', query] = any.split('?');
+  const original = path.split('/').slice(0, -2).join('/');
+  return query === undefined ? original : `${original}?${query}`;
 }
 
 /** The longest side a thumbnail needs to stand in for the original in the PPOI widget. */
@@ -288,14 +293,15 @@ const PICKER_MIN_SIDE = 160;
  * What the PPOI widget draws: the largest thumbnail key-set rendition (the original's whole
  * frame, without downloading a multi-megapixel original per card), else the original.
  * @param {ImageView} image
- * @param {Record<string, Record<string, string>>} keySets
+ * @param {Record<string, Record<string, string | { size: string }>>} keySets
  */
 function pickerUrlOf(image, keySets) {
   let best = mediaUrlOf(image);
   let bestSide = PICKER_MIN_SIDE - 1;
   for (const [keySet, entries] of Object.entries(keySets)) {
     for (const [name, spec] of Object.entries(entries)) {
-      const size = /^thumbnail__(\d+)x(\d+)$/.exec(spec);
+      // An entry is `sizer__WxH`, or `{ size: 'sizer__WxH', densities | widths }`.
+      const size = /^thumbnail__(\d+)x(\d+)$/.exec(typeof spec === 'string' ? spec : spec.size);
       const url = image.urls[keySet]?.[name];
       if (size === null || url === undefined) continue;
       const side = Math.max(Number(size[1]), Number(size[2]));

@@ -32,13 +32,3 @@ export function ppoiMovedBy(ppoi, dx, dy) {
 function unit(value) {
   return Math.round(Math.min(1, Math.max(0, value)) * 1000) / 1000;
 }
-
-/**
- * A query that changes whenever the pixels of a rendition may change (new PPOI or new
- * original): the URL is otherwise the same, and browsers keep renditions in their cache.
- * Servers and nginx ignore the query.
- * @param {{ sha256: string, ppoi: { x: number, y: number } }} image
- */
-export function versionQuery(image) {
-  return `?v=${image.sha256.slice(0, 12)}-${image.ppoi.x}-${image.ppoi.y}`;
-}

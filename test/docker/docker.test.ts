@@ -222,6 +222,10 @@ describe('docker/Dockerfile', () => {
     expect(imageEnv.LD_PRELOAD).toBe(JEMALLOC);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
+    // Everything the server serves from files is in the image: the admin page too.
+    const page = await fetch(`${server.url}/admin/ui`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script type="module"');
     if (preloadJemalloc) {
       const maps = await readFile(`/proc/${server.pid}/maps`, 'utf8');
       expect(maps).toContain(JEMALLOC);
