@@ -107,6 +107,10 @@ describe('rendition CLI', () => {
 describe('README', () => {
   it('lists every setting exactly as the code defines them', async () => {
     const readme = await readFile('README.md', 'utf8');
-    expect(readme).toContain(formatSettingsTable());
+    const table = formatSettingsTable().trimEnd();
+    expect(readme).toContain(table);
+    // Nothing table-like repeats after it (a merge once left stray rows there).
+    const after = readme.slice(readme.indexOf(table) + table.length).split('\n## ')[0] ?? '';
+    expect(after.split('\n').filter((line) => line.startsWith('|'))).toEqual([]);
   });
 });

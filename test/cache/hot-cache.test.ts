@@ -1,6 +1,6 @@
 // The in-memory hot cache: byte bound, revalidation against the disk, the I/O-free peek.
 
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,22 @@ describe('createHotCache', () => {
     } finally {
       Date.now = realNow;
     }
+  });
+
+  it('drops an entry whose file changed, in size or only in mtime', async () => {
+    const grown = join(dir, 'grown.jpg');
+    const touched = join(dir, 'touched.jpg');
+    await writeFile(grown, 'xyz');
+    await writeFile(touched, 'xyz');
+    const cache = createHotCache({ maxBytes: 100, maxFileBytes: 50, revalidateMs: 0 });
+    for (const file of [grown, touched]) {
+      cache.set(file, { body: Buffer.from('xyz'), size: 3, mtimeMs: (await stat(file)).mtimeMs });
+    }
+    await writeFile(grown, 'abcd');
+    await utimes(touched, new Date(), new Date(Date.now() + 5000));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(await cache.get(grown)).toBeUndefined();
+    expect(await cache.get(touched)).toBeUndefined();
   });
 
   it('holds no file over the per-file limit and stays within its byte bound', () => {

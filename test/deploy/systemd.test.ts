@@ -134,11 +134,15 @@ describe('deploy/rendition.service', () => {
 
   const analyze = spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' });
   const canVerify = analyze.status === 0 && existsSync('/usr/bin/node');
-  it.skipIf(!canVerify)('passes systemd-analyze verify', () => {
-    const result = spawnSync('systemd-analyze', ['verify', resolve(UNIT_PATH)], {
-      encoding: 'utf8',
-    });
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).not.toMatch(/rendition\.service:\d+:/);
-  });
+  // Optional, and said so: a machine without systemd (a container) cannot run the verifier.
+  it.skipIf(!canVerify)(
+    'passes systemd-analyze verify (where systemd and /usr/bin/node exist)',
+    () => {
+      const result = spawnSync('systemd-analyze', ['verify', resolve(UNIT_PATH)], {
+        encoding: 'utf8',
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).not.toMatch(/rendition\.service:\d+:/);
+    },
+  );
 });

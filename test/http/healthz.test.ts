@@ -1,5 +1,6 @@
 // GET /healthz reports readiness: 200 while the roots are writable and the registry is loaded,
-// 503 with the failing check named when not (the shutdown test sees it refuse while draining).
+// 503 with the failing check named when not (test/services/health-check.test.ts covers the
+// registry and draining checks).
 
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,13 +34,17 @@ describe('GET /healthz', () => {
     });
   });
 
-  it('answers 503 naming the root that is gone', async () => {
-    server = await startTestServer();
-    await rm(server.config.roots.cacheRoot, { recursive: true, force: true });
-    const { status, body } = await health(server);
-    expect(status).toBe(503);
-    expect(body.status).toBe('unavailable');
-    expect(body.checks.cacheRoot).toBe('missing');
-    expect(body.checks.mediaRoot).toBe('ok');
-  });
+  it.each(['mediaRoot', 'cacheRoot', 'dataDir'] as const)(
+    'answers 503 naming %s when it is gone',
+    async (root) => {
+      server = await startTestServer();
+      await rm(server.config.roots[root], { recursive: true, force: true });
+      const { status, body } = await health(server);
+      expect(status).toBe(503);
+      expect(body.status).toBe('unavailable');
+      const others = Object.keys(body.checks).filter((name) => name !== root);
+      expect(body.checks[root]).toBe('missing');
+      for (const name of others) expect(body.checks[name], name).toBe('ok');
+    },
+  );
 });

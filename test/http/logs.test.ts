@@ -159,6 +159,15 @@ describe('log settings', () => {
       expect(await get(`${server.url}/healthz`)).toBe(200);
       expect(await get(`${server.url}/nope`)).toBe(404);
       expect(server.logLines()).toEqual([]);
+      // An error line still gets through (a cache write made to fail, as above).
+      const outside = join(server.dir, 'elsewhere');
+      await mkdir(outside);
+      await server.putOriginal('planted.jpg', await jpegImage(50, 50));
+      await symlink(outside, join(server.config.roots.cacheRoot, 'planted.jpg'));
+      expect(await get(`${server.url}/media/planted.jpg/thumbnail/180x180.jpg`)).toBe(200);
+      expect(parsed(server).map((line) => [line.level, line.msg])).toEqual([
+        ['error', 'rendition not cached (answered from memory)'],
+      ]);
     } finally {
       await server.dispose();
     }

@@ -110,8 +110,10 @@ describe('GET /admin/openapi.json', () => {
         'application/json',
         'schema',
       );
-    const check = async (response: Response, path: string, method: string) => {
+    const check = async (response: Response, path: string, method: string, expected: number) => {
       const body: unknown = await response.json();
+      // The status first: an error body would fit the documented error schema just as well.
+      expect({ path, method, status: response.status }).toEqual({ path, method, status: expected });
       expect({
         path,
         method,
@@ -132,12 +134,19 @@ describe('GET /admin/openapi.json', () => {
       await fetch(`${api}/images`, { method: 'POST', headers: auth, body: form }),
       '/admin/images',
       'post',
+      201,
     );
-    await check(await fetch(`${api}/images?limit=10`, { headers: auth }), '/admin/images', 'get');
+    await check(
+      await fetch(`${api}/images?limit=10`, { headers: auth }),
+      '/admin/images',
+      'get',
+      200,
+    );
     await check(
       await fetch(`${api}/images/photos/cat.jpg`, { headers: auth }),
       '/admin/images/{path}',
       'get',
+      200,
     );
     const json = { ...auth, 'Content-Type': 'application/json' };
     await check(
@@ -148,6 +157,7 @@ describe('GET /admin/openapi.json', () => {
       }),
       '/admin/images/{path}',
       'patch',
+      200,
     );
     await check(
       await fetch(`${api}/images/photos/cat.jpg/warm`, {
@@ -157,6 +167,7 @@ describe('GET /admin/openapi.json', () => {
       }),
       '/admin/images/{path}/warm',
       'post',
+      200,
     );
     const started = (await check(
       await fetch(`${api}/warm`, {
@@ -166,24 +177,28 @@ describe('GET /admin/openapi.json', () => {
       }),
       '/admin/warm',
       'post',
+      202,
     )) as { id: string };
     await check(
       await fetch(`${api}/jobs/${started.id}`, { headers: auth }),
       '/admin/jobs/{id}',
       'get',
+      200,
     );
-    await check(await fetch(`${api}/key-sets`, { headers: auth }), '/admin/key-sets', 'get');
+    await check(await fetch(`${api}/key-sets`, { headers: auth }), '/admin/key-sets', 'get', 200);
     await check(
       await fetch(`${api}/images/never.jpg`, { headers: auth }),
       '/admin/images/{path}',
       'get',
+      404,
     );
     await check(
       await fetch(`${api}/images`, { method: 'POST', headers: json, body: '{"url": 5}' }),
       '/admin/images',
       'post',
+      400,
     );
-    await check(await fetch(`${api}/key-sets`), '/admin/key-sets', 'get');
+    await check(await fetch(`${api}/key-sets`), '/admin/key-sets', 'get', 401);
   });
 
   it("answers a Content-Type Hono's validators refuse with the API's error shape", async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server.js';
-import { inspect, jpegImage, near, RED } from '../helpers/images.js';
+import { BLUE, inspect, jpegImage, near, RED } from '../helpers/images.js';
 import { loopbackOnlyLookup, makeTestConfig, startTestServer } from '../helpers/server.js';
 
 interface View {
@@ -44,6 +44,9 @@ describe('placeholders in admin answers', () => {
       /^\/media\/p\/red\.jpg\/thumbnail\/180x180\?v=[0-9a-f]{10}$/,
     );
     expect(view.placeholders?.dominant).toMatch(/^#[0-9a-f]{6}$/);
+    const dominant = Number.parseInt(view.placeholders?.dominant.slice(1) ?? '', 16);
+    const rgb = { r: dominant >> 16, g: (dominant >> 8) & 255, b: dominant & 255 };
+    expect(near(rgb, RED, 50) || near(rgb, BLUE, 50), JSON.stringify(rgb)).toBe(true);
     expect(view.placeholders?.thumbhash).toMatch(/^[A-Za-z0-9+/]+=*$/);
     const lqip = Buffer.from(view.placeholders?.lqip.split(',')[1] ?? '', 'base64');
     expect(await inspect(lqip)).toMatchObject({ format: 'webp', width: 16, height: 11 });

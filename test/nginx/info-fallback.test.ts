@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../helpers/http.js';
-import { colourAt, GREEN, inspect, jpegImage, near, pngImage } from '../helpers/images.js';
-import { type RunningNginx, skipWithoutNginx, startNginx } from '../helpers/nginx.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { colourAt, GREEN, inspect, jpegImage, near, pngImage, RED } from '../helpers/images.js';
+import { type RunningNginx, skipWithoutNginx } from '../helpers/nginx.js';
+import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
+import type { TestServer } from '../helpers/server.js';
 
 // Throws when CI is set and nginx is missing: CI never passes by skipping these.
 const skip = skipWithoutNginx();
@@ -18,14 +19,15 @@ const FALLBACK = 'static/missing.png';
 const MISSING = '/media/gone/photo.jpg/thumbnail/100x100.png';
 
 describe.skipIf(skip)('nginx: info and fallback image reach Node', () => {
+  let stack: NginxStack | undefined;
   let server: TestServer;
   let nginx: RunningNginx;
   const viaNginx = (path: string, headers: Record<string, string> = {}) =>
     rawRequest(nginx.url, path, { headers });
 
   beforeAll(async () => {
-    server = await startTestServer({ FALLBACK_IMAGE: FALLBACK, ALLOWED_SIZES: '100x100' });
-    nginx = await startNginx({ config: server.config, dir: server.dir, nodePort: server.port });
+    stack = await startNginxStack({ FALLBACK_IMAGE: FALLBACK, ALLOWED_SIZES: '100x100' });
+    ({ server, nginx } = stack);
     await server.putOriginal(
       FALLBACK,
       await sharp({ create: { width: 400, height: 300, channels: 3, background: GREEN } })
@@ -37,8 +39,7 @@ describe.skipIf(skip)('nginx: info and fallback image reach Node', () => {
     await server.putOriginal('dir/info', await pngImage(10, 10));
   });
   afterAll(async () => {
-    await nginx?.stop();
-    await server?.dispose();
+    await disposeNginxStack(stack);
   });
 
   it('answers info from Node, the same JSON as Node', async () => {
@@ -89,7 +90,9 @@ describe.skipIf(skip)('nginx: info and fallback image reach Node', () => {
     await server.putOriginal('gone/photo.jpg', await jpegImage(400, 300));
     const reply = await viaNginx(MISSING);
     expect(reply.status).toBe(200);
-    expect(near(await colourAt(reply.body, 0.5, 0.5), GREEN)).toBe(false);
+    // Rendered now by Node from the real original (red on its left), not the green fallback.
+    expect(reply.headers['x-rendition-cache']).toBe('miss');
+    expect(near(await colourAt(reply.body, 0.3, 0.6), RED)).toBe(true);
     // Now cached under its own path, and the next request is nginx's own hit.
     const hit = await viaNginx(MISSING);
     expect(hit.status).toBe(200);
@@ -104,16 +107,16 @@ describe.skipIf(skip)('nginx: info and fallback image reach Node', () => {
 });
 
 describe.skipIf(skip)('nginx: symlinks', () => {
+  let stack: NginxStack | undefined;
   let server: TestServer;
   let nginx: RunningNginx;
 
   beforeAll(async () => {
-    server = await startTestServer({ ALLOWED_SIZES: '100x100' });
-    nginx = await startNginx({ config: server.config, dir: server.dir, nodePort: server.port });
+    stack = await startNginxStack({ ALLOWED_SIZES: '100x100' });
+    ({ server, nginx } = stack);
   });
   afterAll(async () => {
-    await nginx?.stop();
-    await server?.dispose();
+    await disposeNginxStack(stack);
   });
 
   it('never follows a symlink in MEDIA_ROOT that leads outside it', async () => {
