@@ -1,6 +1,7 @@
 // Originals under MEDIA_ROOT: temp files for incoming bytes, placing them, choosing paths.
 
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 // One temp dir name for every root: `:` keeps it out of every media URL, and start-up
@@ -142,4 +143,23 @@ export function slugOf(fileName: string | undefined): string {
     .slice(0, 64)
     .replace(/-+$/, '');
   return slug === '' ? 'image' : slug;
+}
+
+/** The error a media path without an original gets (404 `ORIGINAL_NOT_FOUND`). */
+export function originalNotFound(path: string): AppError {
+  return new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
+}
+
+/**
+ * The real path and stats of the regular file `path` names under the real MEDIA_ROOT;
+ * `ORIGINAL_NOT_FOUND` when there is none (missing, a directory, a dangling link).
+ */
+export async function originalFile(
+  realMediaRoot: string,
+  path: string,
+): Promise<{ readonly real: string; readonly stats: Stats }> {
+  const real = await realPathInside(realMediaRoot, path);
+  const stats = real === undefined ? undefined : await stat(real).catch(() => undefined);
+  if (real === undefined || stats === undefined || !stats.isFile()) throw originalNotFound(path);
+  return { real, stats };
 }

@@ -1,9 +1,7 @@
 // What `GET /media/<path>/info` answers: size, format, bytes, PPOI and placeholders of an
 // original, from its record, or probed from its header for an unregistered one.
 
-import { stat } from 'node:fs/promises';
-import { AppError, quoteInput } from '../errors.js';
-import { realPathInside } from '../fs/inside-root.js';
+import { originalFile, originalNotFound } from '../media/originals.js';
 import { explicitPpoiOf, type ImageRecord, type Registry } from '../registry/registry.js';
 import type { Placeholders } from '../render/placeholder.js';
 import { type ProbeLimits, probeOriginal } from '../render/probe.js';
@@ -53,11 +51,8 @@ export function createImageInfo(options: ImageInfoOptions): (path: string) => Pr
         placeholders: record.placeholders ?? null,
       };
     }
-    const notFound = new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
-    if (options.requireRegistration) throw notFound;
-    const file = await realPathInside(options.mediaRoot, path);
-    const stats = file === undefined ? undefined : await stat(file).catch(() => undefined);
-    if (file === undefined || stats === undefined || !stats.isFile()) throw notFound;
+    if (options.requireRegistration) throw originalNotFound(path);
+    const { real: file, stats } = await originalFile(options.mediaRoot, path);
     // The header only: no decode on a public URL for a file nobody registered.
     const probed = await probeOriginal(file, options.limits);
     return {

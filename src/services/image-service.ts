@@ -4,10 +4,14 @@
 import { rm } from 'node:fs/promises';
 import type { AdminConfig, RenderConfig } from '../config/load-config.js';
 import { AppError, publicErrorFor, quoteInput } from '../errors.js';
-import { realPathInside } from '../fs/inside-root.js';
 import { translateStorageError } from '../fs/storage-errors.js';
 import type { FetchedSource } from '../media/fetch-source.js';
-import { checkPathForFormat, choosePath, type Originals } from '../media/originals.js';
+import {
+  checkPathForFormat,
+  choosePath,
+  type Originals,
+  originalFile,
+} from '../media/originals.js';
 import type { ImageRecord, ImageSource, Registry } from '../registry/registry.js';
 import { placeholdersFrom } from '../render/placeholder.js';
 import type { RenderQueue } from '../render/queue.js';
@@ -128,9 +132,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
     path: string,
     names: readonly string[],
   ): Promise<Record<string, WarmSummary>> {
-    const original = await realPathInside(options.mediaRoot, path);
-    if (original === undefined)
-      throw new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
+    const { real: original } = await originalFile(options.mediaRoot, path);
     const summaries: Record<string, WarmSummary> = {};
     for (const name of names) {
       const named = warmItemsFor(path, keySets[name] ?? {}, options.preferredFormats);

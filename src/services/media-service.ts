@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import type { HotCache, HotFile } from '../cache/hot-cache.js';
 import { cacheCandidatesFor } from '../cache/layout.js';
-import { AppError, quoteInput } from '../errors.js';
-import { openInside, realPathInside } from '../fs/inside-root.js';
+import { AppError } from '../errors.js';
+import { openInside } from '../fs/inside-root.js';
+import { originalFile, originalNotFound } from '../media/originals.js';
 import { mediaTypeFor } from '../spec/media-types.js';
 import { chooseFormat, type FormatChoice, variesWithAccept } from '../spec/negotiate.js';
 import type { OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
@@ -85,7 +86,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
 
   async function serveOriginal(path: string): Promise<ServedFile> {
     const file = await openInside(mediaRoot, path);
-    if (file === undefined) throw notFound(path);
+    if (file === undefined) throw originalNotFound(path);
     return {
       body: { kind: 'handle', handle: file.handle },
       size: file.stats.size,
@@ -187,10 +188,8 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     }
 
     if (options.isRenderable !== undefined && !options.isRenderable(spec.path))
-      throw notFound(spec.path);
-    const original = await realPathInside(mediaRoot, spec.path);
-    const stats = original === undefined ? undefined : await stat(original).catch(() => undefined);
-    if (original === undefined || stats === undefined || !stats.isFile()) throw notFound(spec.path);
+      throw originalNotFound(spec.path);
+    const { real: original, stats } = await originalFile(mediaRoot, spec.path);
     // An original known to be unreadable is refused without taking a render slot again.
     const version = `${stats.mtimeMs}:${stats.size}`;
     const known = refused.get(original);
@@ -201,7 +200,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         // A delete that won the race makes any read fail: that is a missing original, not a
         // broken one, and nothing to remember.
         const now = await stat(original).catch(() => undefined);
-        if (now === undefined) throw notFound(spec.path);
+        if (now === undefined) throw originalNotFound(spec.path);
         if (
           error instanceof AppError &&
           REMEMBERED_REFUSALS.has(error.code) &&
@@ -262,7 +261,3 @@ function renderedFile(value: StoredRendition): Found & { noStore: boolean } {
 
 /** Failures that belong to the original itself, not to this attempt: safe to remember. */
 const REMEMBERED_REFUSALS: ReadonlySet<string> = new Set(['UNSUPPORTED_IMAGE', 'IMAGE_TOO_LARGE']);
-
-function notFound(path: string): AppError {
-  return new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
-}

@@ -1,6 +1,7 @@
 // Lazy placeholders for records registered before placeholders existed: computed on the first
 // read of the record, stored on it, and never again.
 
+import { createSingleFlight } from '../cache/single-flight.js';
 import type { RenderConfig } from '../config/load-config.js';
 import { realPathInside } from '../fs/inside-root.js';
 import type { ImageRecord, Registry } from '../registry/registry.js';
@@ -28,7 +29,7 @@ export function createPlaceholderBackfill(
   options: PlaceholderBackfillOptions,
 ): (record: ImageRecord) => Promise<ImageRecord> {
   const { registry, locks } = options;
-  const running = new Map<string, Promise<ImageRecord>>();
+  const flights = createSingleFlight<ImageRecord>();
 
   async function backfill(record: ImageRecord): Promise<ImageRecord> {
     const original = await realPathInside(options.mediaRoot, record.path);
@@ -49,13 +50,8 @@ export function createPlaceholderBackfill(
 
   return function withPlaceholders(record) {
     if (record.placeholders !== undefined) return Promise.resolve(record);
-    let flight = running.get(record.path);
-    if (flight === undefined) {
-      flight = backfill(record)
-        .catch(() => record)
-        .finally(() => running.delete(record.path));
-      running.set(record.path, flight);
-    }
-    return flight;
+    return flights
+      .run(record.path, () => backfill(record).catch(() => record))
+      .then(({ value }) => value);
   };
 }

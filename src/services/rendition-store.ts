@@ -232,9 +232,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
       clock.purged(path);
       floors.purged(path, Date.now());
       // Renders of the old original still answer their own callers, never new ones.
-      flights.forget(
-        (key) => key.startsWith(`${path}/`) && (which === 'all' || isCropFile(key)),
-      );
+      flights.forget((key) => key.startsWith(`${path}/`) && (which === 'all' || isCropFile(key)));
       const dir = join(cacheRoot, path);
       if (which === 'all') {
         hotCache.deletePrefix(dir);
