@@ -3,7 +3,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { acceptsConnections, freePort } from '../../test/helpers/net.js';
+import { acceptsConnections } from '../../test/helpers/net.js';
 import { sleep } from './stats.js';
 
 export interface StartOptions {
@@ -134,5 +134,3 @@ export function sampleRss(
     },
   };
 }
-
-export { freePort };

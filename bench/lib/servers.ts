@@ -7,10 +7,10 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { mainNginxConf } from '../../test/helpers/nginx.js';
-import { freePort, type Proc, startProcess } from './proc.js';
+import { freePort } from '../../test/helpers/net.js';
+import { mainNginxConf, nginxBinary } from '../../test/helpers/nginx.js';
+import { type Proc, startProcess } from './proc.js';
 import { sleep } from './stats.js';
-import { nginxBinary } from './tools.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(REPO, 'dist', 'cli.js');

@@ -27,5 +27,4 @@ export class SizeCounter {
 }
 
 export const OURS_JPEG = '/media/mosaic.jpg/thumbnail/{W}x{H}.jpg';
-export const OURS_WEBP = '/media/mosaic.jpg/thumbnail/{W}x{H}.webp';
 export const IPX_JPEG = '/s_{W}x{H},fit_inside,f_jpeg,q_80/mosaic.jpg';

@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { nginxBinary } from '../../test/helpers/nginx.js';
 
 /** binary -> Debian package */
 const TOOLS: Readonly<Record<string, string>> = {
@@ -14,13 +15,6 @@ const TOOLS: Readonly<Record<string, string>> = {
   nginx: 'nginx',
   taskset: 'util-linux',
 };
-
-export function nginxBinary(): string {
-  const fromEnv = process.env.NGINX_BIN;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  if (runs('nginx', ['-v'])) return 'nginx';
-  return runs('/usr/sbin/nginx', ['-v']) ? '/usr/sbin/nginx' : 'nginx';
-}
 
 function runs(command: string, args: readonly string[]): boolean {
   const result = spawnSync(command, [...args], { stdio: 'ignore' });

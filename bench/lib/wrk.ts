@@ -120,9 +120,3 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     counts: raw.counts,
   };
 }
-
-/** Errors other than non-2xx statuses (connect, read, write, timeout). */
-export function socketErrors(result: WrkResult): number {
-  const { connect, read, write, timeout } = result.errors;
-  return connect + read + write + timeout;
-}

@@ -2,10 +2,10 @@
 // same file with the same sendfile/open_file_cache/access_log settings. Pinned: wrk on
 // core 0, nginx (one worker) on core 1.
 
+import { freePort } from '../../test/helpers/net.js';
 import type { RowGroup } from '../lib/context.js';
 import { HIT_FILE, HIT_PATH, prepareHit } from '../lib/hit.js';
 import { interleaved } from '../lib/points.js';
-import { freePort } from '../lib/proc.js';
 import { type Row, row } from '../lib/report.js';
 import {
   plainNginxConfig,

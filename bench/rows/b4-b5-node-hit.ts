@@ -4,11 +4,11 @@
 // core 0, the server on core 1.
 
 import { request } from 'node:http';
+import { freePort } from '../../test/helpers/net.js';
 import { get } from '../lib/client.js';
 import type { Context, RowGroup } from '../lib/context.js';
 import { HIT_PATH, prepareHit } from '../lib/hit.js';
 import { interleaved, type Point } from '../lib/points.js';
-import { freePort } from '../lib/proc.js';
 import { type Row, row } from '../lib/report.js';
 import { renditionNginxConfig, startBaseline, startNginx, startRendition } from '../lib/servers.js';
 import { runWrk } from '../lib/wrk.js';

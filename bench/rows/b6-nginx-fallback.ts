@@ -4,10 +4,10 @@
 
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { freePort } from '../../test/helpers/net.js';
 import { get, keepAliveAgent } from '../lib/client.js';
 import type { RowGroup } from '../lib/context.js';
 import { interleaved } from '../lib/points.js';
-import { freePort } from '../lib/proc.js';
 import { row } from '../lib/report.js';
 import { renditionNginxConfig, startNginx, startRendition } from '../lib/servers.js';
 import { fill, OURS_JPEG, SizeCounter } from '../lib/sizes.js';

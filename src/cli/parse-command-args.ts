@@ -2,6 +2,7 @@
 // what was expected and show the command's synopsis.
 
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { splitList } from '../config/setting-types.js';
 import { CliError, USAGE_EXIT } from './cli-error.js';
 import { SYNOPSIS } from './usage.js';
 
@@ -50,8 +51,5 @@ export function parseCommandArgs<O extends Options>(
 /** A comma-separated option (given once or repeated) as a list without empty items. */
 export function listOption(value: string | readonly string[] | undefined): string[] {
   const values = value === undefined ? [] : typeof value === 'string' ? [value] : value;
-  return values
-    .flatMap((item) => item.split(','))
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
+  return values.flatMap(splitList);
 }

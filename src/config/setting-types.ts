@@ -28,20 +28,18 @@ export function boolean() {
 
 /** A list, from a JSON array or a comma-separated string (empty string: empty list). */
 export function list<T extends z.ZodType<unknown, string>>(item: T) {
-  return z
-    .union([
-      z.array(z.string()),
-      z.string().transform((value) =>
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter((part) => part !== ''),
-      ),
-    ])
-    .pipe(z.array(item));
+  return z.union([z.array(z.string()), z.string().transform(splitList)]).pipe(z.array(item));
 }
 
 /** A non-empty string. */
 export function text() {
   return z.string().trim().min(1, 'expected a non-empty value');
+}
+
+/** `a, b,,c` -> `['a', 'b', 'c']`: the comma lists of settings, form fields and CLI options. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }

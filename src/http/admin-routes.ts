@@ -7,6 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
+import { splitList } from '../config/setting-types.js';
 import { AppError } from '../errors.js';
 import type { ImageService } from '../services/image-service.js';
 import type { WarmJobs } from '../services/warm-jobs.js';
@@ -88,10 +89,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): OpenAPIHono {
       });
       if (file === undefined)
         throw new AppError('BAD_REQUEST', 'Expected a file part named "file"');
-      const warm = (fields.warm ?? '')
-        .split(',')
-        .map((name) => name.trim())
-        .filter((name) => name !== '');
+      const warm = splitList(fields.warm ?? '');
       try {
         const view = await images.register(
           { kind: 'upload', ...file },

@@ -224,5 +224,3 @@ async function terminate(child: ChildProcess, exited: Promise<unknown>): Promise
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-export { freePort };
