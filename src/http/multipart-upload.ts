@@ -89,6 +89,8 @@ export async function readMultipartUpload(
       });
       stream.on('limit', () => {
         truncated = true;
+        // Refuse at once: busboy would otherwise go on reading (and dropping) the rest.
+        fail(tooLarge(options.maxBytes));
       });
       files.push(
         (async () => {
@@ -136,16 +138,18 @@ export async function readMultipartUpload(
     });
   });
 
+  const source = Readable.fromWeb(
+    request.body as import('node:stream/web').ReadableStream<Uint8Array>,
+  );
   try {
-    const source = Readable.fromWeb(
-      request.body as import('node:stream/web').ReadableStream<Uint8Array>,
-    );
     source.on('error', () => parser.destroy());
     source.pipe(parser);
     await done;
     return { fields, file };
   } catch (error) {
     // Stop reading, let a file part still being written settle, then leave nothing behind.
+    source.unpipe(parser);
+    source.destroy();
     parser.destroy();
     await Promise.allSettled(files);
     await Promise.all(tempFiles.map((temp) => rm(temp, { force: true })));
