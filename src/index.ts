@@ -9,13 +9,13 @@ import {
   parseKeySetEntry,
   parseKeySetValue,
   urlSetFor,
-} from './spec/key-sets.js';
-import { checkMediaPath, decodeMediaPath } from './spec/media-path.js';
-import type { Filter, OutputFormat, Resize } from './spec/rendition-spec.js';
-import { formatRenditionUrl, parseMediaTarget } from './spec/rendition-url.js';
-import { SIGNATURE_PARAM, signatureFor } from './spec/signature.js';
-import { type ResponsiveUrl, srcsetsFor } from './spec/srcset.js';
-import { urlVersionFor, versionQuery } from './spec/url-version.js';
+} from './url/key-sets.js';
+import { checkMediaPath, decodeMediaPath } from './url/media-path.js';
+import type { Filter, OutputFormat, Resize } from './url/rendition-spec.js';
+import { formatRenditionUrl, parseMediaTarget } from './url/rendition-url.js';
+import { SIGNATURE_PARAM, signatureFor } from './url/signature.js';
+import { type ResponsiveUrl, srcsetsFor } from './url/srcset.js';
+import { urlVersionFor, versionQuery } from './url/url-version.js';
 
 export type { Filter, KeySets, OutputFormat, Resize, ResponsiveUrl };
 export { parseKeySetEntry, urlVersionFor };

@@ -1,5 +1,5 @@
 // Keeps the layering honest by reading import lines: libraries stay in the layer that owns them,
-// and dependencies point down (spec <- render <- cache <- media <- services <- http).
+// and dependencies point down (url <- render <- cache <- media <- services <- http).
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,7 +53,7 @@ const LAYERS = [
   'render',
   'fs',
   'config',
-  'spec',
+  'url',
   'errors.ts',
 ];
 

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { renditionSrcsets, renditionUrl, renditionUrls } from '../src/index.js';
-import { parseMediaTarget } from '../src/spec/rendition-url.js';
+import { parseMediaTarget } from '../src/url/rendition-url.js';
 
 describe('package URL helper', () => {
   it('builds a URL set from key-set entries', () => {

@@ -5,7 +5,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { removeEmptyParents } from '../fs/inside-root.js';
-import type { CropStrategy } from '../spec/rendition-spec.js';
+import type { CropStrategy } from '../url/rendition-spec.js';
 import { walkCache } from './cache-walk.js';
 import { isCropFile } from './layout.js';
 

@@ -1,9 +1,9 @@
 // The cache layout: a pure mapping from a rendition URL (plus the chosen format) to files
 // under CACHE_ROOT. nginx's generated config encodes the same rules; see README "Cache layout".
 
-import type { FormatChoice } from '../spec/negotiate.js';
-import { OUTPUT_FORMATS, type OutputFormat, type RenditionSpec } from '../spec/rendition-spec.js';
-import { formatRenditionPath } from '../spec/rendition-url.js';
+import type { FormatChoice } from '../url/negotiate.js';
+import { OUTPUT_FORMATS, type OutputFormat, type RenditionSpec } from '../url/rendition-spec.js';
+import { formatRenditionPath } from '../url/rendition-url.js';
 
 /**
  * Directory under CACHE_ROOT for in-progress writes. Its `:` cannot occur in a media path,

@@ -1,6 +1,6 @@
 // `rendition delete <path>`: deletes an original, every rendition of it and its record.
 
-import { checkMediaPath } from '../spec/media-path.js';
+import { checkMediaPath } from '../url/media-path.js';
 import { adminClientFor } from './admin-target.js';
 import type { Command } from './cli-context.js';
 import { parseCommandArgs } from './parse-command-args.js';

@@ -4,7 +4,7 @@
 import type { Config } from '../config/load-config.js';
 import { startServer } from '../server.js';
 import type { AdminToken } from '../services/admin-token.js';
-import { urlSetFor } from '../spec/key-sets.js';
+import { urlSetFor } from '../url/key-sets.js';
 import type { Command } from './cli-context.js';
 
 export const serveCommand: Command = async function serveCommand(context) {

@@ -9,9 +9,9 @@ import {
   type KeySets,
   parseKeySetValue,
   sizesOfKeySets,
-} from '../spec/key-sets.js';
-import type { CropStrategy, OutputFormat } from '../spec/rendition-spec.js';
-import type { SizesPolicy } from '../spec/sizes-policy.js';
+} from '../url/key-sets.js';
+import type { CropStrategy, OutputFormat } from '../url/rendition-spec.js';
+import type { SizesPolicy } from '../url/sizes-policy.js';
 import type { LogLevel } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 

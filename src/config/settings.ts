@@ -1,8 +1,8 @@
 // The table of settings: one row each feeds the loader, `--help` and the README's table.
 
 import { z } from 'zod';
-import { checkMediaPath } from '../spec/media-path.js';
-import { CROP_STRATEGIES, OUTPUT_FORMATS } from '../spec/rendition-spec.js';
+import { checkMediaPath } from '../url/media-path.js';
+import { CROP_STRATEGIES, OUTPUT_FORMATS } from '../url/rendition-spec.js';
 import { boolean, integer, list, text } from './setting-types.js';
 
 export interface Setting<T = unknown> {

@@ -1,4 +1,4 @@
-// The admin API (SPEC section 6): every call behind `Authorization: Bearer <ADMIN_TOKEN>`.
+// The admin API: every call behind `Authorization: Bearer <ADMIN_TOKEN>`.
 // Each route is declared with createRoute: the same zod schemas validate its input and
 // describe it in the OpenAPI document. Handlers call the image service and answer.
 
@@ -11,8 +11,8 @@ import { splitList } from '../config/setting-types.js';
 import { AppError } from '../errors.js';
 import type { ImageService } from '../services/image-service.js';
 import type { WarmJobs } from '../services/warm-jobs.js';
-import { formatKeySetValue, type KeySets } from '../spec/key-sets.js';
-import { checkMediaPath, decodeMediaPath } from '../spec/media-path.js';
+import { formatKeySetValue, type KeySets } from '../url/key-sets.js';
+import { checkMediaPath, decodeMediaPath } from '../url/media-path.js';
 import {
   deleteImage,
   getImage,

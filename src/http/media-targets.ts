@@ -1,8 +1,8 @@
 // Parsed media targets by raw path: repeated URLs (every hit) skip decoding and the grammar.
 
-import { parseInfoPath } from '../spec/info-url.js';
-import { decodeMediaPath } from '../spec/media-path.js';
-import { type MediaTarget, parseMediaTarget } from '../spec/rendition-url.js';
+import { parseInfoPath } from '../url/info-url.js';
+import { decodeMediaPath } from '../url/media-path.js';
+import { type MediaTarget, parseMediaTarget } from '../url/rendition-url.js';
 
 /** What a media URL asks for: an original, a rendition, or the info of an original. */
 export type RouteTarget = MediaTarget | { readonly kind: 'info'; readonly path: string };

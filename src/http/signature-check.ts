@@ -1,9 +1,9 @@
 // The signature gate of public routes: a size outside the sizes policy needs a valid `?s=`.
 
 import { AppError } from '../errors.js';
-import type { MediaTarget } from '../spec/rendition-url.js';
-import { signatureMatches } from '../spec/signature.js';
-import { needsSignature, type SizesPolicy } from '../spec/sizes-policy.js';
+import type { MediaTarget } from '../url/rendition-url.js';
+import { signatureMatches } from '../url/signature.js';
+import { needsSignature, type SizesPolicy } from '../url/sizes-policy.js';
 
 export interface SignatureCheckOptions {
   /** SIGNING_KEYS; empty: signed URLs are off and the sizes policy alone decides. */

@@ -9,8 +9,8 @@ import { dirname, join } from 'node:path';
 import { TEMP_DIR_NAME } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
 import { makeDirInside, realPathInside, removeEmptyParents } from '../fs/inside-root.js';
-import { checkMediaPath } from '../spec/media-path.js';
-import { mediaTypeFor } from '../spec/media-types.js';
+import { checkMediaPath } from '../url/media-path.js';
+import { mediaTypeFor } from '../url/media-types.js';
 
 /** The file extension written for each input format. */
 const EXTENSION_OF_FORMAT: Readonly<Record<string, string>> = {

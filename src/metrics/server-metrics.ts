@@ -8,7 +8,7 @@ import { ERROR_STATUS } from '../errors.js';
 import type { RequestObserver } from '../http/observe-requests.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Outcome } from '../services/media-service.js';
-import { OUTPUT_FORMATS, type RenditionSpec, SIZERS } from '../spec/rendition-spec.js';
+import { OUTPUT_FORMATS, type RenditionSpec, SIZERS } from '../url/rendition-spec.js';
 
 /** Read at scrape time (never on a request's path). */
 export interface MetricsSources {

@@ -2,15 +2,15 @@
 
 import { cacheControlFor } from '../cache/validators.js';
 import type { Config } from '../config/load-config.js';
-import { MEDIA_TYPES } from '../spec/media-types.js';
-import { FILTERS, OUTPUT_FORMATS, SIZERS } from '../spec/rendition-spec.js';
+import { MEDIA_TYPES } from '../url/media-types.js';
+import { FILTERS, OUTPUT_FORMATS, SIZERS } from '../url/rendition-spec.js';
 
 export interface NginxConfigOptions {
   /** What nginx listens on: a port, or `address:port`. */
   readonly listen: string;
 }
 
-// A media path in nginx's regex: exactly the grammar of src/spec/media-path.ts (Unicode
+// A media path in nginx's regex: exactly the grammar of src/url/media-path.ts (Unicode
 // letters, marks and digits need PCRE's (*UTF) mode, which the locations turn on).
 const SEGMENT_RE = String.raw`[A-Za-z0-9._~@+\p{L}\p{M}\p{N}-]+`;
 const PATH_RE = `${SEGMENT_RE}(?:/${SEGMENT_RE})*`;

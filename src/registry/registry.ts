@@ -1,14 +1,14 @@
 // The registry contract: one record per registered original, looked up in O(1).
 
 import type { Placeholders } from '../render/placeholder.js';
-import { CENTRE, type Ppoi } from '../spec/rendition-spec.js';
+import { CENTRE, type Ppoi } from '../url/rendition-spec.js';
 
 /** Where an original came from. */
 export type ImageSource =
   | { readonly kind: 'upload'; readonly fileName?: string }
   | { readonly kind: 'url'; readonly url: string };
 
-/** One registered original (SPEC section 4). */
+/** One registered original. */
 export interface ImageRecord {
   readonly path: string;
   /** Upright size, EXIF orientation applied, in pixels. */

@@ -1,7 +1,7 @@
 // Runs a render plan with sharp: one decode, the plan's steps in order, one encode.
 
 import sharp, { type Sharp } from 'sharp';
-import type { Filter } from '../spec/rendition-spec.js';
+import type { Filter } from '../url/rendition-spec.js';
 import type { EncoderOptions, RenderPlan } from './plan.js';
 import { translateSharpError } from './sharp-errors.js';
 

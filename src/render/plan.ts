@@ -9,7 +9,7 @@ import {
   type Ppoi,
   type RenditionSpec,
   type Resize,
-} from '../spec/rendition-spec.js';
+} from '../url/rendition-spec.js';
 
 /** What the probe learned of an original, with EXIF orientation already applied. */
 export interface SourceInfo {

@@ -1,8 +1,8 @@
 // The renderer: probe an original, plan, run the pipeline. The one entry point into sharp.
 
 import type { EncoderConfig, RenderConfig } from '../config/load-config.js';
-import type { FormatChoice } from '../spec/negotiate.js';
-import type { OutputFormat, Ppoi, RenditionSpec } from '../spec/rendition-spec.js';
+import type { FormatChoice } from '../url/negotiate.js';
+import type { OutputFormat, Ppoi, RenditionSpec } from '../url/rendition-spec.js';
 import { decodeOnce, runPipeline } from './pipeline.js';
 import { fallbackFormatFor, planRender, type RenderPlan, type SourceInfo } from './plan.js';
 import { probeOriginal } from './probe.js';

@@ -2,7 +2,7 @@
 // the URL asks for. Its renditions are cached under its own path only, never the missing one.
 
 import { AppError } from '../errors.js';
-import type { MediaTarget } from '../spec/rendition-url.js';
+import type { MediaTarget } from '../url/rendition-url.js';
 import type { MediaService, ServedFile } from './media-service.js';
 
 export interface FallbackImageOptions {

@@ -5,7 +5,7 @@ import { originalFile, originalNotFound } from '../media/originals.js';
 import { explicitPpoiOf, type ImageRecord, type Registry } from '../registry/registry.js';
 import type { Placeholders } from '../render/placeholder.js';
 import { type ProbeLimits, probeOriginal } from '../render/probe.js';
-import type { Ppoi } from '../spec/rendition-spec.js';
+import type { Ppoi } from '../url/rendition-spec.js';
 
 /** The info of one original (README "Info endpoint"). */
 export interface ImageInfo {

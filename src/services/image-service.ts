@@ -16,9 +16,9 @@ import type { ImageRecord, ImageSource, Registry } from '../registry/registry.js
 import { placeholdersFrom } from '../render/placeholder.js';
 import type { RenderQueue } from '../render/queue.js';
 import { validateOriginal } from '../render/validate.js';
-import type { KeySets } from '../spec/key-sets.js';
-import { checkMediaPath } from '../spec/media-path.js';
-import { CENTRE, type OutputFormat, type Ppoi } from '../spec/rendition-spec.js';
+import type { KeySets } from '../url/key-sets.js';
+import { checkMediaPath } from '../url/media-path.js';
+import { CENTRE, type OutputFormat, type Ppoi } from '../url/rendition-spec.js';
 import { createPathLocks } from './path-locks.js';
 import { createPlaceholderBackfill } from './placeholder-backfill.js';
 import type { RenditionStore } from './rendition-store.js';

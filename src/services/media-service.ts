@@ -9,11 +9,11 @@ import { cacheCandidatesFor } from '../cache/layout.js';
 import { AppError } from '../errors.js';
 import { openInside } from '../fs/inside-root.js';
 import { originalFile, originalNotFound } from '../media/originals.js';
-import { mediaTypeFor } from '../spec/media-types.js';
-import { chooseFormat, type FormatChoice, variesWithAccept } from '../spec/negotiate.js';
-import type { OutputFormat, RenditionSpec } from '../spec/rendition-spec.js';
-import type { MediaTarget } from '../spec/rendition-url.js';
-import { checkSizeAllowed, type SizesPolicy } from '../spec/sizes-policy.js';
+import { mediaTypeFor } from '../url/media-types.js';
+import { chooseFormat, type FormatChoice, variesWithAccept } from '../url/negotiate.js';
+import type { OutputFormat, RenditionSpec } from '../url/rendition-spec.js';
+import type { MediaTarget } from '../url/rendition-url.js';
+import { checkSizeAllowed, type SizesPolicy } from '../url/sizes-policy.js';
 import type { RenditionStore, StoredRendition } from './rendition-store.js';
 
 /** How a request was answered, for logs, metrics and tests. */

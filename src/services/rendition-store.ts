@@ -13,9 +13,9 @@ import { AppError } from '../errors.js';
 import { removeEmptyParents } from '../fs/inside-root.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
-import { mediaTypeOfFormat } from '../spec/media-types.js';
-import type { FormatChoice } from '../spec/negotiate.js';
-import type { Ppoi, RenditionSpec } from '../spec/rendition-spec.js';
+import { mediaTypeOfFormat } from '../url/media-types.js';
+import type { FormatChoice } from '../url/negotiate.js';
+import type { Ppoi, RenditionSpec } from '../url/rendition-spec.js';
 import { createPurgeClock, type RenderTicket } from './purge-clock.js';
 
 /** A rendition in memory, with the validators of the file it was stored as. */

@@ -3,10 +3,10 @@
 
 import type { ImageRecord } from '../registry/registry.js';
 import { outputSizeFor } from '../render/plan.js';
-import { type KeySets, urlSetFor } from '../spec/key-sets.js';
-import type { Resize } from '../spec/rendition-spec.js';
-import { type ResponsiveUrl, srcsetsFor } from '../spec/srcset.js';
-import { urlVersionFor, versionQuery } from '../spec/url-version.js';
+import { type KeySets, urlSetFor } from '../url/key-sets.js';
+import type { Resize } from '../url/rendition-spec.js';
+import { type ResponsiveUrl, srcsetsFor } from '../url/srcset.js';
+import { urlVersionFor, versionQuery } from '../url/url-version.js';
 
 /** `urls` (`{keySet: {name: url}}`) and `srcsets` (`{keySet: {name: {src, srcset, …}}}`). */
 export interface UrlSets {

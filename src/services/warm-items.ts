@@ -1,8 +1,8 @@
 // What warming a key set means: every rendition of it, in every format a client may get.
 
 import type { RenderItem } from '../render/renderer.js';
-import { type KeySetEntry, variantSizesOf } from '../spec/key-sets.js';
-import type { OutputFormat } from '../spec/rendition-spec.js';
+import { type KeySetEntry, variantSizesOf } from '../url/key-sets.js';
+import type { OutputFormat } from '../url/rendition-spec.js';
 
 /**
  * One item per negotiable variant (each preferred format, then the fallback) of each size,

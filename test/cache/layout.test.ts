@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cacheCandidatesFor, cacheFileFor, TEMP_DIR_NAME } from '../../src/cache/layout.js';
-import { checkMediaPath } from '../../src/spec/media-path.js';
-import { parseMediaTarget } from '../../src/spec/rendition-url.js';
-import { AVIF_CLIENT, GOLDEN_URLS, PLAIN_CLIENT } from '../spec/golden-urls.js';
+import { checkMediaPath } from '../../src/url/media-path.js';
+import { parseMediaTarget } from '../../src/url/rendition-url.js';
+import { AVIF_CLIENT, GOLDEN_URLS, PLAIN_CLIENT } from '../url/golden-urls.js';
 
 describe('cache layout', () => {
   it.each(GOLDEN_URLS)('maps $path', ({ spec, avifClient, plainClient }) => {

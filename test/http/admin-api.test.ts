@@ -1,4 +1,4 @@
-// The admin API over real HTTP: every call of SPEC section 6, auth, bad bodies, and that a
+// The admin API over real HTTP: every call of the admin API, auth, bad bodies, and that a
 // delete leaves nothing behind.
 
 import { createHash } from 'node:crypto';

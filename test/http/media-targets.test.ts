@@ -2,8 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { createMediaTargetParser } from '../../src/http/media-targets.js';
-import { decodeMediaPath } from '../../src/spec/media-path.js';
-import { parseMediaTarget } from '../../src/spec/rendition-url.js';
+import { decodeMediaPath } from '../../src/url/media-path.js';
+import { parseMediaTarget } from '../../src/url/rendition-url.js';
 
 describe('createMediaTargetParser', () => {
   it('answers what the grammar answers, and the same object for a repeated path', () => {

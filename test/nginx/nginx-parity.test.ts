@@ -7,16 +7,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheCandidatesFor } from '../../src/cache/layout.js';
-import { decodeMediaPath } from '../../src/spec/media-path.js';
-import { chooseFormat } from '../../src/spec/negotiate.js';
-import type { RenditionSpec } from '../../src/spec/rendition-spec.js';
-import { encodePathSegment, parseMediaTarget } from '../../src/spec/rendition-url.js';
+import { decodeMediaPath } from '../../src/url/media-path.js';
+import { chooseFormat } from '../../src/url/negotiate.js';
+import type { RenditionSpec } from '../../src/url/rendition-spec.js';
+import { encodePathSegment, parseMediaTarget } from '../../src/url/rendition-url.js';
 import { type RawRequest, type RawResponse, rawRequest } from '../helpers/http.js';
 import { inspect, jpegImage, pngImage, pngWithAlpha, webpImage } from '../helpers/images.js';
 import { skipWithoutNginx } from '../helpers/nginx.js';
 import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
 import type { TestServer } from '../helpers/server.js';
-import { GOLDEN_URLS } from '../spec/golden-urls.js';
+import { GOLDEN_URLS } from '../url/golden-urls.js';
 
 // Throws when CI is set and nginx is missing: CI never passes by skipping these.
 const skip = skipWithoutNginx();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fallbackFormatFor, planRender, type SourceInfo } from '../../src/render/plan.js';
-import { CENTRE, type Resize } from '../../src/spec/rendition-spec.js';
+import { CENTRE, type Resize } from '../../src/url/rendition-spec.js';
 
 const ENCODER = {
   jpegQuality: 80,

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createRenderer } from '../../src/render/renderer.js';
 import { configureSharp } from '../../src/render/sharp-setup.js';
-import type { FormatChoice } from '../../src/spec/negotiate.js';
-import { CENTRE, type RenditionSpec } from '../../src/spec/rendition-spec.js';
+import type { FormatChoice } from '../../src/url/negotiate.js';
+import { CENTRE, type RenditionSpec } from '../../src/url/rendition-spec.js';
 import {
   BLUE,
   cmykJpeg,

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createRenderer } from '../../src/render/renderer.js';
-import type { FormatChoice } from '../../src/spec/negotiate.js';
-import type { CropStrategy, RenditionSpec } from '../../src/spec/rendition-spec.js';
+import type { FormatChoice } from '../../src/url/negotiate.js';
+import type { CropStrategy, RenditionSpec } from '../../src/url/rendition-spec.js';
 import { countNear, inspect, offCentreSubject, SKIN } from '../helpers/images.js';
 
 const png: FormatChoice = { kind: 'explicit', format: 'png' };

@@ -1,4 +1,4 @@
-// The media path grammar (SPEC section 1): which relative paths may name an original.
+// The media path grammar: which relative paths may name an original.
 
 import { AppError, quoteInput } from '../errors.js';
 

@@ -6,10 +6,10 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { signRenditionUrl } from '../../src/index.js';
-import { decodeMediaPath } from '../../src/spec/media-path.js';
-import type { RenditionSpec } from '../../src/spec/rendition-spec.js';
-import { parseMediaTarget } from '../../src/spec/rendition-url.js';
-import { signatureFor, signatureMatches } from '../../src/spec/signature.js';
+import { decodeMediaPath } from '../../src/url/media-path.js';
+import type { RenditionSpec } from '../../src/url/rendition-spec.js';
+import { parseMediaTarget } from '../../src/url/rendition-url.js';
+import { signatureFor, signatureMatches } from '../../src/url/signature.js';
 
 const KEY = 'k'.repeat(32);
 const OLD_KEY = 'o'.repeat(40);

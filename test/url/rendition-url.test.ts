@@ -4,7 +4,7 @@ import {
   formatRenditionPath,
   formatRenditionUrl,
   parseMediaTarget,
-} from '../../src/spec/rendition-url.js';
+} from '../../src/url/rendition-url.js';
 import { GOLDEN_URLS } from './golden-urls.js';
 
 describe('parseMediaTarget / formatRenditionPath', () => {

@@ -3,7 +3,7 @@ import {
   checkMediaPath,
   decodeMediaPath,
   MAX_MEDIA_PATH_BYTES,
-} from '../../src/spec/media-path.js';
+} from '../../src/url/media-path.js';
 
 describe('checkMediaPath', () => {
   it.each([

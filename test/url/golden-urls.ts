@@ -1,8 +1,8 @@
 // The golden table of rendition URLs: parse <-> format round trip and the cache files they map to.
 // Shared by the spec, cache-layout and nginx tests so all three agree on one mapping.
 
-import type { FormatChoice } from '../../src/spec/negotiate.js';
-import type { RenditionSpec } from '../../src/spec/rendition-spec.js';
+import type { FormatChoice } from '../../src/url/negotiate.js';
+import type { RenditionSpec } from '../../src/url/rendition-spec.js';
 
 export interface GoldenUrl {
   /** The media part of the URL, decoded (after `MEDIA_URL/`). */

@@ -3,9 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { outputSizeFor } from '../../src/render/plan.js';
-import { parseKeySetValue } from '../../src/spec/key-sets.js';
-import type { Resize } from '../../src/spec/rendition-spec.js';
-import { srcsetFor } from '../../src/spec/srcset.js';
+import { parseKeySetValue } from '../../src/url/key-sets.js';
+import type { Resize } from '../../src/url/rendition-spec.js';
+import { srcsetFor } from '../../src/url/srcset.js';
 
 const LIMITS = { maxWidth: 4096, maxHeight: 4096 };
 const entry = (value: unknown) => parseKeySetValue(value, LIMITS);

@@ -8,8 +8,8 @@ import {
   parseKeySetValue,
   sizesOfKeySets,
   variantSizesOf,
-} from '../../src/spec/key-sets.js';
-import { checkSizeAllowed, needsSignature, type SizesPolicy } from '../../src/spec/sizes-policy.js';
+} from '../../src/url/key-sets.js';
+import { checkSizeAllowed, needsSignature, type SizesPolicy } from '../../src/url/sizes-policy.js';
 
 const LIMITS = { maxWidth: 2048, maxHeight: 2048 };
 const sizesOf = (value: unknown) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseInfoPath } from '../../src/spec/info-url.js';
-import { parseMediaTarget } from '../../src/spec/rendition-url.js';
+import { parseInfoPath } from '../../src/url/info-url.js';
+import { parseMediaTarget } from '../../src/url/rendition-url.js';
 
 describe('parseInfoPath', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptsFormat, chooseFormat, variesWithAccept } from '../../src/spec/negotiate.js';
+import { acceptsFormat, chooseFormat, variesWithAccept } from '../../src/url/negotiate.js';
 
 const CHROME = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
 const OLD_SAFARI = 'image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5';
