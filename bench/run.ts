@@ -15,7 +15,7 @@ import {
   type Results,
   type Row,
   rowLine,
-  writeReadmeTable,
+  writePerformanceTable,
   writeResults,
 } from './lib/report.js';
 import { REPO } from './lib/servers.js';
@@ -108,8 +108,8 @@ async function main(): Promise<number> {
   };
   const written = await writeResults(join(REPO, 'bench', 'results'), results);
   if (!options.quick && options.only.length === 0 && failures.length === 0) {
-    const readme = join(REPO, 'README.md');
-    if (await writeReadmeTable(readme, results)) written.push(`${readme} (Performance table)`);
+    const page = join(REPO, 'docs', 'performance.md');
+    if (await writePerformanceTable(page, results)) written.push(`${page} (the table)`);
   }
   console.log(`\n${markdownTable(rows, options.quick)}\n`);
   const goals = rows.filter((r) => r.holds !== undefined);

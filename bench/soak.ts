@@ -16,7 +16,7 @@ import { MiB, sleep } from './lib/stats.js';
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '3' },
-    // The production setting (README "Security", docker/Dockerfile): jemalloc when installed.
+    // The production setting (docs/security.md, docker/Dockerfile): jemalloc when installed.
     malloc: { type: 'string', default: 'jemalloc' },
   },
 });

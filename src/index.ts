@@ -82,7 +82,7 @@ export interface SrcsetUrlOptions extends UrlOptions {
   /**
    * The original's size (after EXIF orientation; the admin API's `width` and `height`).
    * Given, descriptors are exact and candidates the original cannot fill are left out
-   * (README "Responsive images"); without it they are nominal.
+   * (docs/key-sets.md#responsive-images); without it they are nominal.
    */
   readonly original?: { readonly width: number; readonly height: number };
   /** The server's UPSCALE setting. Default false. */
@@ -140,7 +140,7 @@ export function renditionUrl(
  * Signs a rendition URL for a size outside the key sets and ALLOWED_SIZES: returns it with
  * `s=<signature>` added to its query (any query it has, such as `?v=`, is kept). `url` is a
  * path (`/media/cat.jpg/crop/500x300`) or an absolute URL; `key` is the first of the server's
- * SIGNING_KEYS. What is signed is documented in README "Signed URLs".
+ * SIGNING_KEYS. What is signed is documented in docs/signed-urls.md.
  *
  * @example signRenditionUrl('/media/cat.jpg/crop/500x300.webp', key)
  * // '/media/cat.jpg/crop/500x300.webp?s=…43 characters…'

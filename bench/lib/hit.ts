@@ -6,7 +6,7 @@ import { get } from './client.js';
 import type { Rendition } from './servers.js';
 
 export const HIT_PATH = '/media/mosaic.jpg/thumbnail/350x350.jpg';
-/** The same file relative to CACHE_ROOT (README "Cache layout"). */
+/** The same file relative to CACHE_ROOT (docs/caching.md#cache-layout). */
 export const HIT_FILE = 'mosaic.jpg/thumbnail/350x350.jpg';
 
 /** Copies the mosaic in and renders the hit rendition; returns its cache file. */

@@ -1,5 +1,5 @@
 // Rows of the results table, and the files written from them: bench/results/latest.json
-// and bench/results/latest.md (the table the README's Performance section includes).
+// and bench/results/latest.md (the table docs/performance.md includes).
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -163,21 +163,21 @@ export async function writeResults(dir: string, results: Results): Promise<strin
   return [json, md];
 }
 
-/** Markers around the generated table in README.md's Performance section. */
-export const README_START = '<!-- bench-table:start -->';
-export const README_END = '<!-- bench-table:end -->';
+/** Markers around the generated table in docs/performance.md. */
+export const TABLE_START = '<!-- bench-table:start -->';
+export const TABLE_END = '<!-- bench-table:end -->';
 
 /**
- * Puts the results of a full run of every row into README.md between the markers, so the
- * README always shows a full run's table, generated. Quick or partial runs never do.
+ * Puts the results of a full run of every row into docs/performance.md between the markers,
+ * so the page always shows a full run's table, generated. Quick or partial runs never do.
  */
-export async function writeReadmeTable(readmePath: string, results: Results): Promise<boolean> {
-  const readme = await readFile(readmePath, 'utf8');
-  const start = readme.indexOf(README_START);
-  const end = readme.indexOf(README_END);
+export async function writePerformanceTable(pagePath: string, results: Results): Promise<boolean> {
+  const page = await readFile(pagePath, 'utf8');
+  const start = page.indexOf(TABLE_START);
+  const end = page.indexOf(TABLE_END);
   if (start === -1 || end < start) return false;
   const table = markdown(results).trimEnd();
-  const updated = `${readme.slice(0, start + README_START.length)}\n${table}\n${readme.slice(end)}`;
-  await writeFile(readmePath, updated);
+  const updated = `${page.slice(0, start + TABLE_START.length)}\n${table}\n${page.slice(end)}`;
+  await writeFile(pagePath, updated);
   return true;
 }

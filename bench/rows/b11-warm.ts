@@ -11,7 +11,7 @@ import { type Row, row } from '../lib/report.js';
 import { ADMIN_TOKEN, startRendition } from '../lib/servers.js';
 import { sleep } from '../lib/stats.js';
 
-/** The default `image` key set (README "Key sets"). */
+/** The default `image` key set (docs/key-sets.md#key-sets). */
 const SIZES = [
   { width: 180, height: 180 },
   { width: 220, height: 220 },

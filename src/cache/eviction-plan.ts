@@ -7,7 +7,7 @@ export interface CacheEntry {
   readonly path: string;
   /** Apparent size (`st_size`), in bytes. */
   readonly size: number;
-  /** When it was last read or written, in ms since the epoch (README "Cache budget"). */
+  /** When it was last read or written, in ms since the epoch (docs/caching.md#cache-budget). */
   readonly lastUse: number;
 }
 

@@ -1,5 +1,5 @@
 // The cache layout: a pure mapping from a rendition URL (plus the chosen format) to files
-// under CACHE_ROOT. nginx's generated config encodes the same rules; see README "Cache layout".
+// under CACHE_ROOT. nginx's generated config encodes the same rules; see docs/caching.md#cache-layout.
 
 import type { FormatChoice } from '../url/negotiate.js';
 import { OUTPUT_FORMATS, type OutputFormat, type RenditionSpec } from '../url/rendition-spec.js';

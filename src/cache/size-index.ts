@@ -38,7 +38,7 @@ export interface SizeIndex {
 }
 
 export function createSizeIndex(): SizeIndex {
-  // One number per file: the index of a big cache must stay small (README "Cache budget").
+  // One number per file: the index of a big cache must stay small (docs/caching.md#cache-budget).
   let sizes = new Map<string, number>();
   const hits = new Map<string, number>();
   let bytes = 0;

@@ -1,4 +1,4 @@
-// The settings table as markdown: printed by `rendition help` and kept in README.md.
+// The settings table as markdown: printed by `rendition help` and kept in docs/settings.md.
 
 import { SETTINGS } from './settings.js';
 

@@ -1,4 +1,4 @@
-// The table of settings: one row each feeds the loader, `--help` and the README's table.
+// The table of settings: one row each feeds the loader, `--help` and docs/settings.md.
 
 import { z } from 'zod';
 import { checkMediaPath } from '../url/media-path.js';
@@ -28,7 +28,7 @@ const SIZE = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$/, 'expected WxH, e.g. 320x240');
 
-/** Every setting, in the order the README lists them. */
+/** Every setting, in the order docs/settings.md lists them. */
 export const SETTINGS = {
   host: setting({
     env: 'HOST',
@@ -66,7 +66,7 @@ export const SETTINGS = {
     key: 'cacheRoot',
     schema: text(),
     default: './var/cache',
-    description: 'Directory of rendered renditions, laid out as the URLs (README "Cache layout").',
+    description: 'Directory of rendered renditions, laid out as the URLs (docs/caching.md#cache-layout).',
   }),
   dataDir: setting({
     env: 'DATA_DIR',
@@ -181,7 +181,7 @@ export const SETTINGS = {
     schema: integer(0, Number.MAX_SAFE_INTEGER),
     default: 10 * 1024 * MIB,
     description:
-      'Byte budget of CACHE_ROOT (file sizes); past it the least recently used renditions are evicted (README "Cache budget"). 0: unlimited.',
+      'Byte budget of CACHE_ROOT (file sizes); past it the least recently used renditions are evicted (docs/caching.md#cache-budget). 0: unlimited.',
   }),
   cacheLowWaterPercent: setting({
     env: 'CACHE_LOW_WATER_PERCENT',
@@ -323,7 +323,7 @@ export const SETTINGS = {
     schema: z.enum(CROP_STRATEGIES),
     default: 'attention' as 'centre' | 'attention' | 'entropy',
     description:
-      'Anchor of a `crop` of an image without a PPOI: `centre`, `attention` (the subject, as sharp finds it) or `entropy`. A change purges every cached crop at the next start (README "Smart crop").',
+      'Anchor of a `crop` of an image without a PPOI: `centre`, `attention` (the subject, as sharp finds it) or `entropy`. A change purges every cached crop at the next start (docs/urls.md#smart-crop).',
   }),
   fallbackImage: setting({
     env: 'FALLBACK_IMAGE',
@@ -337,7 +337,7 @@ export const SETTINGS = {
       ),
     default: '',
     description:
-      'Media path of an original (under MEDIA_ROOT) rendered in place of a missing original, at the requested size, never cached under the missing path (README "Fallback image"). Empty: off.',
+      'Media path of an original (under MEDIA_ROOT) rendered in place of a missing original, at the requested size, never cached under the missing path (docs/urls.md#fallback-image). Empty: off.',
   }),
   fallbackStatus: setting({
     env: 'FALLBACK_STATUS',
@@ -353,7 +353,7 @@ export const SETTINGS = {
     schema: list(z.string().min(32, 'expected keys of at least 32 characters')),
     default: [] as string[],
     description:
-      'HMAC-SHA256 keys for signed URLs (`?s=`) of sizes outside the key sets and ALLOWED_SIZES, comma-separated; the first signs, all are accepted (rotation). Empty: off (README "Signed URLs").',
+      'HMAC-SHA256 keys for signed URLs (`?s=`) of sizes outside the key sets and ALLOWED_SIZES, comma-separated; the first signs, all are accepted (rotation). Empty: off (docs/signed-urls.md).',
   }),
 } as const;
 

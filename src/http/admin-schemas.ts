@@ -219,7 +219,7 @@ export const KeySetsView = z
       .record(z.string(), z.record(z.string(), KeySetValueView))
       .openapi({
         description:
-          'Key set -> name -> `sizer__WxH`, or `{size, densities}` / `{size, widths, sizes}` (README "Responsive images")',
+          'Key set -> name -> `sizer__WxH`, or `{size, densities}` / `{size, widths, sizes}` (docs/key-sets.md#responsive-images)',
       }),
   })
   .openapi('KeySets', {

@@ -15,9 +15,9 @@ export interface MediaRoutesOptions {
   readonly mediaUrl: string;
   readonly cacheMaxAge: number;
   readonly media: MediaService;
-  /** Answers `<MEDIA_URL>/<path>/info` (README "Info endpoint"); absent: no info URLs. */
+  /** Answers `<MEDIA_URL>/<path>/info` (docs/urls.md#info-endpoint); absent: no info URLs. */
   readonly info?: (path: string) => Promise<ImageInfo>;
-  /** Signed URLs (README "Signed URLs"); absent: off. */
+  /** Signed URLs (docs/signed-urls.md); absent: off. */
   readonly signing?: SignatureCheckOptions;
 }
 

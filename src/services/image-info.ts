@@ -7,7 +7,7 @@ import type { Placeholders } from '../render/placeholder.js';
 import { type ProbeLimits, probeOriginal } from '../render/probe.js';
 import type { Ppoi } from '../url/rendition-spec.js';
 
-/** The info of one original (README "Info endpoint"). */
+/** The info of one original (docs/urls.md#info-endpoint). */
 export interface ImageInfo {
   readonly path: string;
   /** False for an original another app dropped in MEDIA_ROOT. */

@@ -43,7 +43,7 @@ export interface RegisterOptions {
   readonly warm: readonly string[];
 }
 
-/** A record with its URL sets (plain and srcset, README "Responsive images"), as the admin API answers it. */
+/** A record with its URL sets (plain and srcset, docs/key-sets.md#responsive-images), as the admin API answers it. */
 export interface ImageView extends ImageRecord, UrlSets {}
 
 export interface WarmSummary {

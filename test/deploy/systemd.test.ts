@@ -119,7 +119,7 @@ describe('deploy/rendition.service', () => {
     }
   });
 
-  it("prints nginx's config from the same settings file (README: Deployment)", async () => {
+  it("prints nginx's config from the same settings file (docs/deployment.md)", async () => {
     const result = await runProgram(
       process.execPath,
       [join(REPO, 'dist/cli.js'), 'nginx-config', '--listen', '80'],

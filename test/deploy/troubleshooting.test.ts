@@ -1,4 +1,4 @@
-// README "Troubleshooting" names status codes and error codes together (`404
+// docs/troubleshooting.md names status codes and error codes together (`404
 // ORIGINAL_NOT_FOUND`): each pair must be what src/errors.ts answers, and the errors a new
 // installation meets first must all be there.
 
@@ -6,13 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ERROR_STATUS, type ErrorCode } from '../../src/errors.js';
 
-const readme = await readFile('README.md', 'utf8');
-const section = readme.slice(
-  readme.indexOf('\n## Troubleshooting\n'),
-  readme.indexOf('\n## ', readme.indexOf('\n## Troubleshooting\n') + 1),
-);
+const section = await readFile('docs/troubleshooting.md', 'utf8');
 
-describe('README "Troubleshooting"', () => {
+describe('docs/troubleshooting.md', () => {
   const pairs = [...section.matchAll(/\b([1-5][0-9]{2})\s+([A-Z][A-Z_]{3,})\b/g)].map(
     ([, status, code]) => ({ status: Number(status), code: code ?? '' }),
   );

@@ -104,13 +104,9 @@ describe.skipIf(skip)('the Django example behind nginx', () => {
   }, 180_000);
 });
 
-describe('README "Django"', () => {
+describe('docs/django.md', () => {
   it('shows code taken verbatim from the tested example', async () => {
-    const readme = await readFile('README.md', 'utf8');
-    const section = readme.slice(
-      readme.indexOf('\n## Django\n'),
-      readme.indexOf('\n## Settings\n'),
-    );
+    const section = await readFile('docs/django.md', 'utf8');
     const blocks = [...section.matchAll(/^```(?:python|html)\n([\s\S]*?)^```$/gm)].map(
       (match) => match[1] ?? '',
     );

@@ -78,7 +78,7 @@ export function mainNginxConf(prefix: string, siteConfPath: string): string {
     // Workers must read the test's 0700 temp dirs; `user` only applies when run as root.
     ...(root ? ['user root;'] : []),
     'worker_processes 1;',
-    // As README "nginx in front" asks: the location regexes are JIT-compiled.
+    // As docs/deployment.md#nginx-in-front asks: the location regexes are JIT-compiled.
     'pcre_jit on;',
     `pid "${prefix}/nginx.pid";`,
     `error_log "${prefix}/error.log" warn;`,

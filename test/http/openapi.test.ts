@@ -74,7 +74,7 @@ describe('GET /admin/openapi.json', () => {
       server.app.routes
         .filter((route) => route.path.startsWith('/admin/') && route.method !== 'ALL')
         .filter((route) => route.path !== '/admin/openapi.json')
-        // The admin web page (static files, README "Admin web page") is not part of the API.
+        // The admin web page (static files, docs/admin-api.md#admin-web-page) is not part of the API.
         .filter((route) => route.path !== '/admin/ui' && !route.path.startsWith('/admin/ui/'))
         .map((route) => `${route.method} ${route.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}`),
     );

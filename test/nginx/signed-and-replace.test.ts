@@ -63,7 +63,7 @@ describe.skipIf(skip)('nginx: signed URLs', () => {
     expect(hit.status).toBe(200);
     expect(hit.body.equals(miss.body)).toBe(true);
     expect(hit.headers.etag).toBe(miss.headers.etag);
-    // nginx cannot check HMACs: a cached signed rendition is served by its path (README).
+    // nginx cannot check HMACs: a cached signed rendition is served by its path (docs/signed-urls.md).
     const unsigned = await via(nginx, url);
     expect(unsigned.status).toBe(200);
     expect(unsigned.body.equals(miss.body)).toBe(true);

@@ -399,7 +399,7 @@ describe.skipIf(skip)('admin page in Chromium', () => {
     await waitForImages(page, 'article.card img');
     const gallery = join(ARTIFACTS, 'admin-ui-gallery.png');
     await page.screenshot({ path: gallery, fullPage: true });
-    // The one the README shows: a single image with its PPOI moved and its crops following.
+    // The one docs/admin-api.md shows: a single image with its PPOI moved and its crops following.
     await page.locator('#search').fill('photos/');
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => shownPaths(page)).toEqual(['photos/halves.jpg']);

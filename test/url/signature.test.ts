@@ -1,5 +1,5 @@
 // Signed URLs: HMAC-SHA256 over the canonical rendition path, key rotation, malformed values,
-// and the README's Python example run by the real python3, agreeing byte for byte.
+// and the Python example of docs/signed-urls.md run by the real python3, agreeing byte for byte.
 
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -84,13 +84,12 @@ describe('signRenditionUrl', () => {
 });
 
 describe.skipIf(spawnSync(PYTHON, ['--version']).status !== 0)(
-  "the README's Python example",
+  'the Python example in docs/signed-urls.md',
   () => {
     it('signs exactly as signRenditionUrl does', () => {
-      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-      const section = readme.slice(readme.indexOf('## Signed URLs'));
-      const code = /```python\n([\s\S]*?)```/.exec(section)?.[1];
-      expect(code, 'a ```python block in README "Signed URLs"').toBeDefined();
+      const page = readFileSync(new URL('../../docs/signed-urls.md', import.meta.url), 'utf8');
+      const code = /```python\n([\s\S]*?)```/.exec(page)?.[1];
+      expect(code, 'a ```python block in docs/signed-urls.md').toBeDefined();
       const urls = [
         '/media/photos/cat.jpg/crop/500x300.webp',
         '/media/photos/cat.jpg/thumbnail/640x0?v=0123456789',
