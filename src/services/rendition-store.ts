@@ -8,6 +8,7 @@ import type { CacheChangeListener } from '../cache/cache-budget.js';
 import type { HotCache } from '../cache/hot-cache.js';
 import { cacheCandidatesFor, cacheFileFor, isCropFile } from '../cache/layout.js';
 import { createMtimeFloor } from '../cache/mtime-floor.js';
+import { removeTree } from '../cache/remove-tree.js';
 import { createSingleFlight } from '../cache/single-flight.js';
 import { AppError } from '../errors.js';
 import { removeEmptyParents } from '../fs/inside-root.js';
@@ -236,7 +237,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
       const dir = join(cacheRoot, path);
       if (which === 'all') {
         hotCache.deletePrefix(dir);
-        await rm(dir, { recursive: true, force: true });
+        await removeTree(cacheRoot, dir);
         options.cacheChanges?.deleted(path);
         await removeEmptyParents(cacheRoot, dirname(dir));
         return;
