@@ -15,7 +15,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
 import { createOriginals } from './media/originals.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
-import { openRegistry } from './registry/lowdb-registry.js';
+import { openConfiguredRegistry } from './registry/open-registry.js';
 import { explicitPpoiOf, type Registry } from './registry/registry.js';
 import { createRenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
@@ -28,6 +28,7 @@ import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
 import { createRenditionStore, type RenditionStore } from './services/rendition-store.js';
+import { withPublishedPurges } from './services/published-purges.js';
 import { createWarmJobs, type WarmJobs } from './services/warm-jobs.js';
 
 export interface RunningServer {
@@ -96,7 +97,9 @@ export async function startServer(
     logger.error({ err: error, file }, message);
     options.logError?.(error, { method: '-', path: file });
   };
-  const registry = await openRegistry({ dataDir });
+  const { registry, sync } = await openConfiguredRegistry(config.registry, dataDir, (error) =>
+    logger.warn({ err: error }, 'registry: PostgreSQL connection trouble (retrying)'),
+  );
   const adminToken = await resolveAdminToken(config.admin.token, dataDir);
 
   const queue = createRenderQueue({
@@ -135,6 +138,17 @@ export async function startServer(
       logFailure(error, 'rendition not cached (answered from memory)', relative),
     cacheChanges: cacheBudget,
   });
+  // Other nodes' deletes, replaces and PPOI changes since this node last ran: applied before
+  // it serves (a no-op on lowdb).
+  await sync
+    .follow({
+      purge: (path, scope) => store.purge(path, scope),
+      purgeEverything: () => store.purgeEverything(),
+    })
+    .catch(async (error: unknown) => {
+      await registry.close();
+      throw error;
+    });
   const renditions = createMediaService({
     mediaRoot: realMediaRoot,
     cacheRoot: realCacheRoot,
@@ -143,6 +157,7 @@ export async function startServer(
     hotFileBytes: config.hotCache.maxFileBytes,
     hotCache: cacheBudget.trackUses(hotCache),
     store,
+    checkInStep: () => sync.checkInStep(),
     ...(config.admin.requireRegistration
       ? {
           // The fallback image renders even unregistered: it stands in for missing originals.
@@ -160,7 +175,7 @@ export async function startServer(
   const images = createImageService({
     registry,
     originals,
-    store,
+    store: withPublishedPurges(store, sync),
     mediaRoot: realMediaRoot,
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,
@@ -214,7 +229,7 @@ export async function startServer(
     ops: {
       health: createHealthCheck({
         roots: { mediaRoot: realMediaRoot, cacheRoot: realCacheRoot, dataDir },
-        registryLoaded: () => registryOpen,
+        registry: () => (registryOpen ? sync.state() : 'not loaded'),
         draining: () => draining,
       }),
       metrics: {

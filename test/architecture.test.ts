@@ -30,6 +30,8 @@ const LIBRARY_OWNERS: Record<string, RegExp> = {
   '@hono/node-server': /^server\.ts$/,
   'lru-cache': /^(cache|services)\//,
   lowdb: /^registry\//,
+  // The PostgreSQL client: the registry, the change log and the jobs table live behind it.
+  pg: /^registry\//,
   // Placeholders are made next to the decode that feeds them.
   thumbhash: /^render\//,
   // Schemas validate settings and admin request bodies, at those two edges only.

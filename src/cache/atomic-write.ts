@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { makeDirInside } from '../fs/inside-root.js';
+import { retryWhileDirVanishes } from '../fs/inside-root.js';
 import { isProcessAlive } from '../fs/process-alive.js';
 import { TEMP_DIR_NAME } from './layout.js';
 
@@ -60,16 +60,7 @@ async function raiseMtime(file: string, minMtimeMs: number): Promise<void> {
 }
 
 async function renameCreatingDirs(root: string, from: string, to: string): Promise<void> {
-  // A concurrent delete may remove the directory between mkdir and rename: retry once.
-  for (let attempt = 0; ; attempt += 1) {
-    await makeDirInside(root, dirname(to));
-    try {
-      await rename(from, to);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw error;
-    }
-  }
+  await retryWhileDirVanishes(root, dirname(to), () => rename(from, to));
 }
 
 /**
@@ -93,7 +84,8 @@ export async function cleanTempFiles(root: string, maxAgeMs = 10 * 60_000): Prom
       !isProcessAlive(pid) ||
       now - (await stat(file).catch(() => ({ mtimeMs: 0 }))).mtimeMs > maxAgeMs;
     if (stale || pid === process.pid) {
-      await rm(file, { force: true });
+      // Recursive: a tree a purge moved aside (remove-tree.ts) and a crash left behind.
+      await rm(file, { recursive: true, force: true });
       removed += 1;
     }
   }

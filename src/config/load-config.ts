@@ -43,6 +43,7 @@ export interface Config {
   /** CACHE_MAX_BYTES (0: unlimited) and the low-water mark, in bytes. */
   readonly cacheBudget: { readonly maxBytes: number; readonly lowWaterBytes: number };
   readonly admin: AdminConfig;
+  readonly registry: RegistryConfig;
   /** SIGNING_KEYS: empty turns signed URLs off. */
   readonly signing: { readonly keys: readonly string[] };
   readonly configFile: string | undefined;
@@ -65,6 +66,15 @@ export interface AdminConfig {
   readonly fetchTimeoutMs: number;
   readonly fetchAllowCidrs: readonly string[];
   readonly warmConcurrency: number;
+}
+
+/** REGISTRY and, for `postgres`, how to reach it and how stale a cut-off node may serve. */
+export interface RegistryConfig {
+  readonly kind: 'lowdb' | 'postgres';
+  readonly databaseUrl: string;
+  readonly poolSize: number;
+  readonly heartbeatMs: number;
+  readonly maxStalenessMs: number;
 }
 
 export interface EncoderConfig {
@@ -131,6 +141,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = assemble(values as SettingValues, keySets, cwd, configFile);
+  if (config.registry.kind === 'postgres' && config.registry.databaseUrl === '') {
+    throw new ConfigError(['DATABASE_URL: expected a postgres:// URL, since REGISTRY=postgres']);
+  }
   const overlap = rootsOverlap(config.roots);
   if (overlap !== undefined) throw new ConfigError([overlap]);
   return deepFreeze(config);
@@ -270,6 +283,13 @@ function assemble(
       fetchTimeoutMs: v.fetchTimeoutMs,
       fetchAllowCidrs: v.fetchAllowCidrs,
       warmConcurrency: v.warmConcurrency,
+    },
+    registry: {
+      kind: v.registry,
+      databaseUrl: v.databaseUrl,
+      poolSize: v.databasePoolSize,
+      heartbeatMs: v.registryHeartbeatMs,
+      maxStalenessMs: v.registryMaxStalenessMs,
     },
     signing: { keys: v.signingKeys },
     configFile,

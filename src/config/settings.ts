@@ -75,6 +75,52 @@ export const SETTINGS = {
     default: './var',
     description: 'Directory of the registry and other state.',
   }),
+  registry: setting({
+    env: 'REGISTRY',
+    key: 'registry',
+    schema: z.enum(['lowdb', 'postgres']),
+    default: 'lowdb' as 'lowdb' | 'postgres',
+    description:
+      'Where the registry lives: `lowdb` (files in DATA_DIR, one node) or `postgres` (DATABASE_URL, shared by every node; docs/multi-node.md).',
+  }),
+  databaseUrl: setting({
+    env: 'DATABASE_URL',
+    key: 'databaseUrl',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (value) => value === '' || /^postgres(ql)?:\/\//.test(value),
+        'expected a postgres:// URL, e.g. postgres://rendition@db.internal/rendition',
+      ),
+    default: '',
+    description:
+      'PostgreSQL connection URL of REGISTRY=postgres (libpq form; `sslmode` and a password go in it or in PG* variables).',
+  }),
+  databasePoolSize: setting({
+    env: 'DATABASE_POOL_SIZE',
+    key: 'databasePoolSize',
+    schema: integer(1, 1000),
+    default: 10,
+    description:
+      'Connections each node keeps to PostgreSQL for queries (plus one for LISTEN); size the server for nodes x (this + 1).',
+  }),
+  registryHeartbeatMs: setting({
+    env: 'REGISTRY_HEARTBEAT_MS',
+    key: 'registryHeartbeatMs',
+    schema: integer(50, 60_000),
+    default: 1_000,
+    description:
+      'How often a node polls the change log besides LISTEN/NOTIFY and retries a lost PostgreSQL connection, in milliseconds.',
+  }),
+  registryMaxStalenessMs: setting({
+    env: 'REGISTRY_MAX_STALENESS_MS',
+    key: 'registryMaxStalenessMs',
+    schema: integer(0, 86_400_000),
+    default: 30_000,
+    description:
+      'How long a node that cannot reach PostgreSQL keeps serving its cached renditions (misses answer 503 REGISTRY_UNAVAILABLE at once); past it the node empties its cache, in milliseconds.',
+  }),
   negotiateFormats: setting({
     env: 'NEGOTIATE_FORMATS',
     key: 'negotiateFormats',

@@ -156,6 +156,29 @@ export async function makeDirInside(root: string, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
 }
 
+/**
+ * Creates `dir` inside `root` and runs `step` (a rename or link into it). A concurrent purge
+ * or delete may remove the directory in between (it removes emptied parents): ENOENT then
+ * means "create it again", a few times over, never "fail the request".
+ */
+export async function retryWhileDirVanishes<T>(
+  root: string,
+  dir: string,
+  step: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      // mkdir -p itself fails with ENOENT when a parent it just made is removed under it.
+      await makeDirInside(root, dir);
+      return await step();
+    } catch (error) {
+      // ENOTDIR too: mkdir -p's own check of a directory that vanished under it says so.
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || attempt >= 8) throw error;
+    }
+  }
+}
+
 /** Removes the now-empty directories from `dir` up to (not including) `root`. */
 export async function removeEmptyParents(root: string, dir: string): Promise<void> {
   let current = dir;

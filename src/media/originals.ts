@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 // cleaning (cleanTempFiles) treats MEDIA_ROOT's like CACHE_ROOT's.
 import { TEMP_DIR_NAME } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
-import { makeDirInside, realPathInside, removeEmptyParents } from '../fs/inside-root.js';
+import { realPathInside, removeEmptyParents, retryWhileDirVanishes } from '../fs/inside-root.js';
 import { checkMediaPath } from '../url/media-path.js';
 import { mediaTypeFor } from '../url/media-types.js';
 
@@ -35,6 +35,18 @@ export interface Originals {
   exists(path: string): Promise<boolean>;
   /** Deletes the original; false if there was none. */
   remove(path: string): Promise<boolean>;
+  /**
+   * Moves the original out of sight (into the temp dir: no URL reaches it, start-up cleaning
+   * removes it after a crash) until `discard` deletes it or `restore` puts it back.
+   * Undefined when there is none.
+   */
+  setAside(path: string): Promise<SetAside | undefined>;
+}
+
+/** An original moved aside by {@link Originals.setAside}. */
+export interface SetAside {
+  discard(): Promise<void>;
+  restore(): Promise<void>;
 }
 
 export function createOriginals(realMediaRoot: string): Originals {
@@ -45,22 +57,26 @@ export function createOriginals(realMediaRoot: string): Originals {
     return real !== undefined;
   }
 
+  async function tempFile(): Promise<string> {
+    await mkdir(tempDir, { recursive: true });
+    return join(tempDir, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+  }
+
   return {
-    async tempFile() {
-      await mkdir(tempDir, { recursive: true });
-      return join(tempDir, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
-    },
+    tempFile,
     async place(temp, path, replace) {
       const target = join(realMediaRoot, path);
-      await makeDirInside(realMediaRoot, dirname(target));
       const existed = await exists(path);
+      // A delete of this directory's last other original may remove it meanwhile: retried.
+      const intoDir = <T>(step: () => Promise<T>) =>
+        retryWhileDirVanishes(realMediaRoot, dirname(target), step);
       if (replace) {
         if (existed && !(await stat(target)).isFile()) throw conflict(path, 'is a directory');
-        await rename(temp, target);
+        await intoDir(() => rename(temp, target));
         return { replaced: existed };
       }
       try {
-        await link(temp, target);
+        await intoDir(() => link(temp, target));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(path, 'exists');
         throw error;
@@ -78,6 +94,23 @@ export function createOriginals(realMediaRoot: string): Originals {
       await rm(join(realMediaRoot, path), { force: true });
       await removeEmptyParents(realMediaRoot, dirname(join(realMediaRoot, path)));
       return true;
+    },
+    async setAside(path) {
+      const real = await realPathInside(realMediaRoot, path);
+      if (real === undefined) return undefined;
+      const target = join(realMediaRoot, path);
+      const aside = await tempFile();
+      // The name the URL uses moves, never a symlink's target elsewhere.
+      await rename(target, aside);
+      return {
+        async discard() {
+          await rm(aside, { force: true });
+          await removeEmptyParents(realMediaRoot, dirname(target));
+        },
+        async restore() {
+          await retryWhileDirVanishes(realMediaRoot, dirname(target), () => rename(aside, target));
+        },
+      };
     },
   };
 }

@@ -13,7 +13,7 @@ import { lockDataDir } from './data-dir-lock.js';
 import { type Journal, type JournalEntry, openJournal, readJournal } from './journal.js';
 import type { ImageRecord, ListOptions, ListPage, Registry } from './registry.js';
 import { EMPTY_SNAPSHOT, type Snapshot, SnapshotFile, syncDirectory } from './snapshot-file.js';
-import { insertSorted, lowerBound, removeSorted } from './sorted-keys.js';
+import { insertSorted, pageOf, removeSorted } from './sorted-keys.js';
 
 export interface RegistryOptions {
   readonly dataDir: string;
@@ -130,24 +130,7 @@ export async function openRegistry(options: RegistryOptions): Promise<LowdbRegis
       return records.get(path);
     },
     list(listOptions: ListOptions): ListPage {
-      const prefix = listOptions.prefix ?? '';
-      let start = lowerBound(keys, prefix);
-      if (listOptions.cursor !== undefined && listOptions.cursor >= prefix) {
-        start = lowerBound(keys, listOptions.cursor);
-        if (keys[start] === listOptions.cursor) start += 1;
-      }
-      const items: ImageRecord[] = [];
-      let at = start;
-      for (; at < keys.length && items.length < listOptions.limit; at += 1) {
-        const key = keys[at] as string;
-        if (!key.startsWith(prefix)) break;
-        items.push(records.get(key) as ImageRecord);
-      }
-      const more = at < keys.length && (keys[at] as string).startsWith(prefix);
-      return {
-        items,
-        next: more && items.length > 0 ? (items[items.length - 1] as ImageRecord).path : null,
-      };
+      return pageOf(keys, (key) => records.get(key) as ImageRecord, listOptions);
     },
     paths() {
       return keys.slice();

@@ -72,3 +72,40 @@ export function explicitPpoiOf(record: ImageRecord | undefined): Ppoi | undefine
   const moved = record.ppoi.x !== CENTRE.x || record.ppoi.y !== CENTRE.y;
   return record.ppoiSet === true || moved ? record.ppoi : undefined;
 }
+
+/** Which renditions of an original a purge removes: every one, or only its crops (a PPOI change). */
+export type PurgeScope = 'all' | 'crop';
+
+/** What a node does to its local copies when the log says another node changed an original. */
+export interface LocalCopies {
+  /** Removes this node's cached renditions of `path` (files and memory). */
+  purge(path: string, scope: PurgeScope): Promise<void>;
+  /** Removes every cached rendition: the log can no longer tell which are stale. */
+  purgeEverything(): Promise<void>;
+}
+
+/**
+ * How one node keeps its local copies in step with the others (REGISTRY=postgres); on one
+ * node (lowdb) every call is a no-op.
+ */
+export interface NodeSync {
+  /**
+   * Applies the changes other nodes made since this node last applied one, then follows the
+   * log. Resolves once caught up: call it before serving.
+   */
+  follow(copies: LocalCopies): Promise<void>;
+  /** Tells every other node to purge its copies of `path` (this node has purged its own). */
+  publishPurge(path: string, scope: PurgeScope): Promise<void>;
+  /** Throws REGISTRY_UNAVAILABLE (503) unless this node is in step with the log now. */
+  checkInStep(): void;
+  /** 'ok', or why the node is not in step (for /healthz). */
+  state(): string;
+}
+
+/** The NodeSync of a registry no other node shares. */
+export const SINGLE_NODE: NodeSync = {
+  async follow() {},
+  async publishPurge() {},
+  checkInStep() {},
+  state: () => 'ok',
+};

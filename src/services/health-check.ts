@@ -23,8 +23,8 @@ export interface HealthCheckOptions {
     readonly cacheRoot: string;
     readonly dataDir: string;
   };
-  /** True while the registry is open (loaded at start, closed on shutdown). */
-  readonly registryLoaded: () => boolean;
+  /** 'ok' while the registry is open and in step with the other nodes, else why not. */
+  readonly registry: () => CheckResult;
   /** True once a shutdown has begun: a load balancer should stop sending requests. */
   readonly draining: () => boolean;
 }
@@ -40,7 +40,7 @@ export function createHealthCheck(options: HealthCheckOptions): () => Promise<He
       mediaRoot: mediaRoot ?? 'ok',
       cacheRoot: cacheRoot ?? 'ok',
       dataDir: dataDir ?? 'ok',
-      registry: options.registryLoaded() ? 'ok' : 'not loaded',
+      registry: options.registry(),
       server: options.draining() ? 'shutting down' : 'ok',
     };
     const healthy = Object.values(checks).every((result) => result === 'ok');

@@ -286,19 +286,24 @@ export function createImageService(options: ImageServiceOptions): ImageService {
         const exists = await originals.exists(path);
         if (!registered && !exists)
           throw new AppError('NOT_FOUND', `No image at ${quoteInput(path)}`);
-        // The record first: a crash or a full disk can then leave an unregistered original
-        // (which a second DELETE removes), never a record pointing at nothing. Then the
-        // renditions (and in-flight renders disarmed), then the original, then the
-        // renditions again: a render that began reading the original between the first
-        // purge and its removal is disarmed and its file removed by the second.
+        // Until the record goes the image stays listed, so whatever fails midway leaves a
+        // state a second DELETE completes. The original is only set aside until then: a
+        // record that cannot be removed (a full disk) gets it back. First the renditions (and
+        // in-flight renders disarmed), then the original, then the renditions again: a render
+        // that began reading the original between the first purge and its move is disarmed
+        // and its file removed by the second.
+        await store.purge(path, 'all');
+        const aside = await originals.setAside(path);
+        await store.purge(path, 'all');
         if (registered) {
-          await registry.delete(path).catch((error: unknown) => {
+          try {
+            await registry.delete(path);
+          } catch (error) {
+            await aside?.restore();
             throw translateStorageError(error, 'the deletion');
-          });
+          }
         }
-        await store.purge(path, 'all');
-        await originals.remove(path);
-        await store.purge(path, 'all');
+        await aside?.discard();
       });
     },
 

@@ -49,6 +49,8 @@ export interface MediaServiceOptions {
   readonly hotFileBytes: number;
   readonly hotCache: HotCache;
   readonly store: RenditionStore;
+  /** Throws when this node may not render now (REGISTRY_UNAVAILABLE: out of step with the others). */
+  readonly checkInStep?: () => void;
   /** When set, only originals it accepts are rendered (REQUIRE_REGISTRATION). */
   readonly isRenderable?: (path: string) => boolean;
 }
@@ -187,6 +189,8 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
       return { ...onDisk, varyAccept, outcome: 'hit' };
     }
 
+    // A node cut off from the others cannot know whether this original changed: no render.
+    options.checkInStep?.();
     if (options.isRenderable !== undefined && !options.isRenderable(spec.path))
       throw originalNotFound(spec.path);
     const { real: original, stats } = await originalFile(mediaRoot, spec.path);

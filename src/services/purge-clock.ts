@@ -10,6 +10,8 @@ export interface RenderTicket {
 export interface PurgeClock {
   begin(): RenderTicket;
   purged(path: string): void;
+  /** Every path purged at once (the whole cache emptied). */
+  purgedAll(): void;
   stillWanted(path: string, ticket: RenderTicket): boolean;
   /** Paths remembered now (bounded by the purges since the oldest render in flight). */
   readonly size: number;
@@ -17,6 +19,7 @@ export interface PurgeClock {
 
 export function createPurgeClock(): PurgeClock {
   let epoch = 0;
+  let allPurgedAt = 0;
   const purgedAt = new Map<string, number>();
   const inFlight = new Set<RenderTicket>();
 
@@ -47,8 +50,12 @@ export function createPurgeClock(): PurgeClock {
       purgedAt.set(path, epoch);
       if (inFlight.size === 0) purgedAt.clear();
     },
+    purgedAll() {
+      epoch += 1;
+      allPurgedAt = epoch;
+    },
     stillWanted(path, ticket) {
-      return (purgedAt.get(path) ?? 0) <= ticket.startedAt;
+      return Math.max(purgedAt.get(path) ?? 0, allPurgedAt) <= ticket.startedAt;
     },
     get size() {
       return purgedAt.size;

@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic-write.js';
 import type { CacheChangeListener } from '../cache/cache-budget.js';
 import type { HotCache } from '../cache/hot-cache.js';
-import { cacheCandidatesFor, cacheFileFor, isCropFile } from '../cache/layout.js';
+import { cacheCandidatesFor, cacheFileFor, isCropFile, TEMP_DIR_NAME } from '../cache/layout.js';
 import { createMtimeFloor } from '../cache/mtime-floor.js';
+import { removeTree } from '../cache/remove-tree.js';
 import { createSingleFlight } from '../cache/single-flight.js';
 import { AppError } from '../errors.js';
 import { removeEmptyParents } from '../fs/inside-root.js';
@@ -67,6 +68,8 @@ export interface RenditionStore {
   warm(original: string, path: string, items: readonly RenderItem[]): Promise<WarmReport>;
   /** Deletes the renditions of `path` (all, or only crops) and stops in-flight renders from landing. */
   purge(path: string, which: 'all' | 'crop'): Promise<void>;
+  /** Deletes every cached rendition (files and memory) and stops in-flight renders from landing. */
+  purgeEverything(): Promise<void>;
   readonly counters: { renders: number };
 }
 
@@ -150,6 +153,32 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     });
   }
 
+  async function purge(path: string, which: 'all' | 'crop'): Promise<void> {
+    clock.purged(path);
+    floors.purged(path, Date.now());
+    // Renders of the old original still answer their own callers, never new ones.
+    flights.forget((key) => key.startsWith(`${path}/`) && (which === 'all' || isCropFile(key)));
+    const dir = join(cacheRoot, path);
+    if (which === 'all') {
+      hotCache.deletePrefix(dir);
+      await removeTree(cacheRoot, dir);
+      options.cacheChanges?.deleted(path);
+      await removeEmptyParents(cacheRoot, dirname(dir));
+      return;
+    }
+    const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+    await Promise.all(
+      files
+        .filter((file) => isCropFile(file))
+        .map((file) => {
+          hotCache.delete(join(dir, file));
+          return rm(join(dir, file), { force: true }).then(() =>
+            options.cacheChanges?.deleted(`${path}/${file}`),
+          );
+        }),
+    );
+  }
+
   return {
     running(spec, choice) {
       return flights.running(flightKey(spec, choice));
@@ -228,29 +257,13 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
       return report;
     },
 
-    async purge(path, which) {
-      clock.purged(path);
-      floors.purged(path, Date.now());
-      // Renders of the old original still answer their own callers, never new ones.
-      flights.forget((key) => key.startsWith(`${path}/`) && (which === 'all' || isCropFile(key)));
-      const dir = join(cacheRoot, path);
-      if (which === 'all') {
-        hotCache.deletePrefix(dir);
-        await rm(dir, { recursive: true, force: true });
-        options.cacheChanges?.deleted(path);
-        await removeEmptyParents(cacheRoot, dirname(dir));
-        return;
-      }
-      const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+    purge,
+    async purgeEverything() {
+      clock.purgedAll();
+      const names = await readdir(cacheRoot).catch(() => [] as string[]);
+      // Each top-level directory is the first segment of media paths: purge it like one.
       await Promise.all(
-        files
-          .filter((file) => isCropFile(file))
-          .map((file) => {
-            hotCache.delete(join(dir, file));
-            return rm(join(dir, file), { force: true }).then(() =>
-              options.cacheChanges?.deleted(`${path}/${file}`),
-            );
-          }),
+        names.filter((name) => name !== TEMP_DIR_NAME).map((name) => purge(name, 'all')),
       );
     },
     counters,

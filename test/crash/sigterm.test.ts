@@ -92,21 +92,27 @@ function startUpload(
 
 /** Resolves once the upload's temp file exists: the server is streaming it. */
 async function uploadStreaming(): Promise<void> {
-  await until(async () => {
-    const names = await readdir(join(roots.mediaRoot, TEMP_DIR)).catch(() => [] as string[]);
-    return names.length > 0;
-  });
+  await until(
+    async () => {
+      const names = await readdir(join(roots.mediaRoot, TEMP_DIR)).catch(() => [] as string[]);
+      return names.length > 0;
+    },
+    { timeoutMs: 20_000, message: 'the upload never reached MEDIA_ROOT/:tmp' },
+  );
 }
 
 /** Resolves once the server holds all `count` renders: one running, the rest queued. */
 async function rendersHeld(url: string, count: number): Promise<void> {
-  await until(async () => {
-    const scrape = await scrapeMetrics(url);
-    return (
-      scrape.value('rendition_renders_in_flight') === 1 &&
-      scrape.value('rendition_render_queue_length') === count - 1
-    );
-  });
+  await until(
+    async () => {
+      const scrape = await scrapeMetrics(url);
+      return (
+        scrape.value('rendition_renders_in_flight') === 1 &&
+        scrape.value('rendition_render_queue_length') === count - 1
+      );
+    },
+    { timeoutMs: 20_000, message: `the server never held all ${count} renders` },
+  );
 }
 
 /**

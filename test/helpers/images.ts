@@ -172,7 +172,9 @@ export function offCentreSubject(width: number, height: number): Promise<Buffer>
       pixels[at + 2] = colour.b;
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 /** How many pixels of an encoded image are within `tolerance` of `colour`. */

@@ -1,13 +1,21 @@
-// Waiting for a condition that has no event to listen to (a file appearing, a gauge reaching
-// a value): checked again and again, with no deadline of its own. A machine busy with other
-// work only makes it take longer; the test's own timeout is the one bound.
+// Polls a condition until it holds or a deadline passes: tests wait for conditions, never
+// for fixed times.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Resolves once `condition` answers true; checks it every `everyMs` ms. */
+/** Resolves once `condition` is true; throws `message` (or a generic one) after `timeoutMs`. */
 export async function until(
   condition: () => boolean | Promise<boolean>,
-  everyMs = 10,
+  options: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
 ): Promise<void> {
-  while (!(await condition())) await sleep(everyMs);
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        options.message ?? `condition not met within ${options.timeoutMs ?? 10_000} ms`,
+      );
+    }
+    await sleep(options.intervalMs ?? 10);
+  }
 }

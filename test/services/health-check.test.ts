@@ -20,7 +20,7 @@ describe('createHealthCheck', () => {
   it('is ok when the roots are writable, the registry loaded and the server not draining', async () => {
     const check = createHealthCheck({
       roots: roots(),
-      registryLoaded: () => true,
+      registry: () => 'ok',
       draining: () => false,
     });
     expect((await check()).status).toBe('ok');
@@ -31,7 +31,7 @@ describe('createHealthCheck', () => {
     let draining = false;
     const check = createHealthCheck({
       roots: roots(),
-      registryLoaded: () => loaded,
+      registry: () => (loaded ? 'ok' : 'not loaded'),
       draining: () => draining,
     });
     loaded = false;
