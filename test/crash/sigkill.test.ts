@@ -72,6 +72,13 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** The error lines of a server that has exited, once its output has been read to the end. */
+async function errorLines(server: ChildServer): Promise<string> {
+  await server.closed;
+  const lines = server.output().split('\n');
+  return lines.filter((line) => line.includes('"level":"error"')).join('\n');
+}
+
 const FORMAT_OF_EXTENSION: Readonly<Record<string, readonly string[]>> = {
   '.jpg': ['jpeg'],
   '.png': ['png'],
@@ -304,7 +311,12 @@ describe('SIGKILL during renders, registrations and deletes', () => {
       server.child.kill('SIGKILL');
       expect((await server.exited).signal).toBe('SIGKILL');
       await Promise.all(workers);
-      expect(failures, `seed ${SEED}: errors before the kill`).toEqual([]);
+      if (failures.length > 0) {
+        expect(
+          failures,
+          `seed ${SEED}: errors before the kill; the server logged:\n${await errorLines(server)}`,
+        ).toEqual([]);
+      }
       stats.tempLeft += (await tempFilesIn(roots)).length;
     }
 
