@@ -164,6 +164,49 @@ describe('oversized uploads', () => {
   });
 });
 
+describe('heavy JSON bodies (issue 14, item 11)', () => {
+  async function postJson(target: string, body: Buffer, chunked = false) {
+    return hostile.request(target, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${hostile.token}`,
+        'Content-Type': 'application/json',
+        ...(chunked
+          ? { 'Transfer-Encoding': 'chunked' }
+          : { 'Content-Length': String(body.length) }),
+      },
+      body,
+    });
+  }
+
+  it('refuses JSON nested deeper than 16 with 400, before parsing it', async () => {
+    const before = await hostile.listing();
+    const body = Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const response = await postJson('/admin/warm', body);
+    expect(response.status).toBe(400);
+    expect(errorOf(response).message).toContain('nested at most 16');
+    await hostile.expectRoots(before);
+    await hostile.expectStillServing();
+  });
+
+  it('accepts brackets inside strings (they are not nesting)', async () => {
+    const response = await postJson(
+      '/admin/warm',
+      Buffer.from(JSON.stringify({ keySet: 'nope', paths: ['[[[[[[[[[[[[[[[[[[[[[[[[.jpg'] })),
+    );
+    // Past the depth check: the key set is what is refused.
+    expect(response.status).toBe(400);
+    expect(errorOf(response).message).toContain('key set');
+  });
+
+  it('refuses a chunked JSON body over 256 KiB with 413 while reading it', async () => {
+    const response = await postJson('/admin/warm', Buffer.alloc(2 * 2 ** 20, 0x20), true);
+    expect(response.status).toBe(413);
+    expect(errorOf(response).code).toBe('SOURCE_TOO_LARGE');
+    await hostile.expectStillServing();
+  });
+});
+
 describe('hostile multipart', () => {
   const REFUSED: readonly [string, () => Buffer, string][] = [
     [
