@@ -19,6 +19,7 @@ import { solidPngBomb } from '../helpers/hostile-images.js';
 import { errorOf, type RawResponse, rawRequest } from '../helpers/http.js';
 import { inspect, jpegImage, noiseJpeg, pixelBombPng } from '../helpers/images.js';
 import { changesBetween, listRoots, type RootsListing, tempFilesIn } from '../helpers/roots.js';
+import { until } from '../helpers/until.js';
 
 const BOUNDARY = 'process-boundary-91c2';
 let dir: string;
@@ -138,13 +139,18 @@ describe('clients that vanish', () => {
       });
       req.on('error', () => done());
       req.write(Buffer.concat([fileHead('gone.jpg'), photo.subarray(0, 100_000)]));
-      setTimeout(() => {
+      // The client vanishes once the server is streaming the file (its temp file exists).
+      void until(async () => (await tempFilesIn(roots)).length > 0, {
+        message: 'the upload never reached a temp file',
+      }).then(() => {
         req.destroy();
         done();
-      }, 300);
+      }, done);
     });
-    // The server notices the reset and cleans up on its own.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The server notices the reset and cleans up on its own: waited for, then checked.
+    await until(async () => (await tempFilesIn(roots)).length === 0, {
+      message: 'the temp file of the vanished upload stayed',
+    });
     await expectNothingWritten(before);
     const listed = await rawRequest(running.url, '/admin/images', {
       headers: { Authorization: `Bearer ${CHILD_ADMIN_TOKEN}` },

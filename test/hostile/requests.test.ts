@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from '../helpers/http.js';
 import { jpegImage, noiseJpeg } from '../helpers/images.js';
 import { listRoots } from '../helpers/roots.js';
+import { until } from '../helpers/until.js';
 import { GOOD_ORIGINAL, type Hostile, registeredPath, startHostile, toRaw } from './harness.js';
 
 let hostile: Hostile;
@@ -364,7 +365,9 @@ describe('a delete racing renders', () => {
     const renders = Array.from({ length: 10 }, (_, i) =>
       hostile.request(`/media/race/big.jpg/thumbnail/${300 + i}x0.png`),
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Once rendering has begun, the rest wait behind it (not a fixed delay: a busy machine
+    // is slow).
+    await until(() => hostile.server.store.counters.renders > 0, { message: 'no render started' });
     const deleted = await hostile.request('/admin/images/race/big.jpg', {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${hostile.token}` },
