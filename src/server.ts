@@ -8,7 +8,7 @@ import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
-import type { Config } from './config/load-config.js';
+import { type Config, rootsOverlap } from './config/load-config.js';
 import { createApp } from './http/app.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -79,6 +79,14 @@ export async function startServer(
   for (const dir of [mediaRoot, cacheRoot, dataDir]) await mkdir(dir, { recursive: true });
   const realMediaRoot = await realpath(mediaRoot);
   const realCacheRoot = await realpath(cacheRoot);
+  // Compared again by real path: a DATA_DIR symlinked into MEDIA_ROOT served the admin token,
+  // and a CACHE_ROOT symlinked to MEDIA_ROOT had its originals evicted.
+  const overlap = rootsOverlap({
+    mediaRoot: realMediaRoot,
+    cacheRoot: realCacheRoot,
+    dataDir: await realpath(dataDir),
+  });
+  if (overlap !== undefined) throw new Error(`${overlap} (compared with symlinks resolved)`);
   await cleanTempFiles(realCacheRoot);
   await cleanTempFiles(realMediaRoot);
   await purgeCropsOnStrategyChange({

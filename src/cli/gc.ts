@@ -5,6 +5,7 @@ import { realpath } from 'node:fs/promises';
 import { walkCache } from '../cache/cache-walk.js';
 import { evictFiles } from '../cache/evict-files.js';
 import { type CacheEntry, planEviction } from '../cache/eviction-plan.js';
+import { rootsOverlap } from '../config/load-config.js';
 import { isMissing } from '../fs/inside-root.js';
 import type { Command } from './cli-context.js';
 import { parseCommandArgs } from './parse-command-args.js';
@@ -30,6 +31,16 @@ export const gcCommand: Command = async function gcCommand(context, args) {
     out(`CACHE_ROOT ${cacheRoot} does not exist: nothing to evict`);
     return 0;
   }
+
+  // By real path, as the server checks at start: a CACHE_ROOT that is MEDIA_ROOT through a
+  // symlink would evict originals and the registry.
+  const realOrAsIs = (dir: string) => realpath(dir).catch(() => dir);
+  const overlap = rootsOverlap({
+    mediaRoot: await realOrAsIs(context.config.roots.mediaRoot),
+    cacheRoot: root,
+    dataDir: await realOrAsIs(context.config.roots.dataDir),
+  });
+  if (overlap !== undefined) throw new Error(`${overlap} (compared with symlinks resolved)`);
 
   const entries = await walkCache(root);
   const plan = planEviction(entries, limits);

@@ -154,7 +154,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
  * registry and the admin token, must not be inside it), and the cache is evicted (so it
  * must not hold originals). DATA_DIR may contain the other two, as the defaults do.
  */
-function rootsOverlap(roots: Config['roots']): string | undefined {
+export function rootsOverlap(roots: Config['roots']): string | undefined {
   // (fs/inside-root's isInside sits in a layer above config: the same rule, `/` included.)
   const within = (inner: string, outer: string) =>
     inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : `${outer}${sep}`);

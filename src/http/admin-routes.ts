@@ -5,7 +5,6 @@
 import { rm } from 'node:fs/promises';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { splitList } from '../config/setting-types.js';
 import { AppError } from '../errors.js';
@@ -26,6 +25,7 @@ import {
   warmImage,
 } from './admin-api-spec.js';
 import type { RegisterJson } from './admin-schemas.js';
+import { limitJsonBody } from './json-body.js';
 import { readMultipartUpload } from './multipart-upload.js';
 import { rawPathOf } from './raw-path.js';
 import { requireToken } from './require-token.js';
@@ -55,20 +55,12 @@ export function createAdminRoutes(options: AdminRoutesOptions): OpenAPIHono {
     description: 'ADMIN_TOKEN',
   });
 
-  // Uploads are capped while streaming (multipart-upload), never buffered; this caps every
-  // other body (JSON) as a whole. Hono's bodyLimit reads a body without Content-Length into
-  // memory, so it must not see uploads.
-  const limitBody = bodyLimit({
-    maxSize: options.maxSourceBytes + 64 * 1024,
-    onError: () => {
-      throw new AppError(
-        'SOURCE_TOO_LARGE',
-        `Expected a body of at most ${options.maxSourceBytes} bytes`,
-      );
-    },
-  });
-  admin.use('*', (c, next) => (isMultipart(c) ? next() : limitBody(c, next)));
+  // The token before any body byte: an unauthenticated request is answered 401 at once and
+  // its connection closed, whatever it is still sending. Uploads are then capped while
+  // streaming (multipart-upload), never buffered; JSON bodies have their own small cap.
   admin.use('*', requireToken(options.token));
+  const limitJson = limitJsonBody();
+  admin.use('*', (c, next) => (isMultipart(c) ? next() : limitJson(c, next)));
 
   admin.openapi(listKeySets, (c) => {
     const keySets: Record<string, Record<string, ReturnType<typeof formatKeySetValue>>> = {};

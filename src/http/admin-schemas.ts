@@ -215,12 +215,10 @@ const KeySetValueView = z.union([
 
 export const KeySetsView = z
   .object({
-    keySets: z
-      .record(z.string(), z.record(z.string(), KeySetValueView))
-      .openapi({
-        description:
-          'Key set -> name -> `sizer__WxH`, or `{size, densities}` / `{size, widths, sizes}` (docs/key-sets.md#responsive-images)',
-      }),
+    keySets: z.record(z.string(), z.record(z.string(), KeySetValueView)).openapi({
+      description:
+        'Key set -> name -> `sizer__WxH`, or `{size, densities}` / `{size, widths, sizes}` (docs/key-sets.md#responsive-images)',
+    }),
   })
   .openapi('KeySets', {
     example: {

@@ -4,7 +4,12 @@ import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
 import { tokenMatches } from '../services/admin-token.js';
 
-/** Middleware refusing (401) any request without `Authorization: Bearer <token>`. */
+/**
+ * Middleware refusing (401) any request without `Authorization: Bearer <token>`, before any
+ * byte of its body is read: mount it first. What the client still sends is then discarded by
+ * Node as it arrives (never buffered); closing the connection instead would make the kernel
+ * reset it, and the client could lose the 401.
+ */
 export function requireToken(token: string): MiddlewareHandler {
   return async function checkToken(c, next) {
     const header = c.req.header('authorization') ?? '';

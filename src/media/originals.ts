@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { TEMP_DIR_NAME } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
 import { realPathInside, removeEmptyParents, retryWhileDirVanishes } from '../fs/inside-root.js';
-import { checkMediaPath } from '../url/media-path.js';
+import { checkOriginalPath } from '../url/original-path.js';
 import { mediaTypeFor } from '../url/media-types.js';
 
 /** The file extension written for each input format. */
@@ -33,6 +33,8 @@ export interface Originals {
    */
   place(temp: string, path: string, replace: boolean): Promise<{ replaced: boolean }>;
   exists(path: string): Promise<boolean>;
+  /** What `path` names under MEDIA_ROOT, symlinks resolved (inside the root only). */
+  kindOf(path: string): Promise<'file' | 'directory' | 'other' | undefined>;
   /** Deletes the original; false if there was none. */
   remove(path: string): Promise<boolean>;
   /**
@@ -86,6 +88,12 @@ export function createOriginals(realMediaRoot: string): Originals {
       return { replaced: false };
     },
     exists,
+    async kindOf(path) {
+      const real = await realPathInside(realMediaRoot, path);
+      const stats = real === undefined ? undefined : await stat(real).catch(() => undefined);
+      if (stats === undefined) return undefined;
+      return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
+    },
     async remove(path) {
       const real = await realPathInside(realMediaRoot, path);
       // (realPathInside throws BAD_PATH for a real path outside the root.)
@@ -97,7 +105,7 @@ export function createOriginals(realMediaRoot: string): Originals {
     },
     async setAside(path) {
       const real = await realPathInside(realMediaRoot, path);
-      if (real === undefined) return undefined;
+      if (real === undefined || !(await stat(real)).isFile()) return undefined;
       const target = join(realMediaRoot, path);
       const aside = await tempFile();
       // The name the URL uses moves, never a symlink's target elsewhere.
@@ -132,7 +140,7 @@ export function extensionOf(format: string): string {
  * is served with the format's content type, so nginx and Node label it truthfully.
  */
 export function checkPathForFormat(path: string, format: string): string {
-  checkMediaPath(path);
+  checkOriginalPath(path);
   const expected = mediaTypeFor(`x.${extensionOf(format)}`);
   if (mediaTypeFor(path) !== expected) {
     throw new AppError(
@@ -144,23 +152,24 @@ export function checkPathForFormat(path: string, format: string): string {
 }
 
 /**
- * A safe path for an upload without one: `<prefix>/<slug of the file name>.<ext of the real
- * format>`; `unique` is called until it finds a free one (a random suffix after the first).
+ * Safe paths for an upload without one, in the order to try them: `<prefix>/<slug of the
+ * file name>.<ext of the real format>`, then the same with a random suffix (7 of them).
  */
-export async function choosePath(
+export function* candidatePaths(
   prefix: string,
   fileName: string | undefined,
   format: string,
-  isFree: (path: string) => Promise<boolean>,
-): Promise<string> {
+): Generator<string> {
   const stem = slugOf(fileName);
   const extension = extensionOf(format);
   for (let attempt = 0; attempt < 8; attempt += 1) {
     const suffix = attempt === 0 ? '' : `-${randomBytes(3).toString('hex')}`;
     const path = `${prefix === '' ? '' : `${prefix}/`}${stem}${suffix}.${extension}`;
-    if (await isFree(checkMediaPath(path))) return path;
+    // A slug like `180x180` under a prefix ending in `crop` would read as a rendition.
+    try {
+      yield checkOriginalPath(path);
+    } catch {}
   }
-  throw new AppError('CONFLICT', 'Could not find a free path for the upload');
 }
 
 /** File name -> `[a-z0-9-]` stem of at most 64 characters; never empty. */

@@ -7,8 +7,8 @@ import { AppError, publicErrorFor, quoteInput } from '../errors.js';
 import { translateStorageError } from '../fs/storage-errors.js';
 import type { FetchedSource } from '../media/fetch-source.js';
 import {
+  candidatePaths,
   checkPathForFormat,
-  choosePath,
   type Originals,
   originalFile,
 } from '../media/originals.js';
@@ -18,6 +18,7 @@ import type { RenderQueue } from '../render/queue.js';
 import { validateOriginal } from '../render/validate.js';
 import type { KeySets } from '../url/key-sets.js';
 import { checkMediaPath } from '../url/media-path.js';
+import { checkOriginalPath } from '../url/original-path.js';
 import { CENTRE, type OutputFormat, type Ppoi } from '../url/rendition-spec.js';
 import { createPathLocks } from './path-locks.js';
 import { createPlaceholderBackfill } from './placeholder-backfill.js';
@@ -184,66 +185,99 @@ export function createImageService(options: ImageServiceOptions): ImageService {
     };
   }
 
+  async function isTaken(path: string): Promise<boolean> {
+    return registry.get(path) !== undefined || (await originals.exists(path));
+  }
+
+  /**
+   * Under the path's lock: moves `temp` to `path` and records it. Without `replace`, a path
+   * already taken (a record or a file) is a 409 and nothing moves.
+   */
+  function placeAt(
+    path: string,
+    temp: string,
+    recordAt: (path: string) => ImageRecord,
+    replace: boolean,
+  ): Promise<ImageRecord> {
+    return locks.with(path, async () => {
+      if (!replace && (await isTaken(path))) {
+        throw new AppError(
+          'CONFLICT',
+          `An original at ${quoteInput(path)} exists; ask for ?replace=true to replace it`,
+        );
+      }
+      const created = recordAt(path);
+      await originals.place(temp, path, replace).catch((error: unknown) => {
+        throw translateStorageError(error, 'the original');
+      });
+      // Renditions of whatever was there before must never be served again.
+      if (replace) await store.purge(path, 'all');
+      try {
+        await registry.put(created);
+      } catch (error) {
+        // Not recorded, so not stored either: a new original is taken back out.
+        if (!replace) await originals.remove(path);
+        throw translateStorageError(error, 'the registration');
+      }
+      return created;
+    });
+  }
+
+  /**
+   * Places `temp` at the first free path of `candidates`. Each one is checked under its own
+   * lock, by the same call that then takes it: ten concurrent uploads of `same.jpg` get ten
+   * distinct paths, never a 409.
+   */
+  async function placeAtFreePath(
+    candidates: Iterable<string>,
+    temp: string,
+    recordAt: (path: string) => ImageRecord,
+  ): Promise<ImageRecord> {
+    for (const path of candidates) {
+      try {
+        return await placeAt(path, temp, recordAt, false);
+      } catch (error) {
+        // Taken meanwhile (another upload, or a file another app wrote): the next candidate.
+        if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+      }
+    }
+    throw new AppError('CONFLICT', 'Could not find a free path for the upload');
+  }
+
   return {
     async register(incoming, registerOptions) {
       checkKeySets(registerOptions.warm);
-      if (registerOptions.path !== undefined) checkMediaPath(registerOptions.path);
+      if (registerOptions.path !== undefined) checkOriginalPath(registerOptions.path);
       const received = await receive(incoming);
       try {
         const info = await validateOriginal(received.temp, options.render);
         // From the validating decode's own preview: no second decode of the original.
         const placeholders = await placeholdersFrom(info.preview);
-        const path =
-          registerOptions.path !== undefined
-            ? checkPathForFormat(registerOptions.path, info.format)
-            : await choosePath(
-                options.admin.uploadPrefix,
-                received.fileName,
-                info.format,
-                async (candidate) => {
-                  return (
-                    registry.get(candidate) === undefined && !(await originals.exists(candidate))
-                  );
-                },
-              );
-        const record = await locks.with(path, async () => {
-          if (
-            !registerOptions.replace &&
-            (registry.get(path) !== undefined || (await originals.exists(path)))
-          ) {
-            throw new AppError(
-              'CONFLICT',
-              `An original at ${quoteInput(path)} exists; ask for ?replace=true to replace it`,
-            );
-          }
-          await originals
-            .place(received.temp, path, registerOptions.replace)
-            .catch((error: unknown) => {
-              throw translateStorageError(error, 'the original');
-            });
-          // Renditions of whatever was there before must never be served again.
-          if (registerOptions.replace) await store.purge(path, 'all');
-          const created: ImageRecord = {
-            path,
-            width: info.width,
-            height: info.height,
-            format: info.format,
-            bytes: received.bytes,
-            sha256: received.sha256,
-            ppoi: CENTRE,
-            source: received.source,
-            createdAt: now().toISOString(),
-            placeholders,
-          };
-          try {
-            await registry.put(created);
-          } catch (error) {
-            // Not recorded, so not stored either: a new original is taken back out.
-            if (!registerOptions.replace) await originals.remove(path);
-            throw translateStorageError(error, 'the registration');
-          }
-          return created;
+        const recordAt = (path: string): ImageRecord => ({
+          path,
+          width: info.width,
+          height: info.height,
+          format: info.format,
+          bytes: received.bytes,
+          sha256: received.sha256,
+          ppoi: CENTRE,
+          source: received.source,
+          createdAt: now().toISOString(),
+          placeholders,
         });
+        const record =
+          registerOptions.path !== undefined
+            ? await placeAt(
+                checkPathForFormat(registerOptions.path, info.format),
+                received.temp,
+                recordAt,
+                registerOptions.replace,
+              )
+            : await placeAtFreePath(
+                candidatePaths(options.admin.uploadPrefix, received.fileName, info.format),
+                received.temp,
+                recordAt,
+              );
         if (registerOptions.warm.length === 0) return view(record);
         return { ...view(record), warmed: await warmPath(record.path, registerOptions.warm) };
       } finally {
@@ -283,9 +317,19 @@ export function createImageService(options: ImageServiceOptions): ImageService {
       checkMediaPath(path);
       return locks.with(path, async () => {
         const registered = registry.get(path) !== undefined;
-        const exists = await originals.exists(path);
-        if (!registered && !exists)
+        // Only a file is an original: a directory here (its renditions' parent too) is no
+        // image, and purging its cache directory would remove every rendition under it.
+        const kind = await originals.kindOf(path);
+        if (!registered && kind !== 'file') {
           throw new AppError('NOT_FOUND', `No image at ${quoteInput(path)}`);
+        }
+        if (kind === 'directory') {
+          // A record naming a directory (its files were put there by hand): the record only.
+          await registry.delete(path).catch((error: unknown) => {
+            throw translateStorageError(error, 'the deletion');
+          });
+          return;
+        }
         // Until the record goes the image stays listed, so whatever fails midway leaves a
         // state a second DELETE completes. The original is only set aside until then: a
         // record that cannot be removed (a full disk) gets it back. First the renditions (and

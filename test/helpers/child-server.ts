@@ -40,10 +40,14 @@ export interface ChildServer {
   readonly child: ChildProcess;
   /** Resolves when the process has exited. */
   readonly exited: Promise<ChildExit>;
+  /** Resolves once it has exited and its output has been read to the end. */
+  readonly closed: Promise<void>;
   /** True until the process exits. */
   alive(): boolean;
   /** stdout and stderr so far. */
   output(): string;
+  /** Resolves once stdout or stderr has printed `text` (at once if it already has). */
+  printed(text: string): Promise<void>;
   /** Sends `signal` and waits for the exit (SIGKILL after 5 s if it lingers). */
   stop(signal?: NodeJS.Signals): Promise<ChildExit>;
 }
@@ -103,6 +107,15 @@ function launchCommand(command: readonly string[], options: SpawnCommandOptions)
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const waiters = new Set<{ text: string; done(): void }>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const waiter of waiters) {
+      if (!output.includes(waiter.text)) continue;
+      waiters.delete(waiter);
+      waiter.done();
+    }
+  };
   let exit: ChildExit | undefined;
   const exited = new Promise<ChildExit>((done) => {
     child.once('exit', (code, signal) => {
@@ -110,17 +123,18 @@ function launchCommand(command: readonly string[], options: SpawnCommandOptions)
       done(exit);
     });
   });
+  const closed = new Promise<void>((done) => {
+    child.once('close', () => done());
+  });
   const listening = new Promise<{ url: string }>((done) => {
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+      append(chunk);
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match?.[1] !== undefined) done({ url: match[1] });
     };
     child.stdout?.on('data', onData);
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  child.stderr?.on('data', append);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<{ timeout: true }>((done) => {
     timer = setTimeout(() => done({ timeout: true }), options.timeoutMs ?? 15_000);
@@ -129,8 +143,19 @@ function launchCommand(command: readonly string[], options: SpawnCommandOptions)
     pid: child.pid ?? -1,
     child,
     exited,
+    closed,
     alive: () => exit === undefined,
     output: () => output,
+    printed: (text) =>
+      new Promise((done, fail) => {
+        if (output.includes(text)) return done();
+        waiters.add({ text, done });
+        // 'close' comes after the last output has been read: it will never print it.
+        void closed.then(() => {
+          if (!output.includes(text))
+            fail(new Error(`exited without printing ${text}:\n${output}`));
+        });
+      }),
     async stop(signal = 'SIGTERM') {
       if (exit !== undefined) return exit;
       child.kill(signal);

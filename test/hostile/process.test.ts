@@ -2,8 +2,9 @@
 // a child process (a crash must fail a test, not the test runner): truncated multipart bodies,
 // clients that vanish mid-upload, and a burst of bombs at once.
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ import { solidPngBomb } from '../helpers/hostile-images.js';
 import { errorOf, type RawResponse, rawRequest } from '../helpers/http.js';
 import { inspect, jpegImage, noiseJpeg, pixelBombPng } from '../helpers/images.js';
 import { changesBetween, listRoots, type RootsListing, tempFilesIn } from '../helpers/roots.js';
+import { until } from '../helpers/until.js';
 
 const BOUNDARY = 'process-boundary-91c2';
 let dir: string;
@@ -137,13 +139,18 @@ describe('clients that vanish', () => {
       });
       req.on('error', () => done());
       req.write(Buffer.concat([fileHead('gone.jpg'), photo.subarray(0, 100_000)]));
-      setTimeout(() => {
+      // The client vanishes once the server is streaming the file (its temp file exists).
+      void until(async () => (await tempFilesIn(roots)).length > 0, {
+        message: 'the upload never reached a temp file',
+      }).then(() => {
         req.destroy();
         done();
-      }, 300);
+      }, done);
     });
-    // The server notices the reset and cleans up on its own.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The server notices the reset and cleans up on its own: waited for, then checked.
+    await until(async () => (await tempFilesIn(roots)).length === 0, {
+      message: 'the temp file of the vanished upload stayed',
+    });
     await expectNothingWritten(before);
     const listed = await rawRequest(running.url, '/admin/images', {
       headers: { Authorization: `Bearer ${CHILD_ADMIN_TOKEN}` },
@@ -171,6 +178,80 @@ describe('clients that vanish', () => {
     expect(statuses.filter((status) => status === 422)).toHaveLength(20);
     expect(statuses.filter((status) => status === 415)).toHaveLength(10);
     await expectNothingWritten(before);
+    await expectStillServing(running);
+  });
+});
+
+/** Resident memory of a process, in bytes (Linux). */
+async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
+}
+
+/**
+ * Opens a chunked POST with no Authorization and keeps sending 64 KiB chunks, never the last
+ * one. Resolves with the status line the server answered and the chunks sent until then.
+ */
+function endlessUnauthenticated(
+  url: string,
+  path: string,
+): Promise<{ status: string; sent: number }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunk = Buffer.concat([
+      Buffer.from('10000\r\n'),
+      Buffer.alloc(0x10000, 0x5b),
+      Buffer.from('\r\n'),
+    ]);
+    let answer = '';
+    let sent = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const pump = () => {
+      if (socket.destroyed) return;
+      socket.write(chunk);
+      sent += 1;
+      timer = setTimeout(pump, 5);
+    };
+    socket.on('connect', () => {
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      );
+      pump();
+    });
+    socket.on('data', (data: Buffer) => {
+      answer += data.toString('latin1');
+      if (!answer.includes('\r\n')) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ status: answer.split('\r\n')[0] ?? '', sent });
+    });
+    socket.on('error', (error) => reject(error));
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer after ${sent} chunks`));
+    }, 30_000).unref();
+  });
+}
+
+describe('unauthenticated bodies (issue 14, item 1)', () => {
+  it('answers 100 never-finished chunked POSTs 401 at once, holding none of their bytes', async () => {
+    const running = await start();
+    // Warm up first (the first requests load code and grow the heap whatever they carry).
+    for (let i = 0; i < 3; i += 1) await expectStillServing(running);
+    const before = await rssOf(running.pid);
+    const paths = ['/admin/images/x', '/admin/images', '/admin/warm'];
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        endlessUnauthenticated(running.url, paths[i % 3] ?? ''),
+      ),
+    );
+    const after = await rssOf(running.pid);
+    console.info(
+      `100 unauthenticated chunked POSTs: RSS ${(before / 2 ** 20).toFixed(0)} -> ${(after / 2 ** 20).toFixed(0)} MiB, chunks sent before the 401: max ${Math.max(...results.map((r) => r.sent))}`,
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(100).fill('HTTP/1.1 401 Unauthorized'));
+    expect(after - before).toBeLessThan(50 * 2 ** 20);
     await expectStillServing(running);
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from '../helpers/http.js';
 import { jpegImage, noiseJpeg } from '../helpers/images.js';
 import { listRoots } from '../helpers/roots.js';
+import { until } from '../helpers/until.js';
 import { GOOD_ORIGINAL, type Hostile, registeredPath, startHostile, toRaw } from './harness.js';
 
 let hostile: Hostile;
@@ -159,6 +160,49 @@ describe('oversized uploads', () => {
     expect(response.status).toBe(413);
     expect(errorOf(response).code).toBe('SOURCE_TOO_LARGE');
     await hostile.expectRoots(before);
+    await hostile.expectStillServing();
+  });
+});
+
+describe('heavy JSON bodies (issue 14, item 11)', () => {
+  async function postJson(target: string, body: Buffer, chunked = false) {
+    return hostile.request(target, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${hostile.token}`,
+        'Content-Type': 'application/json',
+        ...(chunked
+          ? { 'Transfer-Encoding': 'chunked' }
+          : { 'Content-Length': String(body.length) }),
+      },
+      body,
+    });
+  }
+
+  it('refuses JSON nested deeper than 16 with 400, before parsing it', async () => {
+    const before = await hostile.listing();
+    const body = Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const response = await postJson('/admin/warm', body);
+    expect(response.status).toBe(400);
+    expect(errorOf(response).message).toContain('nested at most 16');
+    await hostile.expectRoots(before);
+    await hostile.expectStillServing();
+  });
+
+  it('accepts brackets inside strings (they are not nesting)', async () => {
+    const response = await postJson(
+      '/admin/warm',
+      Buffer.from(JSON.stringify({ keySet: 'nope', paths: ['[[[[[[[[[[[[[[[[[[[[[[[[.jpg'] })),
+    );
+    // Past the depth check: the key set is what is refused.
+    expect(response.status).toBe(400);
+    expect(errorOf(response).message).toContain('key set');
+  });
+
+  it('refuses a chunked JSON body over 256 KiB with 413 while reading it', async () => {
+    const response = await postJson('/admin/warm', Buffer.alloc(2 * 2 ** 20, 0x20), true);
+    expect(response.status).toBe(413);
+    expect(errorOf(response).code).toBe('SOURCE_TOO_LARGE');
     await hostile.expectStillServing();
   });
 });
@@ -321,7 +365,9 @@ describe('a delete racing renders', () => {
     const renders = Array.from({ length: 10 }, (_, i) =>
       hostile.request(`/media/race/big.jpg/thumbnail/${300 + i}x0.png`),
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Once rendering has begun, the rest wait behind it (not a fixed delay: a busy machine
+    // is slow).
+    await until(() => hostile.server.store.counters.renders > 0, { message: 'no render started' });
     const deleted = await hostile.request('/admin/images/race/big.jpg', {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${hostile.token}` },

@@ -7,6 +7,7 @@ import { startServer } from '../../src/server.js';
 import { jpegImage, noiseJpeg } from '../helpers/images.js';
 import { rawRequest } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -86,11 +87,11 @@ describe('image lifecycle', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ keySets: ['image'] }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The delete comes once rendering has begun (not after a fixed delay: a busy machine is slow).
+    await until(() => s.store.counters.renders > 0, { message: 'no render started' });
     const deleted = await call(s, '/images/slow/big.jpg', { method: 'DELETE' });
     expect(deleted.status).toBe(204);
     await Promise.allSettled([...renders, warm]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await filesIn(s.config.roots.cacheRoot)).toEqual([]);
     expect(await filesIn(s.config.roots.mediaRoot)).toEqual([]);
     expect(s.unexpectedErrors).toEqual([]);
@@ -107,9 +108,7 @@ describe('image lifecycle', () => {
       body: JSON.stringify({ keySets: ['image'] }),
     });
     // Until the warm has claimed its renditions (not a fixed delay: a busy machine is slow).
-    for (let waited = 0; s.store.counters.renders === 0 && waited < 10_000; waited += 5) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await until(() => s.store.counters.renders > 0, { message: 'the warm claimed nothing' });
     const publicHit = await rawRequest(s.url, '/media/shared/big.jpg/thumbnail/220x220', {
       headers: { Accept: 'image/webp' },
     });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jpegImage } from '../helpers/images.js';
 import { type Scrape, scrapeMetrics } from '../helpers/prometheus.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 
 describe('GET /metrics', () => {
   let server: TestServer;
@@ -152,26 +153,34 @@ describe('GET /metrics while renders run', () => {
     const server = await startTestServer({ RENDER_CONCURRENCY: '1', ARBITRARY_SIZES: 'true' });
     try {
       await server.putOriginal('big.jpg', await jpegImage(2400, 1800));
-      const requests = [300, 301, 302, 303].map((size) =>
+      const sizes = [300, 301, 302, 303, 304, 305, 306, 307];
+      const requests = sizes.map((size) =>
         fetch(`${server.url}/media/big.jpg/crop/${size}x${size}.png`).then(async (r) => {
           await r.arrayBuffer();
           return r.status;
         }),
       );
+      // Scraped until one shows renders waiting (8 renders at one at a time: a long window).
       let seen: { running: number; waiting: number } | undefined;
-      for (let attempt = 0; attempt < 500 && seen === undefined; attempt += 1) {
-        const scrape = await scrapeMetrics(server.url);
-        const running = scrape.value('rendition_renders_in_flight');
-        const waiting = scrape.value('rendition_render_queue_length');
-        if (waiting > 0) seen = { running, waiting };
-      }
+      await until(
+        async () => {
+          const scrape = await scrapeMetrics(server.url);
+          const running = scrape.value('rendition_renders_in_flight');
+          const waiting = scrape.value('rendition_render_queue_length');
+          if (waiting > 0) seen = { running, waiting };
+          return seen !== undefined;
+        },
+        { timeoutMs: 20_000, message: 'no scrape showed a render waiting' },
+      );
       expect(seen?.running).toBe(1);
       expect(seen?.waiting).toBeGreaterThan(0);
-      expect(await Promise.all(requests)).toEqual([200, 200, 200, 200]);
+      expect(await Promise.all(requests)).toEqual(sizes.map(() => 200));
       const done = await scrapeMetrics(server.url);
       expect(done.value('rendition_renders_in_flight')).toBe(0);
       expect(done.value('rendition_render_queue_length')).toBe(0);
-      expect(done.value('rendition_renders_total', { sizer: 'crop', format: 'png' })).toBe(4);
+      expect(done.value('rendition_renders_total', { sizer: 'crop', format: 'png' })).toBe(
+        sizes.length,
+      );
     } finally {
       await server.dispose();
     }

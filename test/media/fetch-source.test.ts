@@ -540,10 +540,12 @@ describe('fetchSource: failing sources', () => {
   });
 
   it('times out a body that drips a byte every 200 ms', async () => {
+    // The drip never ends and never pauses 500 ms: only a deadline on the whole fetch (not
+    // one per read) ends it. Timers never fire early, so it cannot have ended before 500 ms;
+    // how much later depends on how busy the machine is, so that is not asserted.
     const started = Date.now();
     await expectFailure(`${origin}/slow`, 'SOURCE_TIMEOUT', { allowCidrs: LOCAL, timeoutMs: 500 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
-    expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it('times out a source that never answers', async () => {

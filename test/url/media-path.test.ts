@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkMediaPath,
-  decodeMediaPath,
-  MAX_MEDIA_PATH_BYTES,
-} from '../../src/url/media-path.js';
+import { checkMediaPath, decodeMediaPath, MAX_MEDIA_PATH_BYTES } from '../../src/url/media-path.js';
 
 describe('checkMediaPath', () => {
   it.each([
