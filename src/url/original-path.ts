@@ -28,7 +28,7 @@ export function checkOriginalPath(path: string): string {
   if (!namesAnOriginal(path)) {
     throw new AppError(
       'BAD_PATH',
-      `Expected a path whose URL names an original, but ${quoteInput(path)} ends like a rendition or an info URL (README "URLs")`,
+      `Expected a path whose URL names an original, but ${quoteInput(path)} ends like a rendition or an info URL (docs/urls.md#media-paths)`,
     );
   }
   return path;
