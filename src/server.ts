@@ -216,6 +216,7 @@ export async function startServer(
     registry,
     mediaRoot: realMediaRoot,
     limits: config.render,
+    queue,
     read: (path) => images.read(path),
     requireRegistration: config.admin.requireRegistration,
   });

@@ -93,6 +93,8 @@ export interface RenderConfig {
   readonly queueLimit: number;
   readonly timeoutMs: number;
   readonly maxInputPixels: number;
+  /** Most frames or pages of an original (MAX_INPUT_FRAMES). */
+  readonly maxInputFrames: number;
   readonly inputFormats: readonly string[];
   /** How a crop of an image without a PPOI is anchored (CROP_STRATEGY). */
   readonly cropStrategy: CropStrategy;
@@ -267,6 +269,7 @@ function assemble(
       queueLimit: v.renderQueue,
       timeoutMs: v.renderTimeoutMs,
       maxInputPixels: v.maxInputPixels,
+      maxInputFrames: v.maxInputFrames,
       inputFormats: v.inputFormats,
       cropStrategy: v.cropStrategy,
     },

@@ -266,6 +266,14 @@ export const SETTINGS = {
     description:
       'Largest original, width x height, read from the header before decoding (imgproxy: 16.8 MP).',
   }),
+  maxInputFrames: setting({
+    env: 'MAX_INPUT_FRAMES',
+    key: 'maxInputFrames',
+    schema: integer(1, 1_000_000),
+    default: 1000,
+    description:
+      'Most frames (pages) an original may have, read from the header: more is refused with 422 IMAGE_TOO_LARGE (a 22 MB GIF can hold 1.5 M frames).',
+  }),
   inputFormats: setting({
     env: 'INPUT_FORMATS',
     key: 'inputFormats',

@@ -7,6 +7,7 @@ import { translateSharpError } from './sharp-errors.js';
 
 export interface ProbeLimits {
   readonly maxInputPixels: number;
+  readonly maxInputFrames: number;
   readonly inputFormats: readonly string[];
 }
 
@@ -32,6 +33,14 @@ export async function probeOriginal(file: string, limits: ProbeLimits): Promise<
     throw new AppError(
       'IMAGE_TOO_LARGE',
       `Expected an original of at most ${limits.maxInputPixels} pixels but it has ${pixels}`,
+    );
+  }
+  // Every frame of an animation is read by a render of all of them and by validation.
+  const frames = metadata.pages ?? 1;
+  if (frames > limits.maxInputFrames) {
+    throw new AppError(
+      'IMAGE_TOO_LARGE',
+      `Expected an original of at most ${limits.maxInputFrames} frames but it has ${frames} (MAX_INPUT_FRAMES)`,
     );
   }
   const { width, height } = metadata.autoOrient;

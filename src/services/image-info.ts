@@ -1,10 +1,14 @@
 // What `GET /media/<path>/info` answers: size, format, bytes, PPOI and placeholders of an
 // original, from its record, or probed from its header for an unregistered one.
 
+import { LRUCache } from 'lru-cache';
+import { AppError } from '../errors.js';
 import { originalFile, originalNotFound } from '../media/originals.js';
 import { explicitPpoiOf, type ImageRecord, type Registry } from '../registry/registry.js';
 import type { Placeholders } from '../render/placeholder.js';
 import { type ProbeLimits, probeOriginal } from '../render/probe.js';
+import type { SourceInfo } from '../render/plan.js';
+import type { RenderQueue } from '../render/queue.js';
 import type { Ppoi } from '../url/rendition-spec.js';
 
 /** The info of one original (docs/urls.md#info-endpoint). */
@@ -29,6 +33,8 @@ export interface ImageInfoOptions {
   /** Real MEDIA_ROOT. */
   readonly mediaRoot: string;
   readonly limits: ProbeLimits;
+  /** Probes of unregistered originals wait for a slot here (the render queue). */
+  readonly queue: RenderQueue;
   /** A registered record with its placeholders (computed now for records older than them). */
   readonly read: (path: string) => Promise<ImageRecord>;
   /** REQUIRE_REGISTRATION: unregistered originals have no info (404), as they do not render. */
@@ -37,6 +43,7 @@ export interface ImageInfoOptions {
 
 /** Creates the lookup behind the info endpoint. `path` must be a checked media path. */
 export function createImageInfo(options: ImageInfoOptions): (path: string) => Promise<ImageInfo> {
+  const probes = new LRUCache<string, Promise<SourceInfo>>({ max: 1000 });
   return async function infoOf(path) {
     if (options.registry.get(path) !== undefined) {
       const record = await options.read(path);
@@ -53,8 +60,19 @@ export function createImageInfo(options: ImageInfoOptions): (path: string) => Pr
     }
     if (options.requireRegistration) throw originalNotFound(path);
     const { real: file, stats } = await originalFile(options.mediaRoot, path);
-    // The header only: no decode on a public URL for a file nobody registered.
-    const probed = await probeOriginal(file, options.limits);
+    // The header only, in a render slot, once per version of the file: a header read can
+    // still cost 0.7 s (a GIF of 1.5 M frames), and a public URL must not flood libuv's pool.
+    const key = `${path}\0${stats.size}\0${stats.mtimeMs}`;
+    let probing = probes.get(key);
+    if (probing === undefined) {
+      probing = options.queue.run(() => probeOriginal(file, options.limits));
+      probes.set(key, probing);
+      // Refusals are remembered too (a too-large file stays too large); OVERLOADED is not.
+      probing.catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'OVERLOADED') probes.delete(key);
+      });
+    }
+    const probed = await probing;
     return {
       path,
       registered: false,

@@ -9,7 +9,11 @@ import { validateOriginal } from '../../src/render/validate.js';
 import { bitFlipped } from '../helpers/hostile-images.js';
 import { jpegImage, pngImage } from '../helpers/images.js';
 
-const LIMITS = { maxInputPixels: 16_800_000, inputFormats: ['jpeg', 'png', 'webp', 'gif', 'avif'] };
+const LIMITS = {
+  maxInputPixels: 16_800_000,
+  maxInputFrames: 1000,
+  inputFormats: ['jpeg', 'png', 'webp', 'gif', 'avif'],
+};
 let dir: string;
 
 beforeAll(async () => {
