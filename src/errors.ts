@@ -9,14 +9,22 @@ export const ERROR_STATUS = {
   SOURCE_ADDRESS_REFUSED: 400,
   UNAUTHORIZED: 401,
   BAD_SIGNATURE: 403,
+  /** nginx's allow-list refused the client's address (exposed admin and ops routes). */
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   ORIGINAL_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  /** Node's HTTP parser timed out waiting for the request (`headersTimeout`, `requestTimeout`). */
+  REQUEST_TIMEOUT: 408,
   PRECONDITION_FAILED: 412,
   SOURCE_TOO_LARGE: 413,
+  /** A request line longer than nginx's `large_client_header_buffers` (answered by nginx). */
+  URI_TOO_LONG: 414,
   UNSUPPORTED_IMAGE: 415,
   IMAGE_TOO_LARGE: 422,
+  /** Request headers over Node's or nginx's limit. */
+  HEADERS_TOO_LARGE: 431,
   OVERLOADED: 503,
   RENDER_TIMEOUT: 503,
   REGISTRY_UNAVAILABLE: 503,
@@ -24,6 +32,10 @@ export const ERROR_STATUS = {
   INSUFFICIENT_STORAGE: 507,
   SOURCE_FETCH_FAILED: 502,
   SOURCE_TIMEOUT: 504,
+  /** nginx could not reach Node (stopped, restarting) for a miss or a proxied route. */
+  UPSTREAM_UNAVAILABLE: 502,
+  /** Node did not answer nginx within its proxy timeouts. */
+  UPSTREAM_TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -10,6 +10,7 @@ import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
 import { createApp } from './http/app.js';
+import { answerClientError } from './http/client-error.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
@@ -268,6 +269,8 @@ export async function startServer(
       );
       started.once('error', reject);
     });
+    // Parse errors (a raw UTF-8 target, oversized headers) answer JSON, as nginx does.
+    server.on('clientError', answerClientError);
   } catch (error) {
     await registry.close();
     throw error;

@@ -47,11 +47,27 @@ describe('rendition CLI', () => {
       MEDIA_ROOT: '/srv/media',
     });
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^\s+listen 9090;$/m);
+    // A bare port is this machine only, never every interface.
+    expect(result.stdout).toMatch(/^\s+listen 127\.0\.0\.1:9090;$/m);
     expect(result.stdout).toMatch(/^\s+server 127\.0\.0\.1:4001;$/m);
     expect(result.stdout).toContain('root "/srv/media";');
     expect(result.stdout).toContain(`root "${join(cwd, 'var/cache')}";`);
     expect(result.stdout).not.toContain('{{');
+  });
+
+  it('refuses a malformed --listen, --allow or --upstream-timeout with the synopsis', () => {
+    for (const [args, message] of [
+      [['--listen', 'localhost:80'], /Expected a port or host:port .* received "localhost:80"/],
+      [['--listen', '70000'], /received "70000"/],
+      [['--expose-ops', '--allow', '10.0.0.0/33'], /Expected an address, a CIDR .* "10\.0\.0\.0\/33"/],
+      [['--allow', '10.0.0.0/8'], /Expected --expose-admin or --expose-ops with --allow/],
+      [['--upstream-timeout', '0.5'], /whole seconds/],
+    ] as const) {
+      const result = run(['nginx-config', ...args]);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toContain('usage: rendition nginx-config');
+    }
   });
 
   it('refuses a root nginx cannot quote', () => {

@@ -1,18 +1,79 @@
-// `rendition nginx-config [--listen N]`: prints the nginx config for the current settings.
+// `rendition nginx-config`: prints the nginx config for the current settings, or writes a
+// complete nginx.conf for an unprivileged nginx (`--standalone <dir>`).
 
-import { readFile } from 'node:fs/promises';
-import { renderNginxConfig } from '../nginx/nginx-config.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { RouteGroup } from '../nginx/forwarded-routes.js';
+import { checkAllowEntry, parseListenAddress } from '../nginx/listen-address.js';
+import {
+  DEFAULT_ALLOW,
+  type NginxConfigOptions,
+  renderNginxConfig,
+} from '../nginx/nginx-config.js';
+import { renderStandaloneConfig } from '../nginx/standalone-config.js';
 import type { Command } from './cli-context.js';
-import { parseCommandArgs } from './parse-command-args.js';
+import { listOption, parseCommandArgs, usageError } from './parse-command-args.js';
 
 // From dist/cli/ (or src/cli/) to the package's nginx/ directory.
 const TEMPLATE_URL = new URL('../../nginx/rendition.conf.template', import.meta.url);
 
-const OPTIONS = { listen: { type: 'string', default: '8080' } } as const;
+const OPTIONS = {
+  listen: { type: 'string', default: '8080' },
+  'expose-admin': { type: 'boolean', default: false },
+  'expose-ops': { type: 'boolean', default: false },
+  allow: { type: 'string', multiple: true },
+  'upstream-timeout': { type: 'string', default: '60' },
+  standalone: { type: 'string' },
+} as const;
 
 export const nginxConfigCommand: Command = async function nginxConfigCommand(context, args) {
   const { values } = parseCommandArgs('nginx-config', args, OPTIONS);
+  let options: NginxConfigOptions;
+  try {
+    options = optionsOf(values);
+  } catch (error) {
+    throw usageError('nginx-config', (error as Error).message);
+  }
   const template = await readFile(TEMPLATE_URL, 'utf8');
-  context.stdout.write(renderNginxConfig(template, context.config, { listen: values.listen }));
+  const siteConfig = renderNginxConfig(template, context.config, options);
+  if (values.standalone === undefined) {
+    context.stdout.write(siteConfig);
+    return 0;
+  }
+  const dir = resolve(values.standalone);
+  const mainConfig = renderStandaloneConfig({ dir, siteConfig });
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'nginx.conf');
+  await writeFile(file, mainConfig);
+  context.stdout.write(`wrote ${file}\nstart it with: nginx -c ${file} -p ${dir}\n`);
   return 0;
 };
+
+function optionsOf(values: {
+  listen: string;
+  'expose-admin': boolean;
+  'expose-ops': boolean;
+  allow?: string[];
+  'upstream-timeout': string;
+}): NginxConfigOptions {
+  const expose: RouteGroup[] = [
+    ...(values['expose-admin'] ? (['admin'] as const) : []),
+    ...(values['expose-ops'] ? (['ops'] as const) : []),
+  ];
+  const allow = listOption(values.allow).map(checkAllowEntry);
+  if (allow.length > 0 && expose.length === 0) {
+    throw new Error('Expected --expose-admin or --expose-ops with --allow (it applies to them)');
+  }
+  const timeout = values['upstream-timeout'];
+  if (!/^[1-9][0-9]{0,4}$/.test(timeout)) {
+    throw new Error(
+      `Expected --upstream-timeout in whole seconds (1-99999) but received ${JSON.stringify(timeout)}`,
+    );
+  }
+  return {
+    listen: parseListenAddress(values.listen),
+    expose,
+    allow: allow.length > 0 ? allow : DEFAULT_ALLOW,
+    upstreamTimeoutS: Number(timeout),
+  };
+}

@@ -7,7 +7,8 @@ export const SYNOPSIS = {
     'rendition register <file|url> [--path P] [--warm K1,K2] [--replace] [--json] [--server URL]',
   warm: 'rendition warm [--key-set K] [--paths P1,P2] [--server URL]',
   delete: 'rendition delete <path> [--server URL]',
-  'nginx-config': 'rendition nginx-config [--listen N]',
+  'nginx-config':
+    'rendition nginx-config [--listen [HOST:]PORT] [--expose-admin] [--expose-ops] [--allow CIDR] [--upstream-timeout S] [--standalone DIR]',
   gc: 'rendition gc [--dry-run]',
 } as const;
 
@@ -26,7 +27,14 @@ Commands:
       --key-set K               the key set (default: the only one configured)
       --paths P1,P2             only these media paths (registered or not)
   delete <path>               delete an original, every rendition of it, and its record
-  nginx-config [--listen N]   print the nginx config for these settings (nginx listens on N, default 8080)
+  nginx-config                print the nginx config for these settings: nginx serves MEDIA_URL only
+      --listen [HOST:]PORT      where nginx listens (default 8080; a bare port means 127.0.0.1)
+      --expose-admin            also forward /admin/* (the upload route takes MAX_SOURCE_BYTES)
+      --expose-ops              also forward /healthz and /metrics
+      --allow CIDR              who may reach the exposed routes (repeatable; default 127.0.0.1, ::1)
+      --upstream-timeout S      seconds nginx waits for Node's answer, then 504 (default 60)
+      --standalone DIR          write DIR/nginx.conf, complete with pid, logs and temp paths in
+                                DIR, for \`nginx -c DIR/nginx.conf -p DIR\` as any user
   gc [--dry-run]              evict the least recently used renditions from CACHE_ROOT until it is
                               within CACHE_MAX_BYTES (down to CACHE_LOW_WATER_PERCENT), one line per
                               file; works on CACHE_ROOT itself, safe beside a running server

@@ -1,14 +1,19 @@
 // Parsed media targets by raw path: repeated URLs (every hit) skip decoding and the grammar.
 
+import { originalNotFound } from '../media/originals.js';
 import { parseInfoPath } from '../url/info-url.js';
 import { decodeMediaPath } from '../url/media-path.js';
+import { isHiddenPath } from '../url/original-path.js';
 import { type MediaTarget, parseMediaTarget } from '../url/rendition-url.js';
 
 /** What a media URL asks for: an original, a rendition, or the info of an original. */
 export type RouteTarget = MediaTarget | { readonly kind: 'info'; readonly path: string };
 
 export interface MediaTargetParser {
-  /** `<path>/info`, else `parseMediaTarget(decodeMediaPath(raw))`, remembered; throws what they throw. */
+  /**
+   * `<path>/info`, else `parseMediaTarget(decodeMediaPath(raw))`, remembered; throws what they
+   * throw, and `ORIGINAL_NOT_FOUND` for a dotfile path.
+   */
   parse(raw: string): RouteTarget;
 }
 
@@ -28,6 +33,10 @@ export function createMediaTargetParser(max = 10_000): MediaTargetParser {
       const infoPath = parseInfoPath(decoded);
       const target: RouteTarget =
         infoPath === undefined ? parseMediaTarget(decoded) : { kind: 'info', path: infoPath };
+      // Dotfiles (`.env`, `.git/config`) and whatever lies under them: never served, not even
+      // a cache file, and answered as a missing original (nginx hands them to Node).
+      const path = target.kind === 'rendition' ? target.spec.path : target.path;
+      if (isHiddenPath(path)) throw originalNotFound(path);
       if (parsed.size >= max) parsed.delete(parsed.keys().next().value as string);
       parsed.set(raw, target);
       return target;

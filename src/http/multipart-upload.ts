@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
+import { uploadBodyBytes } from '../config/upload-limits.js';
 import { AppError } from '../errors.js';
 import { translateStorageError } from '../fs/storage-errors.js';
 
@@ -39,7 +40,7 @@ export async function readMultipartUpload(
   options: MultipartOptions,
 ): Promise<{ fields: Record<string, string>; file: UploadedFile | undefined }> {
   const length = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (length > options.maxBytes + 64 * 1024) throw tooLarge(options.maxBytes);
+  if (length > uploadBodyBytes(options.maxBytes)) throw tooLarge(options.maxBytes);
   if (request.body === null) throw new AppError('BAD_REQUEST', 'Expected a multipart body');
 
   const fields: Record<string, string> = {};

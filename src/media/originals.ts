@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 // One temp dir name for every root: `:` keeps it out of every media URL, and start-up
 // cleaning (cleanTempFiles) treats MEDIA_ROOT's like CACHE_ROOT's.
 import { TEMP_DIR_NAME } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
 import { realPathInside, removeEmptyParents, retryWhileDirVanishes } from '../fs/inside-root.js';
-import { checkOriginalPath } from '../url/original-path.js';
+import { checkOriginalPath, isHiddenPath } from '../url/original-path.js';
 import { mediaTypeFor } from '../url/media-types.js';
 
 /** The file extension written for each input format. */
@@ -192,6 +192,11 @@ export function originalNotFound(path: string): AppError {
   return new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
 }
 
+/** True when a real path under the real MEDIA_ROOT is a dotfile or lies in a dot directory. */
+export function leadsToDotfile(realMediaRoot: string, realPath: string): boolean {
+  return isHiddenPath(relative(realMediaRoot, realPath));
+}
+
 /**
  * The real path and stats of the regular file `path` names under the real MEDIA_ROOT;
  * `ORIGINAL_NOT_FOUND` when there is none (missing, a directory, a dangling link).
@@ -200,7 +205,10 @@ export async function originalFile(
   realMediaRoot: string,
   path: string,
 ): Promise<{ readonly real: string; readonly stats: Stats }> {
+  // Dotfiles (`.env`, `.git/config`) are never originals, by name or through a symlink.
+  if (isHiddenPath(path)) throw originalNotFound(path);
   const real = await realPathInside(realMediaRoot, path);
+  if (real !== undefined && leadsToDotfile(realMediaRoot, real)) throw originalNotFound(path);
   const stats = real === undefined ? undefined : await stat(real).catch(() => undefined);
   if (real === undefined || stats === undefined || !stats.isFile()) throw originalNotFound(path);
   return { real, stats };

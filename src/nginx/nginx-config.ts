@@ -1,24 +1,53 @@
 // Fills in nginx/rendition.conf.template for the current settings (pure: no I/O).
 
+import { TEMP_DIR_NAME } from '../cache/layout.js';
 import { cacheControlFor } from '../cache/validators.js';
 import type { Config } from '../config/load-config.js';
+import { uploadBodyBytes } from '../config/upload-limits.js';
 import { MEDIA_TYPES } from '../url/media-types.js';
 import { FILTERS, OUTPUT_FORMATS, SIZERS } from '../url/rendition-spec.js';
+import { ERROR_PAGES, errorLocations, errorPageDirectives, FORBIDDEN_PAGE } from './error-pages.js';
+import {
+  type ForwardedRoute,
+  forwardedLocations,
+  type RouteGroup,
+  renditionRoutes,
+} from './forwarded-routes.js';
+import { formatListenAddress, type ListenAddress } from './listen-address.js';
 
 export interface NginxConfigOptions {
-  /** What nginx listens on: a port, or `address:port`. */
-  readonly listen: string;
+  /** What nginx listens on (`--listen`; a bare port means 127.0.0.1). */
+  readonly listen: ListenAddress;
+  /** Route groups forwarded besides MEDIA_URL (`--expose-admin`, `--expose-ops`); default none. */
+  readonly expose?: readonly RouteGroup[];
+  /** Who may reach the exposed groups (`--allow`); default loopback only. */
+  readonly allow?: readonly string[];
+  /** Seconds nginx waits for Node's answer before a 504 (`--upstream-timeout`); default 60. */
+  readonly upstreamTimeoutS?: number;
 }
 
+/** Who may reach exposed admin and ops routes unless `--allow` says otherwise. */
+export const DEFAULT_ALLOW: readonly string[] = ['127.0.0.1', '::1'];
+export const DEFAULT_UPSTREAM_TIMEOUT_S = 60;
+
 // A media path in nginx's regex: exactly the grammar of src/url/media-path.ts (Unicode
-// letters, marks and digits need PCRE's (*UTF) mode, which the locations turn on).
+// letters, marks and digits need PCRE's (*UTF) mode, which the original's location turns on).
 const SEGMENT_RE = String.raw`[A-Za-z0-9._~@+\p{L}\p{M}\p{N}-]+`;
 const PATH_RE = `${SEGMENT_RE}(?:/${SEGMENT_RE})*`;
 // Bytes that are well-formed UTF-8; a URI that is not cannot reach a (*UTF) regex.
 const UTF8_RE = String.raw`(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})`;
 const FILTER_RE = FILTERS.join('|');
-const FILTERS_ONLY_RE = `filters/(?:${FILTER_RE})(?:/(?:${FILTER_RE}))*`;
-const OPS_RE = `(?:${FILTERS_ONLY_RE}/)?(?:${SIZERS.join('|')})/[0-9]+x[0-9]+`;
+const SIZE_TAIL_RE = `/(?:${SIZERS.join('|')})/[0-9]+x[0-9]+`;
+// Plain byte regexes (no (*UTF), no capture): a hit pays for nothing more.
+const EXPLICIT_TAIL_RE = `${SIZE_TAIL_RE}\\.(?:${OUTPUT_FORMATS.join('|')})`;
+const NEGOTIATED_TAIL_RE = `(?:${SIZE_TAIL_RE}|/filters/(?:${FILTER_RE})(?:/(?:${FILTER_RE}))*)`;
+/**
+ * Raw request targets Node must judge, never mapped to a file: encoded dots, slashes,
+ * backslashes, percent signs and control bytes; `//`; a segment starting with `.` (`.`, `..`
+ * and dotfiles, which nginx would resolve or serve); a backslash; and raw non-ASCII bytes,
+ * which Node's HTTP parser refuses (both then answer its 400).
+ */
+const RAW_TO_NODE_RE = String.raw`%(?:2[eEfF5]|5[cC]|[01][0-9a-fA-F]|7[fF])|//|/\.|\x5c|[\x80-\xff]`;
 
 /** Characters that would change the meaning of an nginx config if they were in a root. */
 const UNSAFE_IN_NGINX = /["$;{}\\\n\r\t#'\s]/;
@@ -40,27 +69,34 @@ export function renderNginxConfig(
       );
     }
   }
+  const routes = routesOf(config, options);
   const preferred = config.negotiation.preferred;
   const values: Record<string, string> = {
     MEDIA_URL: config.http.mediaUrl,
     MEDIA_URL_RE: config.http.mediaUrl.replace(/[.]/g, '\\.'),
     MEDIA_ROOT: mediaRoot,
     CACHE_ROOT: cacheRoot,
+    TEMP_DIR: TEMP_DIR_NAME,
     NODE_ADDRESS: nodeAddressOf(config.server.host, config.server.port),
     NEGOTIATE_FORMATS: preferred.join(',') || '(off)',
     NEGOTIATE_MAP: preferred
       .map((format) => `    "~*image/${format === 'jpg' ? 'jpeg' : format}" .${format};`)
       .join('\n'),
-    LISTEN: options.listen,
-    CLIENT_MAX_BODY_SIZE: '64m',
+    LISTEN: formatListenAddress(options.listen),
+    FORWARDED:
+      routes.map((route) => `${route.name} (allow ${route.allow.join(' ')})`).join(', ') || 'none',
+    UPSTREAM_TIMEOUT: `${options.upstreamTimeoutS ?? DEFAULT_UPSTREAM_TIMEOUT_S}s`,
+    ERROR_PAGES: errorPageDirectives(ERROR_PAGES, '    '),
+    ERROR_LOCATIONS: errorLocations([...ERROR_PAGES, FORBIDDEN_PAGE], '    '),
+    LOCATIONS: locationsOf(routes),
     TYPES: typesBlock(),
     PATH_RE,
     UTF8_RE,
-    OPS_RE,
-    FILTERS_ONLY_RE,
-    FORMATS_RE: OUTPUT_FORMATS.join('|'),
+    EXPLICIT_TAIL_RE,
+    NEGOTIATED_TAIL_RE,
+    RAW_TO_NODE_RE,
     CACHE_CONTROL: cacheControlFor(config.http.cacheMaxAge),
-    VARY: preferred.length > 0 ? '        add_header Vary Accept;' : '',
+    VARY: preferred.length > 0 ? '            add_header Vary Accept;' : '',
   };
   return template.replace(/\{\{([A-Z0-9_]+)\}\}/g, (placeholder, name: string) => {
     const value = values[name];
@@ -68,6 +104,36 @@ export function renderNginxConfig(
       throw new Error(`Unknown placeholder ${placeholder} in the nginx template`);
     return value;
   });
+}
+
+/** The forwarded route groups, in the order their locations are written. */
+function routesOf(config: Config, options: NginxConfigOptions): ForwardedRoute[] {
+  return renditionRoutes({
+    groups: options.expose ?? [],
+    allow: options.allow ?? DEFAULT_ALLOW,
+    uploadBodyBytes: uploadBodyBytes(config.admin.maxSourceBytes),
+  });
+}
+
+// Node's answer to a route it does not have (src/http/error-response.ts, notFoundResponse).
+const NOT_FOUND_BODY = JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No such route' } });
+
+/** The forwarded routes' locations, then what answers every other URL: 404 JSON. */
+function locationsOf(routes: readonly ForwardedRoute[]): string {
+  const catchAll = [
+    '    # Every other URL: what Node answers for a route it does not have. Nothing else is',
+    '    # forwarded unless asked (`--expose-admin`, `--expose-ops`).',
+    '    location / {',
+    // Node's HTTP parser refuses raw non-ASCII bytes in a target: let it, both answer alike.
+    `        if ($request_uri ~ "[\\x80-\\xff]") { return 418; }`,
+    '        default_type application/json;',
+    '        add_header Cache-Control no-store always;',
+    `        return 404 '${NOT_FOUND_BODY}';`,
+    '    }',
+  ].join('\n');
+  return [forwardedLocations(routes, '    '), catchAll]
+    .filter((block) => block !== '')
+    .join('\n\n');
 }
 
 /** Where nginx reaches Node: a wildcard listen address is reached on loopback. */

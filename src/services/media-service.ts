@@ -8,7 +8,7 @@ import type { HotCache, HotFile } from '../cache/hot-cache.js';
 import { cacheCandidatesFor } from '../cache/layout.js';
 import { AppError } from '../errors.js';
 import { openInside } from '../fs/inside-root.js';
-import { originalFile, originalNotFound } from '../media/originals.js';
+import { leadsToDotfile, originalFile, originalNotFound } from '../media/originals.js';
 import { mediaTypeFor } from '../url/media-types.js';
 import { chooseFormat, type FormatChoice, variesWithAccept } from '../url/negotiate.js';
 import type { OutputFormat, RenditionSpec } from '../url/rendition-spec.js';
@@ -89,6 +89,11 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   async function serveOriginal(path: string): Promise<ServedFile> {
     const file = await openInside(mediaRoot, path);
     if (file === undefined) throw originalNotFound(path);
+    // A symlink to a dotfile (`a.jpg -> .env`) is no original either.
+    if (leadsToDotfile(mediaRoot, file.realPath)) {
+      await file.handle.close();
+      throw originalNotFound(path);
+    }
     return {
       body: { kind: 'handle', handle: file.handle },
       size: file.stats.size,

@@ -9,8 +9,19 @@ import { parseMediaTarget } from './rendition-url.js';
 export const MAX_SEGMENT_BYTES = 255;
 
 /**
+ * True when a segment of `path` starts with `.` (`.env`, `.git/config`, `photos/.cache/x.jpg`):
+ * dotfiles are never originals. They are often secrets another app keeps beside its media,
+ * so their URLs answer 404 `ORIGINAL_NOT_FOUND` from Node and nginx alike, and no upload
+ * may create one.
+ */
+export function isHiddenPath(path: string): boolean {
+  return path.startsWith('.') || path.includes('/.');
+}
+
+/**
  * Checks a path a new original would be stored at and returns it. Beyond the media path
- * grammar: no segment over {@link MAX_SEGMENT_BYTES} (the filesystem would refuse it), and no
+ * grammar: no segment over {@link MAX_SEGMENT_BYTES} (the filesystem would refuse it), no
+ * dotfile ({@link isHiddenPath}), and no
  * tail the URL grammar reads as something else (`photos/crop/180x180.jpg` is a rendition of
  * `photos`, `a.jpg/info` the info of `a.jpg`): such an original could never be served.
  */
@@ -24,6 +35,12 @@ export function checkOriginalPath(path: string): string {
         `Expected path segments of at most ${MAX_SEGMENT_BYTES} bytes but received one of ${bytes} bytes in ${quoteInput(path)}`,
       );
     }
+  }
+  if (isHiddenPath(path)) {
+    throw new AppError(
+      'BAD_PATH',
+      `Expected a path without segments starting with "." (dotfiles are never served) but received ${quoteInput(path)}`,
+    );
   }
   if (!namesAnOriginal(path)) {
     throw new AppError(

@@ -264,7 +264,13 @@ describe('docker/Dockerfile', () => {
     });
     const rendered = await readFile(join(app, written ?? ''), 'utf8');
     const template = await readFile(NGINX_TEMPLATE_URL, 'utf8');
-    expect(rendered).toBe(renderNginxConfig(template, loadConfig(serviceEnv), { listen: '80' }));
+    expect(rendered).toBe(
+      renderNginxConfig(template, loadConfig(serviceEnv), {
+        listen: { host: '0.0.0.0', port: 80 },
+        expose: ['admin'],
+        allow: ['172.16.0.0/12'],
+      }),
+    );
     expect(rendered).toContain('server rendition:3000;');
   });
 });

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/load-config.js';
-import { renderNginxConfig } from '../../src/nginx/nginx-config.js';
+import { parseListenAddress } from '../../src/nginx/listen-address.js';
+import { type NginxConfigOptions, renderNginxConfig } from '../../src/nginx/nginx-config.js';
 import { acceptsConnections, freePort } from './net.js';
 
 /** The shipped template, exactly what `rendition nginx-config` fills in. */
@@ -25,6 +26,8 @@ export interface StartNginxOptions {
    * `config.server.port`, which is 0 in tests and therefore refused.
    */
   readonly nodePort?: number;
+  /** Generator options besides `listen` (exposed routes, allow-list, upstream timeout). */
+  readonly generator?: Omit<NginxConfigOptions, 'listen'>;
 }
 
 export interface RunningNginx {
@@ -115,7 +118,11 @@ export async function startNginx(options: StartNginxOptions): Promise<RunningNgi
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const port = await freePort();
-    const siteConfig = renderNginxConfig(template, config, { listen: `127.0.0.1:${port}` });
+    const siteConfig = renderNginxConfig(template, config, {
+      ...options.generator,
+      // A bare port, as `--listen 41102` gives it: 127.0.0.1 only (test/nginx/shipped-config).
+      listen: parseListenAddress(String(port)),
+    });
     const siteConfPath = join(prefix, 'site.conf');
     const mainConfPath = join(prefix, 'nginx.conf');
     await writeFile(siteConfPath, siteConfig);

@@ -70,6 +70,8 @@ describe('paths whose URL would not reach the original', () => {
     ['a malformed size tail', 'photos/crop/0180x180.jpg'],
     ['a segment over 255 bytes', `${'a'.repeat(252)}.jpg`],
     ['a nested segment over 255 bytes', `photos/${'é'.repeat(130)}.jpg`],
+    ['a dotfile (never served)', '.hidden.jpg'],
+    ['a file in a dot directory', 'photos/.cache/x.jpg'],
   ])('refuses %s with 400 and writes nothing', async (_, path) => {
     const before = await hostile.listing();
     const response = await hostile.upload(jpeg, 'x.jpg', { path });

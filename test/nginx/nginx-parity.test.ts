@@ -11,7 +11,7 @@ import { decodeMediaPath } from '../../src/url/media-path.js';
 import { chooseFormat } from '../../src/url/negotiate.js';
 import type { RenditionSpec } from '../../src/url/rendition-spec.js';
 import { encodePathSegment, parseMediaTarget } from '../../src/url/rendition-url.js';
-import { type RawRequest, type RawResponse, rawRequest } from '../helpers/http.js';
+import { errorOf, type RawRequest, type RawResponse, rawRequest } from '../helpers/http.js';
 import { inspect, jpegImage, pngImage, pngWithAlpha, webpImage } from '../helpers/images.js';
 import { skipWithoutNginx } from '../helpers/nginx.js';
 import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
@@ -344,11 +344,15 @@ describe.skipIf(skip)('nginx: hits and originals are served with Node stopped', 
       ['/media/a/../a.jpg', undefined], // raw dot segments go to Node, never to a file
       ['/media//a.jpg', undefined],
       ['/media/a.jpg%2Fthumbnail%2F180x180', AVIF_WEBP_ANY],
-      ['/healthz', undefined],
+      ['/media/.env', undefined], // dotfiles are Node's to refuse
     ];
     for (const [url, accept] of cases) {
       const reply = await send(nginx.port, url, { headers: acceptHeader(accept) });
       expect(reply.status, `${url} (Accept: ${accept})`).toBe(502);
+      // nginx's own answer, in rendition's error shape.
+      expect(reply.headers['content-type']).toBe('application/json');
+      expect(reply.headers['cache-control']).toBe('no-store');
+      expect(errorOf(reply).code).toBe('UPSTREAM_UNAVAILABLE');
     }
     expect(await nginx.errorLog()).toMatch(/connect\(\) failed \(111: Connection refused\)/);
   });

@@ -76,7 +76,8 @@ describe.skipIf(skip)('nginx: signed URLs', () => {
 describe.skipIf(skip)('nginx: replacing an original', () => {
   let stack: Stack | undefined;
   beforeAll(async () => {
-    stack = await startStack();
+    // Uploads go through nginx: the admin routes are forwarded (to loopback clients).
+    stack = await startStack({}, { expose: ['admin'] });
   });
   afterAll(() => disposeStack(stack));
 
