@@ -152,7 +152,6 @@ export const SETTINGS = {
   }),
   padBackground: setting({
     env: 'PAD_BACKGROUND',
-    key: 'padBackground',
     schema: z
       .string()
       .trim()
