@@ -34,7 +34,7 @@ describe('docs/troubleshooting.md', () => {
     ] as const) {
       expect(codes).toContain(code);
     }
-    expect(section).toContain('502 Bad Gateway');
+    expect(section).toContain('nginx answers `502 UPSTREAM_UNAVAILABLE`');
     expect(section).toMatch(/Permission errors on the roots/);
     expect(section).toMatch(/overwriting an original in place/);
   });
