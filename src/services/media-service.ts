@@ -55,25 +55,42 @@ export interface MediaServiceOptions {
   readonly isRenderable?: (path: string) => boolean;
 }
 
+/**
+ * A media request decided once: the sizes policy applied, the format chosen and the cache
+ * files that may answer it listed. Both the hot path and `serve` take it as it is.
+ */
+export type ResolvedTarget =
+  | { readonly kind: 'original'; readonly target: MediaTarget & { kind: 'original' } }
+  | {
+      readonly kind: 'rendition';
+      readonly target: MediaTarget & { kind: 'rendition' };
+      readonly accept: string | undefined;
+      readonly signed: boolean;
+      readonly choice: FormatChoice;
+      readonly varyAccept: boolean;
+      /** Cache files that answer it, in order of preference. */
+      readonly candidates: readonly Candidate[];
+    };
+
 export interface MediaService {
-  /** `signed`: the URL carries a valid signature, so any size within the bounds is allowed. */
-  serve(target: MediaTarget, accept: string | undefined, signed?: boolean): Promise<ServedFile>;
+  /**
+   * Applies the sizes policy and chooses the format; throws SIZE_NOT_ALLOWED for a size the
+   * policy refuses. `signed`: the URL carries a valid signature, so any size within the
+   * bounds is allowed.
+   */
+  resolve(target: MediaTarget, accept: string | undefined, signed?: boolean): ResolvedTarget;
+  serve(resolved: ResolvedTarget): Promise<ServedFile>;
   /**
    * The answer when it is a rendition held in memory and checked recently, with no I/O and
-   * no promise: the hot path. Undefined means "call `serve`". Throws what `serve` would for
-   * a size the policy refuses.
+   * no promise: the hot path. Undefined means "call `serve`".
    */
-  serveHot(
-    target: MediaTarget,
-    accept: string | undefined,
-    signed?: boolean,
-  ): InMemoryFile | undefined;
+  serveHot(resolved: ResolvedTarget): InMemoryFile | undefined;
 }
 
 type Found = Pick<ServedFile, 'body' | 'size' | 'mtimeMs' | 'contentType'>;
 
 /** A cache file that may answer a request: its absolute path and the type it is sent with. */
-interface Candidate {
+export interface Candidate {
   /** Relative to CACHE_ROOT, as the layout names it. */
   readonly relative: string;
   /** Absolute: the hot cache's key. */
@@ -122,20 +139,27 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     return candidates;
   }
 
-  function hotFound(hot: HotFile, candidate: Candidate): Found {
+  function resolve(target: MediaTarget, accept: string | undefined, signed = false): ResolvedTarget {
+    if (target.kind === 'original') return { kind: 'original', target };
+    const { spec } = target;
+    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes, signed);
+    const choice = chooseFormat(spec.format, accept, options.preferredFormats);
     return {
-      body: { kind: 'buffer', buffer: hot.body },
-      size: hot.size,
-      mtimeMs: hot.mtimeMs,
-      contentType: candidate.contentType,
+      kind: 'rendition',
+      target,
+      accept,
+      signed,
+      choice,
+      varyAccept: variesWithAccept(choice, options.preferredFormats),
+      candidates: candidatesFor(spec, choice),
     };
   }
 
   /** A cache file held in memory that answers the request (no disk access). */
-  async function findHot(candidates: readonly Candidate[]): Promise<Found | undefined> {
+  async function findHot(candidates: readonly Candidate[]): Promise<InMemoryFile | undefined> {
     for (const candidate of candidates) {
       const hot = await hotCache.get(candidate.file);
-      if (hot !== undefined) return hotFound(hot, candidate);
+      if (hot !== undefined) return hotAnswer(hot, candidate);
     }
     return undefined;
   }
@@ -164,21 +188,14 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   }
 
   async function serveRendition(
-    spec: RenditionSpec,
-    accept: string | undefined,
-    signed: boolean,
+    resolved: ResolvedTarget & { kind: 'rendition' },
   ): Promise<ServedFile> {
-    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes, signed);
-    const choice = chooseFormat(spec.format, accept, options.preferredFormats);
-    const varyAccept = variesWithAccept(choice, options.preferredFormats);
-
+    const { choice, varyAccept, candidates } = resolved;
+    const { spec } = resolved.target;
     // Memory first (the hot path), then a render under way (no disk lookups while it runs),
     // then the disk.
-    const candidates = candidatesFor(spec, choice);
     const hot = await findHot(candidates);
-    if (hot !== undefined) {
-      return { ...hot, varyAccept, outcome: 'hit' };
-    }
+    if (hot !== undefined) return { ...hot, varyAccept };
     const inFlight = store.running(spec, choice);
     if (inFlight !== undefined) {
       const value = await inFlight;
@@ -217,38 +234,35 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     return { ...renderedFile(value), varyAccept, outcome: shared ? 'coalesced' : 'miss' };
   }
 
-  function serveHot(
-    target: MediaTarget,
-    accept: string | undefined,
-    signed = false,
-  ): InMemoryFile | undefined {
-    if (target.kind !== 'rendition') return undefined;
-    const { spec } = target;
-    if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes, signed);
-    const choice = chooseFormat(spec.format, accept, options.preferredFormats);
-    for (const candidate of candidatesFor(spec, choice)) {
+  function serveHot(resolved: ResolvedTarget): InMemoryFile | undefined {
+    if (resolved.kind !== 'rendition') return undefined;
+    for (const candidate of resolved.candidates) {
       const hot = hotCache.peek(candidate.file);
-      if (hot === undefined) continue;
-      const varyAccept = variesWithAccept(choice, options.preferredFormats);
-      return {
-        body: { kind: 'buffer', buffer: hot.body },
-        size: hot.size,
-        mtimeMs: hot.mtimeMs,
-        contentType: candidate.contentType,
-        varyAccept,
-        outcome: 'hit',
-      };
+      if (hot !== undefined) return { ...hotAnswer(hot, candidate), varyAccept: resolved.varyAccept };
     }
     return undefined;
   }
 
   return {
-    serve(target, accept, signed = false) {
-      return target.kind === 'original'
-        ? serveOriginal(target.path)
-        : serveRendition(target.spec, accept, signed);
+    resolve,
+    serve(resolved) {
+      return resolved.kind === 'original'
+        ? serveOriginal(resolved.target.path)
+        : serveRendition(resolved);
     },
     serveHot,
+  };
+}
+
+/** The one shape of a hit held in memory; `varyAccept` is the caller's. */
+function hotAnswer(hot: HotFile, candidate: Candidate): InMemoryFile {
+  return {
+    body: { kind: 'buffer', buffer: hot.body },
+    size: hot.size,
+    mtimeMs: hot.mtimeMs,
+    contentType: candidate.contentType,
+    varyAccept: false,
+    outcome: 'hit',
   };
 }
 
