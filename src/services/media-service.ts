@@ -139,7 +139,11 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     return candidates;
   }
 
-  function resolve(target: MediaTarget, accept: string | undefined, signed = false): ResolvedTarget {
+  function resolve(
+    target: MediaTarget,
+    accept: string | undefined,
+    signed = false,
+  ): ResolvedTarget {
     if (target.kind === 'original') return { kind: 'original', target };
     const { spec } = target;
     if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes, signed);
@@ -156,10 +160,13 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   }
 
   /** A cache file held in memory that answers the request (no disk access). */
-  async function findHot(candidates: readonly Candidate[]): Promise<InMemoryFile | undefined> {
+  async function findHot(
+    candidates: readonly Candidate[],
+    varyAccept: boolean,
+  ): Promise<InMemoryFile | undefined> {
     for (const candidate of candidates) {
       const hot = await hotCache.get(candidate.file);
-      if (hot !== undefined) return hotAnswer(hot, candidate);
+      if (hot !== undefined) return hotAnswer(hot, candidate, varyAccept);
     }
     return undefined;
   }
@@ -194,8 +201,8 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     const { spec } = resolved.target;
     // Memory first (the hot path), then a render under way (no disk lookups while it runs),
     // then the disk.
-    const hot = await findHot(candidates);
-    if (hot !== undefined) return { ...hot, varyAccept };
+    const hot = await findHot(candidates, varyAccept);
+    if (hot !== undefined) return hot;
     const inFlight = store.running(spec, choice);
     if (inFlight !== undefined) {
       const value = await inFlight;
@@ -238,7 +245,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     if (resolved.kind !== 'rendition') return undefined;
     for (const candidate of resolved.candidates) {
       const hot = hotCache.peek(candidate.file);
-      if (hot !== undefined) return { ...hotAnswer(hot, candidate), varyAccept: resolved.varyAccept };
+      if (hot !== undefined) return hotAnswer(hot, candidate, resolved.varyAccept);
     }
     return undefined;
   }
@@ -254,14 +261,14 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   };
 }
 
-/** The one shape of a hit held in memory; `varyAccept` is the caller's. */
-function hotAnswer(hot: HotFile, candidate: Candidate): InMemoryFile {
+/** The one shape of a hit held in memory, for the hot path and `serve` alike. */
+function hotAnswer(hot: HotFile, candidate: Candidate, varyAccept: boolean): InMemoryFile {
   return {
     body: { kind: 'buffer', buffer: hot.body },
     size: hot.size,
     mtimeMs: hot.mtimeMs,
     contentType: candidate.contentType,
-    varyAccept: false,
+    varyAccept,
     outcome: 'hit',
   };
 }
