@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/config/load-config.js';
-import { type RunningServer, startServer } from '../../src/server.js';
+import { type ServerWithParts, startServerWithParts } from '../../src/server.js';
 import { errorOf, type RawResponse, rawRequest } from '../helpers/http.js';
 import { inspect, jpegImage } from '../helpers/images.js';
 import { skipWithout } from '../helpers/requirement.js';
@@ -35,7 +35,7 @@ const skip = skipWithout(
 let dir: string | undefined;
 let mount = '';
 let jpeg: Buffer;
-const running: RunningServer[] = [];
+const running: ServerWithParts[] = [];
 
 beforeAll(async () => {
   jpeg = await jpegImage(600, 400);
@@ -74,8 +74,8 @@ async function configWithFullRoot(
   });
 }
 
-async function start(config: Config, errors: unknown[] = []): Promise<RunningServer> {
-  const server = await startServer(config, {
+async function start(config: Config, errors: unknown[] = []): Promise<ServerWithParts> {
+  const server = await startServerWithParts(config, {
     lookup: loopbackOnlyLookup,
     logError: (error) => errors.push(error),
   });
@@ -84,7 +84,7 @@ async function start(config: Config, errors: unknown[] = []): Promise<RunningSer
 }
 
 async function upload(
-  server: RunningServer,
+  server: ServerWithParts,
   bytes: Uint8Array,
   path: string,
 ): Promise<RawResponse> {
@@ -158,7 +158,7 @@ describe.skipIf(skip)('disk full', () => {
     const response = await upload(server, jpeg, 'photos/full.jpg');
     expect(response.status).toBe(507);
     expect(errorOf(response).code).toBe('INSUFFICIENT_STORAGE');
-    expect(server.registry.size).toBe(0);
+    expect(server.parts.registry.size).toBe(0);
     expect(await isFile(join(config.roots.mediaRoot, 'photos/full.jpg'))).toBe(false);
     expect(changesBetween(before, await listRoots(config.roots))).toEqual({
       added: [],
@@ -192,13 +192,13 @@ describe.skipIf(skip)('disk full', () => {
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
         'INSUFFICIENT_STORAGE',
       );
-      expect(server.registry.size).toBe(0);
+      expect(server.parts.registry.size).toBe(0);
       expect(await tempFilesIn(config.roots)).toEqual([]);
 
       await rm(filler);
       const accepted = await register();
       expect(accepted.status).toBe(201);
-      expect(server.registry.get('fetched/photo.jpg')).toBeDefined();
+      expect(server.parts.registry.get('fetched/photo.jpg')).toBeDefined();
     } finally {
       await new Promise((resolve) => source.close(resolve));
     }
@@ -216,7 +216,7 @@ describe.skipIf(skip)('disk full', () => {
     await server.close();
     running.splice(0);
     server = await start(config);
-    expect(server.registry.size).toBe(0);
+    expect(server.parts.registry.size).toBe(0);
   });
 
   // journal.ts appends with one `handle.write()` and ignores a short count: when the journal's
@@ -240,8 +240,9 @@ describe.skipIf(skip)('disk full', () => {
     running.splice(0);
     await rm(filler);
     server = await start(config);
-    if (response.status === 201) expect(server.registry.get('photos/short.jpg')).toBeDefined();
-    else expect(server.registry.get('photos/short.jpg')).toBeUndefined();
+    if (response.status === 201)
+      expect(server.parts.registry.get('photos/short.jpg')).toBeDefined();
+    else expect(server.parts.registry.get('photos/short.jpg')).toBeUndefined();
   });
 
   // ImageService.delete removes the original and only then journals the record's removal: when
@@ -265,7 +266,7 @@ describe.skipIf(skip)('disk full', () => {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${server.adminToken.token}` },
     });
-    const recorded = server.registry.get('photos/kept.jpg') !== undefined;
+    const recorded = server.parts.registry.get('photos/kept.jpg') !== undefined;
     const stored = await isFile(join(config.roots.mediaRoot, 'photos/kept.jpg'));
     if (response.status === 204) {
       expect({ recorded, stored }).toEqual({ recorded: false, stored: false });
