@@ -12,7 +12,6 @@ export const UNIT_TESTS = [
   'test/render/plan.test.ts',
   'test/fs/storage-errors.test.ts',
   'test/http/media-targets.test.ts',
-  'test/services/purge-clock.test.ts',
 ];
 
 export default defineConfig({

@@ -9,6 +9,7 @@ import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
 import { createHotCache, type HotCache } from './cache/hot-cache.js';
+import { createRenditionCache, type RenditionCache } from './cache/rendition-cache.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
 import { createApp } from './http/app.js';
 import type { ErrorLogger } from './http/error-response.js';
@@ -28,7 +29,6 @@ import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
 import { withPublishedPurges } from './services/published-purges.js';
-import { createRenditionStore, type RenditionStore } from './services/rendition-store.js';
 import { createWarmJobs, type WarmJobs } from './services/warm-jobs.js';
 
 export interface RunningServer {
@@ -49,7 +49,8 @@ export interface RunningServer {
 /** What a running server is made of: for tests and for `rendition serve`'s start lines. */
 export interface ServerParts {
   readonly media: MediaService;
-  readonly store: RenditionStore;
+  /** Renditions: held, on disk, rendered once; purged with their originals. */
+  readonly cache: RenditionCache;
   readonly images: ImageService;
   readonly jobs: WarmJobs;
   readonly registry: Registry;
@@ -218,13 +219,15 @@ async function wire(
     },
     processMetrics: options.processMetrics ?? true,
   });
-  const store = createRenditionStore({
+  const cache = createRenditionCache({
     cacheRoot: roots.cache,
+    hotFileBytes: config.hotCache.maxFileBytes,
+    // Hits counted for the byte budget's least-recently-used order.
+    hotCache: cacheBudget.trackUses(hotCache),
     renderer: metrics.observeRenderer(
       createRenderer({ render: config.render, encoder: config.encoder }),
     ),
     queue,
-    hotCache,
     ppoiFor: (path) => explicitPpoiOf(registry.get(path)),
     timeoutMs: config.render.timeoutMs,
     onWriteError: (error, relative) =>
@@ -234,15 +237,15 @@ async function wire(
   // Other nodes' deletes, replaces and PPOI changes since this node last ran: applied before
   // it serves (a no-op on lowdb).
   await sync.follow({
-    purge: (path, scope) => store.purge(path, scope),
-    purgeEverything: () => store.purgeEverything(),
+    purge: (path, scope) => cache.purge(path, scope),
+    purgeEverything: () => cache.purgeEverything(),
   });
-  const media = createMedia(config, roots, { registry, sync, store, cacheBudget, hotCache });
+  const media = createMedia(config, roots, { registry, sync, cache });
   const originals = createOriginals(roots.media);
   const images = createImageService({
     registry,
     originals,
-    store: withPublishedPurges(store, sync),
+    cache: withPublishedPurges(cache, sync),
     mediaRoot: roots.media,
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,
@@ -314,7 +317,7 @@ async function wire(
       : {}),
   });
   return {
-    parts: { media, store, images, jobs, registry, cacheBudget, logger },
+    parts: { media, cache, images, jobs, registry, cacheBudget, logger },
     app,
     adminToken,
     queue,
@@ -326,23 +329,14 @@ async function wire(
 function createMedia(
   config: Config,
   roots: Roots,
-  parts: {
-    registry: Registry;
-    sync: NodeSync;
-    store: RenditionStore;
-    cacheBudget: CacheBudget;
-    hotCache: HotCache;
-  },
+  parts: { registry: Registry; sync: NodeSync; cache: RenditionCache },
 ): MediaService {
   const { registry, sync } = parts;
   const media = createMediaService({
     mediaRoot: roots.media,
-    cacheRoot: roots.cache,
     preferredFormats: config.negotiation.preferred,
     sizes: config.sizes,
-    hotFileBytes: config.hotCache.maxFileBytes,
-    hotCache: parts.cacheBudget.trackUses(parts.hotCache),
-    store: parts.store,
+    cache: parts.cache,
     checkInStep: () => sync.checkInStep(),
     ...(config.admin.requireRegistration
       ? {

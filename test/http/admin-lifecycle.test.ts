@@ -88,7 +88,7 @@ describe('image lifecycle', () => {
       body: JSON.stringify({ keySets: ['image'] }),
     });
     // The delete comes once rendering has begun (not after a fixed delay: a busy machine is slow).
-    await until(() => s.parts.store.counters.renders > 0, { message: 'no render started' });
+    await until(() => s.parts.cache.counters.renders > 0, { message: 'no render started' });
     const deleted = await call(s, '/images/slow/big.jpg', { method: 'DELETE' });
     expect(deleted.status).toBe(204);
     await Promise.allSettled([...renders, warm]);
@@ -108,7 +108,7 @@ describe('image lifecycle', () => {
       body: JSON.stringify({ keySets: ['image'] }),
     });
     // Until the warm has claimed its renditions (not a fixed delay: a busy machine is slow).
-    await until(() => s.parts.store.counters.renders > 0, { message: 'the warm claimed nothing' });
+    await until(() => s.parts.cache.counters.renders > 0, { message: 'the warm claimed nothing' });
     const publicHit = await rawRequest(s.url, '/media/shared/big.jpg/thumbnail/220x220', {
       headers: { Accept: 'image/webp' },
     });
@@ -119,7 +119,7 @@ describe('image lifecycle', () => {
         .created,
     ).toBe(9);
     // Nine renditions, rendered once each: the public request did not render its own.
-    expect(s.parts.store.counters.renders).toBe(9);
+    expect(s.parts.cache.counters.renders).toBe(9);
   });
 
   it('keeps records and PPOIs across a restart', async () => {

@@ -224,12 +224,12 @@ describe('a source that is not an image', () => {
 
   it('is remembered as refused until the file changes', async () => {
     await writeFile(join(server.config.roots.mediaRoot, 'broken.jpg'), 'not an image at all');
-    const before = server.parts.store.counters.renders;
+    const before = server.parts.cache.counters.renders;
     for (const size of ['180x180', '220x220', '320x320']) {
       expect((await get(`/media/broken.jpg/thumbnail/${size}.jpg`)).status).toBe(415);
     }
     // One attempt for the three URLs: the others were refused without a render slot.
-    expect(server.parts.store.counters.renders - before).toBe(1);
+    expect(server.parts.cache.counters.renders - before).toBe(1);
     await writeFile(join(server.config.roots.mediaRoot, 'broken.jpg'), await jpegImage(300, 200));
     expect((await get('/media/broken.jpg/thumbnail/180x180.jpg')).status).toBe(200);
   });
