@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
-import { createHotCache, type HotCache } from './cache/hot-cache.js';
+import { createHotCache } from './cache/hot-cache.js';
 import { createRenditionCache, type RenditionCache } from './cache/rendition-cache.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
 import { createApp } from './http/app.js';
