@@ -6,10 +6,10 @@
 import type { FileHandle } from 'node:fs/promises';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AppError } from '../errors.js';
 import { openInside, removeEmptyParents } from '../fs/inside-root.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
+import { renderTimeout } from '../render/sharp-errors.js';
 import { mediaTypeFor, mediaTypeOfFormat } from '../url/media-types.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { Ppoi, RenditionSpec } from '../url/rendition-spec.js';
@@ -123,12 +123,6 @@ function flightKey(spec: RenditionSpec, choice: FormatChoice): string {
     : cacheFileFor(spec, choice, choice.format);
 }
 
-function timeoutError(): AppError {
-  return new AppError('RENDER_TIMEOUT', 'Rendering took too long; retry shortly', {
-    headers: { 'Retry-After': '5' },
-  });
-}
-
 export function createRenditionCache(options: RenditionCacheOptions): RenditionCache {
   const { cacheRoot, hotCache, renderer, queue } = options;
   const flights = createSingleFlight<StoredRendition>();
@@ -185,7 +179,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
     return new Promise<T>((resolve, reject) => {
       queue
         .run(async () => {
-          const timer = setTimeout(() => reject(timeoutError()), options.timeoutMs);
+          const timer = setTimeout(() => reject(renderTimeout()), options.timeoutMs);
           try {
             return await work();
           } finally {

@@ -12,6 +12,7 @@ import {
 } from '../url/key-sets.js';
 import type { CropStrategy, OutputFormat } from '../url/rendition-spec.js';
 import type { SizesPolicy } from '../url/sizes-policy.js';
+import { type Colour, parseColour } from './colour.js';
 import type { LogLevel } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 
@@ -98,6 +99,8 @@ export interface RenderConfig {
   readonly inputFormats: readonly string[];
   /** How a crop of an image without a PPOI is anchored (CROP_STRATEGY). */
   readonly cropStrategy: CropStrategy;
+  /** Bars of a `pad` rendition (PAD_BACKGROUND); undefined: transparent where the format has alpha, else white. */
+  readonly padBackground: Colour | undefined;
 }
 
 /** Every bad setting, one line each, reported together. */
@@ -127,7 +130,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
 
   const values = {} as Record<SettingName, unknown>;
   for (const [name, row] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
-    values[name] = readSetting(row, env, file, problems);
+    values[name] = readSetting(name, row, env, file, problems);
   }
   const keySets =
     file.keySets === undefined
@@ -137,7 +140,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
           maxHeight: values.maxHeight as number,
         });
   for (const key of Object.keys(file)) {
-    if (key !== 'keySets' && !Object.values(SETTINGS).some((row) => row.key === key)) {
+    if (key !== 'keySets' && !Object.hasOwn(SETTINGS, key)) {
       problems.push(`CONFIG_FILE: unknown key ${JSON.stringify(key)}`);
     }
   }
@@ -184,6 +187,7 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
 }
 
 function readSetting(
+  key: SettingName,
   row: Setting,
   env: Env,
   file: Record<string, unknown>,
@@ -191,9 +195,7 @@ function readSetting(
 ): unknown {
   const fromEnv = env[row.env];
   const [raw, source] =
-    fromEnv !== undefined
-      ? [fromEnv, 'environment']
-      : [file[row.key], `CONFIG_FILE key "${row.key}"`];
+    fromEnv !== undefined ? [fromEnv, 'environment'] : [file[key], `CONFIG_FILE key "${key}"`];
   if (raw === undefined) return row.default;
   const result = row.schema.safeParse(raw);
   if (result.success) return result.data;
@@ -272,6 +274,7 @@ function assemble(
       maxInputFrames: v.maxInputFrames,
       inputFormats: v.inputFormats,
       cropStrategy: v.cropStrategy,
+      padBackground: parseColour(v.padBackground),
     },
     hotCache: { maxBytes: v.hotCacheBytes, maxFileBytes: v.hotCacheFileBytes },
     cacheBudget: {

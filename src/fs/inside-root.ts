@@ -1,9 +1,19 @@
 // Opens files strictly inside a root directory, whatever symlinks say.
 
 import { constants, fstatSync, readlinkSync, type Stats } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, realpath, rmdir } from 'node:fs/promises';
+import {
+  chmod,
+  type FileHandle,
+  lstat,
+  mkdir,
+  open,
+  realpath,
+  rmdir,
+  stat,
+} from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { AppError } from '../errors.js';
+import { sharedDirModeFor } from './shared-dir-mode.js';
 
 /** An open regular file inside a root: read it through `handle`, then close it. */
 export interface OpenFile {
@@ -138,6 +148,8 @@ export function isMissing(error: unknown): boolean {
 /**
  * mkdir -p that never creates anything outside `root`: the deepest existing ancestor must
  * really be inside it (a symlinked directory planted in the cache cannot redirect writes).
+ * Each directory it makes takes its parent's setgid and group write ({@link sharedDirModeFor}),
+ * so a group-writable MEDIA_ROOT stays writable for the other app all the way down.
  */
 export async function makeDirInside(root: string, dir: string): Promise<void> {
   let existing = dir;
@@ -153,7 +165,31 @@ export async function makeDirInside(root: string, dir: string): Promise<void> {
   if (!isInside(root, await realpath(existing))) {
     throw new AppError('BAD_PATH', 'The path leads outside its root');
   }
-  await mkdir(dir, { recursive: true });
+  await makeMissingLevels(existing, dir);
+}
+
+/** Creates the directories from below `existing` down to `dir`, one level at a time. */
+async function makeMissingLevels(existing: string, dir: string): Promise<void> {
+  const levels: string[] = [];
+  for (let level = dir; level !== existing && level !== dirname(level); level = dirname(level)) {
+    levels.unshift(level);
+  }
+  if (levels.length === 0) return;
+  let parentMode = (await stat(existing)).mode;
+  for (const level of levels) {
+    try {
+      await mkdir(level);
+    } catch (error) {
+      // Made meanwhile by a concurrent write: its maker chose the mode.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      parentMode = (await stat(level)).mode;
+      continue;
+    }
+    const createdMode = (await stat(level)).mode;
+    const shared = sharedDirModeFor(parentMode, createdMode);
+    if (shared !== undefined) await chmod(level, shared);
+    parentMode = shared ?? createdMode;
+  }
 }
 
 /**
