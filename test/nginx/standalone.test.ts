@@ -10,6 +10,7 @@ import { rawRequest } from '../helpers/http.js';
 import { jpegImage } from '../helpers/images.js';
 import { acceptsConnections, freePort } from '../helpers/net.js';
 import { nginxBinary, skipWithoutNginx } from '../helpers/nginx.js';
+import { skipWithout } from '../helpers/requirement.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/until.js';
 
@@ -17,35 +18,29 @@ const CLI = 'dist/cli.js';
 /** The unprivileged account the test runs nginx as (created when missing). */
 const USER = 'rendition-nginx-test';
 
-/**
- * An unprivileged user to run nginx as: needs root (to create it and switch to it) and
- * runuser. Skipped on a developer machine without them; CI (as root) must have them.
- */
-function unprivilegedUser(): { uid: number; gid: number } | undefined {
-  const missing = (why: string) => {
-    if (process.env.CI !== undefined && process.env.CI !== '') {
-      throw new Error(`the --standalone test needs ${why} when CI is set`);
-    }
-    return undefined;
-  };
-  if (process.getuid?.() !== 0) return missing('root (to create a user and run nginx as it)');
-  if (spawnSync('runuser', ['--help'], { stdio: 'ignore' }).status !== 0) return missing('runuser');
-  const id = () => spawnSync('id', ['-u', USER], { encoding: 'utf8' });
-  if (id().status !== 0) {
-    const made = spawnSync(
-      'useradd',
-      ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER],
-      { encoding: 'utf8' },
-    );
-    if (made.status !== 0) return missing(`useradd (${made.stderr.trim()})`);
-  }
-  const uid = Number(id().stdout.trim());
-  const gid = Number(spawnSync('id', ['-g', USER], { encoding: 'utf8' }).stdout.trim());
-  return { uid, gid };
+/** Why the test user cannot be had here (root to create it and switch to it, runuser). */
+function missingUnprivilegedUser(): string | undefined {
+  if (process.getuid?.() !== 0) return 'root, to create a test user and run nginx as it';
+  if (spawnSync('runuser', ['--help'], { stdio: 'ignore' }).status !== 0) return 'runuser';
+  if (spawnSync('id', ['-u', USER], { stdio: 'ignore' }).status === 0) return undefined;
+  const made = spawnSync(
+    'useradd',
+    ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER],
+    { encoding: 'utf8' },
+  );
+  return made.status === 0 ? undefined : `useradd ${USER} (${made.stderr.trim()})`;
 }
 
-const skipNginx = skipWithoutNginx();
-const user = skipNginx ? undefined : unprivilegedUser();
+/** The test user's uid and gid. */
+function idsOf(name: string): { uid: number; gid: number } {
+  const id = (flag: string) =>
+    Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+// The rule of test/helpers/requirement.ts: skipped here without them, a failure under CI.
+const skip = skipWithoutNginx() || skipWithout(missingUnprivilegedUser());
+const user = skip ? undefined : idsOf(USER);
 
 /** Runs nginx as the test user, exactly as documented plus `args`. */
 function nginxAsUser(dir: string, ...args: string[]) {
@@ -56,7 +51,7 @@ function nginxAsUser(dir: string, ...args: string[]) {
   );
 }
 
-describe.skipIf(skipNginx || user === undefined)('nginx-config --standalone', () => {
+describe.skipIf(skip)('nginx-config --standalone', () => {
   let server: TestServer;
   let dir: string;
   let port: number;
