@@ -16,6 +16,7 @@ import {
   type Row,
   rowLine,
   writePerformanceTable,
+  writeRerunRows,
   writeResults,
 } from './lib/report.js';
 import { REPO } from './lib/servers.js';
@@ -107,9 +108,13 @@ async function main(): Promise<number> {
     details,
   };
   const written = await writeResults(join(REPO, 'bench', 'results'), results);
-  if (!options.quick && options.only.length === 0 && failures.length === 0) {
+  if (!options.quick && failures.length === 0) {
     const page = join(REPO, 'docs', 'performance.md');
-    if (await writePerformanceTable(page, results)) written.push(`${page} (the table)`);
+    if (options.only.length === 0) {
+      if (await writePerformanceTable(page, results)) written.push(`${page} (the table)`);
+    } else if (await writeRerunRows(page, options.only, results)) {
+      written.push(`${page} (rows ${options.only.join(', ')})`);
+    }
   }
   console.log(`\n${markdownTable(rows, options.quick)}\n`);
   const goals = rows.filter((r) => r.holds !== undefined);

@@ -169,7 +169,8 @@ export const TABLE_END = '<!-- bench-table:end -->';
 
 /**
  * Puts the results of a full run of every row into docs/performance.md between the markers,
- * so the page always shows a full run's table, generated. Quick or partial runs never do.
+ * so the page always shows a full run's table, generated. Quick runs never do; a partial
+ * (`--only`) full-protocol run replaces only its own rows ({@link withRerunRows}).
  */
 export async function writePerformanceTable(pagePath: string, results: Results): Promise<boolean> {
   const page = await readFile(pagePath, 'utf8');
@@ -179,5 +180,55 @@ export async function writePerformanceTable(pagePath: string, results: Results):
   const table = markdown(results).trimEnd();
   const updated = `${page.slice(0, start + TABLE_START.length)}\n${table}\n${page.slice(end)}`;
   await writeFile(pagePath, updated);
+  return true;
+}
+
+/**
+ * `table` (the generated block of docs/performance.md) with the rows of the groups `ids`
+ * replaced by `rows`, where the old ones stood, a line saying when they were re-run, and the
+ * goal count recomputed. Pure, for partial runs (`npm run bench -- --only B3`).
+ */
+export function withRerunRows(
+  table: string,
+  ids: readonly string[],
+  rows: readonly Row[],
+  results: Pick<Results, 'finishedAt'>,
+): string {
+  const isRerun = (line: string) => ids.some((id) => line.startsWith(`| ${id} |`));
+  const fresh = markdownTable(rows, false).split('\n').slice(2);
+  const lines = table.split('\n');
+  const first = lines.findIndex(isRerun);
+  if (first === -1) throw new Error(`no rows of ${ids.join(', ')} in the table`);
+  const kept = lines.filter((line, i) => i < first || !isRerun(line));
+  kept.splice(first, 0, ...fresh);
+  const note = `Rows ${ids.join(', ')} re-run ${results.finishedAt} (\`npm run bench -- --only ${ids.join(',')}\`, same protocol).`;
+  const noted = kept.filter((line) => !line.startsWith(`Rows ${ids.join(', ')} re-run `));
+  const machine = noted.findIndex((line) => line.startsWith('Machine: '));
+  noted.splice(machine === -1 ? 1 : machine + 1, 0, '', note);
+  const body = noted.filter((line) => line.startsWith('| B'));
+  const goals = body.filter((line) => /\| (yes|\*\*no\*\*) \|$/.test(line)).length;
+  const held = body.filter((line) => line.endsWith('| yes |')).length;
+  return noted
+    .join('\n')
+    .replace(/\n\n\n+/g, '\n\n')
+    .replace(/\d+ of \d+ goals hold\./, `${held} of ${goals} goals hold.`);
+}
+
+/** Replaces the rows of a partial full-protocol run in docs/performance.md's table. */
+export async function writeRerunRows(
+  pagePath: string,
+  ids: readonly string[],
+  results: Results,
+): Promise<boolean> {
+  const page = await readFile(pagePath, 'utf8');
+  const start = page.indexOf(TABLE_START);
+  const end = page.indexOf(TABLE_END);
+  if (start === -1 || end < start) return false;
+  const table = page.slice(start + TABLE_START.length, end);
+  const updated = withRerunRows(table, ids, results.rows, results);
+  await writeFile(
+    pagePath,
+    `${page.slice(0, start + TABLE_START.length)}${updated}${page.slice(end)}`,
+  );
   return true;
 }

@@ -140,11 +140,15 @@ export async function countFiles(root: string): Promise<number> {
     .length;
 }
 
-/** What `rendition nginx-config --listen 127.0.0.1:<port>` prints for this server. */
-export async function renditionNginxConfig(server: Rendition, listenPort: number): Promise<string> {
+/** What `rendition nginx-config --listen 127.0.0.1:<port> [args]` prints for this server. */
+export async function renditionNginxConfig(
+  server: Rendition,
+  listenPort: number,
+  args: readonly string[] = [],
+): Promise<string> {
   const { stdout } = await run(
     process.execPath,
-    [CLI, 'nginx-config', '--listen', `127.0.0.1:${listenPort}`],
+    [CLI, 'nginx-config', '--listen', `127.0.0.1:${listenPort}`, ...args],
     { env: server.env, cwd: REPO },
   );
   return stdout;
