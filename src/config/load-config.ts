@@ -12,6 +12,7 @@ import {
 } from '../url/key-sets.js';
 import type { CropStrategy, OutputFormat } from '../url/rendition-spec.js';
 import type { SizesPolicy } from '../url/sizes-policy.js';
+import { type Colour, parseColour } from './colour.js';
 import type { LogLevel } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 
@@ -98,6 +99,8 @@ export interface RenderConfig {
   readonly inputFormats: readonly string[];
   /** How a crop of an image without a PPOI is anchored (CROP_STRATEGY). */
   readonly cropStrategy: CropStrategy;
+  /** Bars of a `pad` rendition (PAD_BACKGROUND); undefined: transparent where the format has alpha, else white. */
+  readonly padBackground: Colour | undefined;
 }
 
 /** Every bad setting, one line each, reported together. */
@@ -272,6 +275,7 @@ function assemble(
       maxInputFrames: v.maxInputFrames,
       inputFormats: v.inputFormats,
       cropStrategy: v.cropStrategy,
+      padBackground: parseColour(v.padBackground),
     },
     hotCache: { maxBytes: v.hotCacheBytes, maxFileBytes: v.hotCacheFileBytes },
     cacheBudget: {

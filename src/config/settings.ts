@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { checkMediaPath } from '../url/media-path.js';
 import { CROP_STRATEGIES, OUTPUT_FORMATS } from '../url/rendition-spec.js';
+import { parseColour } from './colour.js';
 import { boolean, integer, list, text } from './setting-types.js';
 
 export interface Setting<T = unknown> {
@@ -66,7 +67,8 @@ export const SETTINGS = {
     key: 'cacheRoot',
     schema: text(),
     default: './var/cache',
-    description: 'Directory of rendered renditions, laid out as the URLs (docs/caching.md#cache-layout).',
+    description:
+      'Directory of rendered renditions, laid out as the URLs (docs/caching.md#cache-layout).',
   }),
   dataDir: setting({
     env: 'DATA_DIR',
@@ -163,6 +165,19 @@ export const SETTINGS = {
     schema: boolean(),
     default: false,
     description: 'Enlarge originals smaller than the requested size (off: never upscale).',
+  }),
+  padBackground: setting({
+    env: 'PAD_BACKGROUND',
+    key: 'padBackground',
+    schema: z
+      .string()
+      .trim()
+      .refine((value) => value === '' || parseColour(value) !== undefined, {
+        error: 'expected #rgb, #rrggbb, #rrggbbaa or transparent',
+      }),
+    default: '',
+    description:
+      'Colour of the bars a `pad` rendition is extended with: `#rgb`, `#rrggbb`, `#rrggbbaa` or `transparent`. Empty: transparent in formats with alpha (png, webp, avif), white in jpg.',
   }),
   jpegQuality: setting({
     env: 'JPEG_QUALITY',

@@ -2,7 +2,7 @@
 
 import sharp, { type Sharp } from 'sharp';
 import type { Filter } from '../url/rendition-spec.js';
-import type { EncoderOptions, RenderPlan } from './plan.js';
+import type { EncoderOptions, Padding, RenderPlan } from './plan.js';
 import { translateSharpError } from './sharp-errors.js';
 
 /** Decoded pixels kept in memory so several renditions share one decode. */
@@ -53,6 +53,7 @@ export async function runPipeline(
     if (plan.extract !== undefined) image = image.extract(plan.extract);
     for (const filter of plan.filters) image = FILTER_STEPS[filter](image);
     if (plan.flatten) image = image.flatten({ background: '#ffffff' });
+    if (plan.pad !== undefined) image = await padded(image, plan.pad);
     return await encode(image, plan.encoder).toBuffer();
   } catch (error) {
     throw translateSharpError(error);
@@ -79,6 +80,17 @@ export async function decodeOnce(
   } catch (error) {
     throw translateSharpError(error);
   }
+}
+
+/**
+ * Adds the bars in a second pass over the filtered pixels: sharp runs its steps in a fixed
+ * order (extend before blur and negate), so in one pass the filters would reach the bars.
+ */
+async function padded(image: Sharp, pad: Padding): Promise<Sharp> {
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  const { background, ...bars } = pad;
+  return sharp(data, { raw: { width, height, channels } }).extend({ ...bars, background });
 }
 
 function open(input: string | DecodedImage, limits: PipelineLimits): Sharp {

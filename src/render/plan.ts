@@ -1,5 +1,6 @@
 // Rendition planning: pure geometry (resize, PPOI crop) and encoder choice. No sharp here.
 
+import { type Colour, TRANSPARENT, WHITE } from '../config/colour.js';
 import type { EncoderConfig } from '../config/load-config.js';
 import {
   CENTRE,
@@ -49,12 +50,26 @@ export interface RenderPlan {
     readonly width: number;
     readonly height: number;
   };
+  /**
+   * Then extend the (filtered) image by these bars to the final size (pad sizer). Filters
+   * never reach the bars: they are added after the filters.
+   */
+  readonly pad?: Padding;
   /** Flatten transparency onto white (JPEG has no alpha). */
   readonly flatten: boolean;
   readonly encoder: EncoderOptions;
   /** Final output size. */
   readonly width: number;
   readonly height: number;
+}
+
+/** Bars around an image, in pixels, and their colour. */
+export interface Padding {
+  readonly top: number;
+  readonly bottom: number;
+  readonly left: number;
+  readonly right: number;
+  readonly background: Colour;
 }
 
 export interface PlanOptions {
@@ -64,6 +79,8 @@ export interface PlanOptions {
   readonly maxOutput: { readonly width: number; readonly height: number };
   /** How a crop of an image without a PPOI is anchored (CROP_STRATEGY). Default `centre`. */
   readonly cropStrategy?: CropStrategy;
+  /** Bars of a `pad` rendition (PAD_BACKGROUND); undefined: transparent if `format` has alpha, else white. */
+  readonly padBackground?: Colour;
 }
 
 /** The format a rendition keeps when none was asked for: the original's, where we can write it. */
@@ -101,15 +118,34 @@ export function planRender(
     spec.resize === undefined
       ? planGeometry(source, { sizer: 'thumbnail', ...options.maxOutput }, anchor, false)
       : planGeometry(source, spec.resize, anchor, options.upscale);
+  const { pad: bars, ...sized } = geometry;
+  const pad =
+    bars === undefined
+      ? undefined
+      : { ...bars, background: padBackgroundFor(format, options.padBackground) };
   return {
     filters: spec.filters,
-    ...geometry,
+    ...sized,
+    ...(pad === undefined ? {} : { pad }),
     flatten: format === 'jpg' && source.hasAlpha,
     encoder: encoderFor(format, options.encoder),
   };
 }
 
-type Geometry = Pick<RenderPlan, 'resize' | 'extract' | 'smartCrop' | 'width' | 'height'>;
+/**
+ * PAD_BACKGROUND when set, otherwise transparent in a format with alpha and white in JPEG;
+ * in JPEG (no alpha) a translucent colour is what it looks like over white.
+ */
+export function padBackgroundFor(format: OutputFormat, configured: Colour | undefined): Colour {
+  const colour = configured ?? (format === 'jpg' ? WHITE : TRANSPARENT);
+  if (format !== 'jpg' || colour.alpha === 1) return colour;
+  const over = (channel: number) => Math.round(channel * colour.alpha + 255 * (1 - colour.alpha));
+  return { r: over(colour.r), g: over(colour.g), b: over(colour.b), alpha: 1 };
+}
+
+type Geometry = Pick<RenderPlan, 'resize' | 'extract' | 'smartCrop' | 'width' | 'height'> & {
+  readonly pad?: Omit<Padding, 'background'>;
+};
 
 /** The size a rendition of an original of this (oriented) size comes out at. */
 export function outputSizeFor(
@@ -134,11 +170,17 @@ function planGeometry(
   const { width: w, height: h } = source;
   const { width: W, height: H } = resize;
 
-  // A crop with a free side is a thumbnail bounded by the other side.
-  if (resize.sizer === 'thumbnail' || W === 0 || H === 0) {
-    const scales = [W === 0 ? Infinity : W / w, H === 0 ? Infinity : H / h];
-    const scale = upscale ? Math.min(...scales) : Math.min(1, ...scales);
-    return scaled(w, h, scale);
+  // A crop or pad with a free side is a thumbnail bounded by the other side.
+  if (resize.sizer === 'thumbnail' || W === 0 || H === 0) return fitted(w, h, W, H, upscale);
+
+  if (resize.sizer === 'pad') {
+    // Fit inside WxH (enlarging only with UPSCALE), then bars up to exactly WxH, centred.
+    const inner = fitted(w, h, W, H, upscale);
+    const left = Math.floor((W - inner.width) / 2);
+    const top = Math.floor((H - inner.height) / 2);
+    const bars = { top, bottom: H - inner.height - top, left, right: W - inner.width - left };
+    const padded = bars.top + bars.bottom + bars.left + bars.right > 0;
+    return { ...inner, ...(padded ? { pad: bars } : {}), width: W, height: H };
   }
 
   // crop: scale so the image covers WxH, then cut WxH out around the PPOI.
@@ -175,6 +217,13 @@ function planGeometry(
     width: box.width,
     height: box.height,
   };
+}
+
+/** Fits `w` x `h` inside `W` x `H` (a side of 0: unbounded), enlarging only with `upscale`. */
+function fitted(w: number, h: number, W: number, H: number, upscale: boolean): Geometry {
+  const scales = [W === 0 ? Infinity : W / w, H === 0 ? Infinity : H / h];
+  const scale = upscale ? Math.min(...scales) : Math.min(1, ...scales);
+  return scaled(w, h, scale);
 }
 
 function scaled(w: number, h: number, scale: number): Geometry {

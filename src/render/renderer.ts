@@ -50,6 +50,9 @@ export function createRenderer(options: {
       encoder: options.encoder,
       maxOutput: options.render.maxOutput,
       cropStrategy: options.render.cropStrategy,
+      ...(options.render.padBackground === undefined
+        ? {}
+        : { padBackground: options.render.padBackground }),
     });
   }
 

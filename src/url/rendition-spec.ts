@@ -1,7 +1,10 @@
 // The vocabulary of a rendition: sizers, filters, output formats, and the parsed spec itself.
 
-/** How a rendition is sized. `thumbnail` fits inside WxH; `crop` covers WxH exactly. */
-export const SIZERS = ['thumbnail', 'crop'] as const;
+/**
+ * How a rendition is sized. `thumbnail` fits inside WxH; `crop` covers WxH exactly; `pad`
+ * fits inside WxH, then extends the result to exactly WxH, centred.
+ */
+export const SIZERS = ['thumbnail', 'crop', 'pad'] as const;
 export type Sizer = (typeof SIZERS)[number];
 
 /**

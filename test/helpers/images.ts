@@ -101,6 +101,16 @@ export async function colourAt(body: Uint8Array, fx: number, fy: number): Promis
   return { r: data[at] ?? 0, g: data[at + 1] ?? 0, b: data[at + 2] ?? 0 };
 }
 
+/** The alpha (0..255; 255 for an image without alpha) at a point of an encoded image. */
+export async function alphaAt(body: Uint8Array, fx: number, fy: number): Promise<number> {
+  const { data, info } = await sharp(body).ensureAlpha().raw().toBuffer({
+    resolveWithObject: true,
+  });
+  const x = Math.min(info.width - 1, Math.floor(fx * info.width));
+  const y = Math.min(info.height - 1, Math.floor(fy * info.height));
+  return data[(y * info.width + x) * info.channels + info.channels - 1] ?? 0;
+}
+
 /** True when two colours are within `tolerance` per channel (lossy codecs drift). */
 export function near(a: Rgb, b: Rgb, tolerance = 40): boolean {
   return (

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { fallbackFormatFor, planRender, type SourceInfo } from '../../src/render/plan.js';
+import { TRANSPARENT, WHITE as WHITE_COLOUR } from '../../src/config/colour.js';
+import {
+  fallbackFormatFor,
+  outputSizeFor,
+  type PlanOptions,
+  padBackgroundFor,
+  planRender,
+  type SourceInfo,
+} from '../../src/render/plan.js';
 import { CENTRE, type Resize } from '../../src/url/rendition-spec.js';
 
 const ENCODER = {
@@ -162,5 +170,64 @@ describe('planRender crop anchor', () => {
     );
     expect(exact.smartCrop).toBeUndefined();
     expect(exact.resize).toEqual({ width: 100, height: 100 });
+  });
+});
+
+describe('planRender pad', () => {
+  const pad = (width: number, height: number): Resize => ({ sizer: 'pad', width, height });
+  const padPlan = (
+    src: SourceInfo,
+    resize: Resize,
+    format: 'jpg' | 'png' | 'webp' | 'avif',
+    extra: Partial<PlanOptions> = {},
+  ) => planRender(src, { filters: [], resize }, format, CENTRE, { ...OPTIONS, ...extra });
+
+  it.each([
+    // source, request, upscale, inner size, bars [top, bottom, left, right]
+    [[4000, 3000], pad(180, 180), false, [180, 135], [22, 23, 0, 0]],
+    [[3000, 4000], pad(180, 180), false, [135, 180], [0, 0, 22, 23]],
+    [[200, 100], pad(320, 320), false, [200, 100], [110, 110, 60, 60]],
+    [[200, 100], pad(320, 320), true, [320, 160], [80, 80, 0, 0]],
+    [[601, 203], pad(34, 34), false, [34, 11], [11, 12, 0, 0]],
+  ] as const)('%j %o upscale=%s fits %j, bars %j', ([w, h], resize, upscale, inner, bars) => {
+    const result = padPlan(source(w, h), resize, 'png', { upscale });
+    expect([result.width, result.height]).toEqual([resize.width, resize.height]);
+    expect(result.resize ?? { width: w, height: h }).toEqual({ width: inner[0], height: inner[1] });
+    const [top, bottom, left, right] = bars;
+    expect(result.pad).toMatchObject({ top, bottom, left, right });
+    expect(result.extract).toBeUndefined();
+  });
+
+  it('has no bars when the fit already fills WxH, and a free side makes it a thumbnail', () => {
+    expect(padPlan(source(400, 200), pad(200, 100), 'png').pad).toBeUndefined();
+    const free = padPlan(source(400, 200), pad(100, 0), 'png');
+    expect(free).toMatchObject({ width: 100, height: 50 });
+    expect(free.pad).toBeUndefined();
+  });
+
+  it('is transparent in formats with alpha and white in JPEG unless PAD_BACKGROUND is set', () => {
+    const src = source(400, 200);
+    for (const format of ['png', 'webp', 'avif'] as const)
+      expect(padPlan(src, pad(200, 200), format).pad?.background).toEqual(TRANSPARENT);
+    expect(padPlan(src, pad(200, 200), 'jpg').pad?.background).toEqual(WHITE_COLOUR);
+    const black = { r: 0, g: 0, b: 0, alpha: 1 };
+    for (const format of ['png', 'jpg'] as const)
+      expect(padPlan(src, pad(200, 200), format, { padBackground: black }).pad?.background).toEqual(
+        black,
+      );
+  });
+
+  it('shows a translucent PAD_BACKGROUND in JPEG as it looks over white', () => {
+    const halfRed = { r: 255, g: 0, b: 0, alpha: 0.5 };
+    expect(padBackgroundFor('jpg', halfRed)).toEqual({ r: 255, g: 128, b: 128, alpha: 1 });
+    expect(padBackgroundFor('png', halfRed)).toEqual(halfRed);
+    expect(padBackgroundFor('jpg', TRANSPARENT)).toEqual(WHITE_COLOUR);
+  });
+
+  it('sizes a pad at exactly WxH for the URL sets', () => {
+    expect(outputSizeFor({ width: 601, height: 203 }, pad(34, 34), false)).toEqual({
+      width: 34,
+      height: 34,
+    });
   });
 });

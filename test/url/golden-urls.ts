@@ -91,4 +91,25 @@ export const GOLDEN_URLS: readonly GoldenUrl[] = [
     avifClient: 'no-extension/thumbnail/180x0.avif',
     plainClient: ['no-extension/thumbnail/180x0.avif'],
   },
+  {
+    path: 'photos/cat.jpg/pad/180x180',
+    spec: {
+      path: 'photos/cat.jpg',
+      filters: [],
+      resize: { sizer: 'pad', width: 180, height: 180 },
+    },
+    avifClient: 'photos/cat.jpg/pad/180x180.avif',
+    plainClient: fallbacks('photos/cat.jpg/pad/180x180'),
+  },
+  {
+    path: 'x.jpg/filters/invert/pad/320x320.png',
+    spec: {
+      path: 'x.jpg',
+      filters: ['invert'],
+      resize: { sizer: 'pad', width: 320, height: 320 },
+      format: 'png',
+    },
+    avifClient: 'x.jpg/filters/invert/pad/320x320.png',
+    plainClient: ['x.jpg/filters/invert/pad/320x320.png'],
+  },
 ];
