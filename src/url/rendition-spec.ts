@@ -69,3 +69,11 @@ export const CENTRE: Ppoi = { x: 0.5, y: 0.5 };
  */
 export const CROP_STRATEGIES = ['centre', 'attention', 'entropy'] as const;
 export type CropStrategy = (typeof CROP_STRATEGIES)[number];
+
+/**
+ * How a fit-inside size (thumbnail, pad, a side of 0) is rounded: `nearest` rounds the free
+ * side to the nearest pixel; `pillow` is Pillow's `thumbnail()` (versatileimagefield's
+ * rule): the free side goes down or up, whichever keeps the aspect ratio closer.
+ */
+export const THUMBNAIL_ROUNDINGS = ['nearest', 'pillow'] as const;
+export type ThumbnailRounding = (typeof THUMBNAIL_ROUNDINGS)[number];

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, rawRequest } from '../helpers/http.js';
 import { alphaAt, colourAt, inspect, jpegImage, near, RED, WHITE } from '../helpers/images.js';
+import { uploadOriginal } from '../helpers/admin-upload.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -47,5 +48,52 @@ describe('pad over HTTP', () => {
     expect(response.status).toBe(400);
     expect(errorOf(response).code).toBe('SIZE_NOT_ALLOWED');
     expect(cached('photos/wide.jpg/pad/351x351.fallback.jpg')).toBe(false);
+  });
+});
+
+describe('THUMBNAIL_ROUNDING=pillow and CROP_UPSCALE over HTTP', () => {
+  let vif: TestServer;
+  beforeAll(async () => {
+    vif = await startTestServer({
+      THUMBNAIL_ROUNDING: 'pillow',
+      CROP_UPSCALE: 'true',
+      ALLOWED_SIZES: '34x34',
+    });
+  });
+  afterAll(async () => {
+    await vif.dispose();
+  });
+
+  const sizeOf = async (target: string) => {
+    const response = await rawRequest(vif.url, target);
+    expect(response.status, response.body.toString()).toBe(200);
+    const { width, height } = await inspect(response.body);
+    return { width, height };
+  };
+
+  it("renders versatileimagefield's sizes and lists the same sizes in the srcsets", async () => {
+    // 604x203 into the default key set's 180x180: Pillow 180x61, nearest 180x60.
+    const answer = (await uploadOriginal(
+      vif.url,
+      vif.adminToken.token,
+      await jpegImage(604, 203),
+      'vif/wide.jpg',
+    )) as unknown as {
+      srcsets: Record<string, Record<string, { src: string; width: number; height: number }>>;
+    };
+    const small = answer.srcsets.image?.small;
+    expect(small).toMatchObject({ width: 180, height: 61 });
+    expect(await sizeOf(small?.src ?? '')).toEqual({ width: 180, height: 61 });
+    await vif.putOriginal('vif/601.jpg', await jpegImage(601, 203));
+    expect(await sizeOf('/media/vif/601.jpg/thumbnail/34x34')).toEqual({ width: 34, height: 12 });
+  });
+
+  it('enlarges a crop of a small original to WxH, but not a thumbnail', async () => {
+    await vif.putOriginal('vif/small.jpg', await jpegImage(200, 100));
+    expect(await sizeOf('/media/vif/small.jpg/crop/320x320')).toEqual({ width: 320, height: 320 });
+    expect(await sizeOf('/media/vif/small.jpg/thumbnail/320x320')).toEqual({
+      width: 200,
+      height: 100,
+    });
   });
 });
