@@ -1,32 +1,156 @@
 // The one error type of rendition: a stable machine code, a public message, an HTTP status.
 
-/** Every error code a client can see, with the HTTP status it maps to. */
-export const ERROR_STATUS = {
-  BAD_PATH: 400,
-  BAD_RENDITION_URL: 400,
-  SIZE_NOT_ALLOWED: 400,
-  BAD_REQUEST: 400,
-  SOURCE_ADDRESS_REFUSED: 400,
-  UNAUTHORIZED: 401,
-  BAD_SIGNATURE: 403,
-  NOT_FOUND: 404,
-  ORIGINAL_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  SOURCE_TOO_LARGE: 413,
-  UNSUPPORTED_IMAGE: 415,
-  IMAGE_TOO_LARGE: 422,
-  OVERLOADED: 503,
-  RENDER_TIMEOUT: 503,
-  REGISTRY_UNAVAILABLE: 503,
-  INTERNAL: 500,
-  INSUFFICIENT_STORAGE: 507,
-  SOURCE_FETCH_FAILED: 502,
-  SOURCE_TIMEOUT: 504,
-} as const;
+/** Which API answers a code: media URLs (`MEDIA_URL/...`) or the admin API (`/admin/...`). */
+export type ErrorSurface = 'media' | 'admin';
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export interface ErrorInfo {
+  readonly status: number;
+  readonly surfaces: readonly ErrorSurface[];
+  /** When a client gets it, one sentence: the docs' error table and the OpenAPI document. */
+  readonly description: string;
+  /** Headers every answer with this code carries, e.g. `Retry-After` on a 503. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const BOTH = ['media', 'admin'] as const;
+
+/**
+ * Every error code a client can see: its status, where it comes from, when, and its
+ * default headers. docs/troubleshooting.md and docs/urls.md print it (`npm run docs`).
+ */
+export const ERRORS = {
+  BAD_PATH: {
+    status: 400,
+    surfaces: BOTH,
+    description:
+      'A path that breaks the media path grammar: `..`/`.`/empty segments (raw or percent-encoded), NUL or control bytes, a symlink leading out of its root.',
+  },
+  BAD_RENDITION_URL: {
+    status: 400,
+    surfaces: ['media'],
+    description:
+      'A rendition tail that is not canonical: a malformed `WxH` (`0180x180`), an unknown format, a repeated or out-of-order filter. The message gives the expected form.',
+  },
+  SIZE_NOT_ALLOWED: {
+    status: 400,
+    surfaces: ['media'],
+    description:
+      'A size no key set names and `ALLOWED_SIZES` does not list, with `ARBITRARY_SIZES` off and no valid signature.',
+  },
+  BAD_REQUEST: {
+    status: 400,
+    surfaces: ['admin'],
+    description: 'A body, query or form field the admin API cannot accept; the message names it.',
+  },
+  SOURCE_ADDRESS_REFUSED: {
+    status: 400,
+    surfaces: ['admin'],
+    description:
+      'A URL to fetch resolves to a private, loopback or link-local address that `FETCH_ALLOW_CIDRS` does not allow.',
+  },
+  UNAUTHORIZED: {
+    status: 401,
+    surfaces: ['admin'],
+    description:
+      'The `Authorization: Bearer <ADMIN_TOKEN>` header is missing or holds the wrong token (also `/metrics` with `METRICS_REQUIRE_TOKEN=true`).',
+  },
+  BAD_SIGNATURE: {
+    status: 403,
+    surfaces: ['media'],
+    description:
+      'With `SIGNING_KEYS` set: a size outside the policy whose `?s=` signature is missing, malformed or wrong.',
+  },
+  NOT_FOUND: {
+    status: 404,
+    surfaces: BOTH,
+    description: 'No such route; from the admin API, no image or job at that path or id.',
+  },
+  ORIGINAL_NOT_FOUND: {
+    status: 404,
+    surfaces: ['media'],
+    description:
+      'No original at that path (with `REQUIRE_REGISTRATION=true`: none registered there).',
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    surfaces: ['media'],
+    description: 'Anything but GET and HEAD on a media URL.',
+  },
+  CONFLICT: {
+    status: 409,
+    surfaces: ['admin'],
+    description: 'The path is taken; register again with `?replace=true` to replace it.',
+  },
+  PRECONDITION_FAILED: {
+    status: 412,
+    surfaces: ['media'],
+    description: '`If-Match` or `If-Unmodified-Since` does not hold.',
+  },
+  SOURCE_TOO_LARGE: {
+    status: 413,
+    surfaces: ['admin'],
+    description: 'An upload, a fetched original or a JSON body is larger than `MAX_SOURCE_BYTES`.',
+  },
+  UNSUPPORTED_IMAGE: {
+    status: 415,
+    surfaces: BOTH,
+    description: 'The original is not an image of `INPUT_FORMATS`, or is truncated or corrupt.',
+  },
+  IMAGE_TOO_LARGE: {
+    status: 422,
+    surfaces: BOTH,
+    description:
+      'The original has more than `MAX_INPUT_PIXELS` pixels or `MAX_INPUT_FRAMES` frames (read from the header, before decoding).',
+  },
+  OVERLOADED: {
+    status: 503,
+    surfaces: BOTH,
+    description: '`RENDER_QUEUE` renders already wait for one of the `RENDER_CONCURRENCY` slots.',
+    headers: { 'Retry-After': '1' },
+  },
+  RENDER_TIMEOUT: {
+    status: 503,
+    surfaces: BOTH,
+    description:
+      'A render ran past `RENDER_TIMEOUT_MS`; it still finishes and is cached for the retry.',
+    headers: { 'Retry-After': '5' },
+  },
+  REGISTRY_UNAVAILABLE: {
+    status: 503,
+    surfaces: BOTH,
+    description: 'With `REGISTRY=postgres`: PostgreSQL at `DATABASE_URL` cannot be reached.',
+    headers: { 'Retry-After': '5' },
+  },
+  INTERNAL: {
+    status: 500,
+    surfaces: BOTH,
+    description: 'An unexpected failure: logged with its stack, answered without one.',
+  },
+  INSUFFICIENT_STORAGE: {
+    status: 507,
+    surfaces: ['admin'],
+    description:
+      'The disk (or quota) under `MEDIA_ROOT` or `DATA_DIR` is full; nothing was stored or recorded.',
+  },
+  SOURCE_FETCH_FAILED: {
+    status: 502,
+    surfaces: ['admin'],
+    description:
+      'Fetching an original by URL failed: DNS, the connection, a non-2xx answer or too many redirects.',
+  },
+  SOURCE_TIMEOUT: {
+    status: 504,
+    surfaces: ['admin'],
+    description: 'Fetching an original by URL took longer than `FETCH_TIMEOUT_MS`.',
+  },
+} as const satisfies Record<string, ErrorInfo>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Every error code with the HTTP status it maps to (derived from {@link ERRORS}). */
+export const ERROR_STATUS = Object.fromEntries(
+  Object.entries(ERRORS).map(([code, info]) => [code, info.status]),
+) as { readonly [K in ErrorCode]: (typeof ERRORS)[K]['status'] };
 
 /**
  * An error whose message is safe to show a client. Anything that is not an AppError
@@ -34,7 +158,7 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
  */
 export class AppError extends Error {
   readonly code: ErrorCode;
-  /** Extra response headers, e.g. `Retry-After` on 503. */
+  /** Response headers: the code's defaults ({@link ERRORS}), then any given here. */
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(
@@ -45,11 +169,12 @@ export class AppError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
-    this.headers = options.headers ?? {};
+    const defaults: ErrorInfo = ERRORS[code];
+    this.headers = { ...defaults.headers, ...options.headers };
   }
 
   get status(): number {
-    return ERROR_STATUS[this.code];
+    return ERRORS[this.code].status;
   }
 }
 

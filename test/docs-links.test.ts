@@ -79,4 +79,22 @@ describe('docs links', () => {
     }
     expect(broken).toEqual([]);
   });
+
+  it('resolves every docs/<page>.md#anchor that src/ and the pages name in plain text', () => {
+    const sources = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => `src/${name}`);
+    const broken: string[] = [];
+    for (const file of [...sources, ...PAGES]) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const [, page = '', anchor] of text.matchAll(/\bdocs\/([\w-]+\.md)(?:#([\w-]+))?/g)) {
+        const path = join(ROOT, 'docs', page);
+        if (!existsSync(path)) broken.push(`${file}: docs/${page} (no such page)`);
+        else if (anchor !== undefined && !anchorsOf(readFileSync(path, 'utf8')).has(anchor)) {
+          broken.push(`${file}: docs/${page}#${anchor} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
 });

@@ -134,7 +134,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
 
   const values = {} as Record<SettingName, unknown>;
   for (const [name, row] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
-    values[name] = readSetting(row, env, file, problems);
+    values[name] = readSetting(name, row, env, file, problems);
   }
   const keySets =
     file.keySets === undefined
@@ -144,7 +144,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
           maxHeight: values.maxHeight as number,
         });
   for (const key of Object.keys(file)) {
-    if (key !== 'keySets' && !Object.values(SETTINGS).some((row) => row.key === key)) {
+    if (key !== 'keySets' && !Object.hasOwn(SETTINGS, key)) {
       problems.push(`CONFIG_FILE: unknown key ${JSON.stringify(key)}`);
     }
   }
@@ -191,6 +191,7 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
 }
 
 function readSetting(
+  key: SettingName,
   row: Setting,
   env: Env,
   file: Record<string, unknown>,
@@ -198,9 +199,7 @@ function readSetting(
 ): unknown {
   const fromEnv = env[row.env];
   const [raw, source] =
-    fromEnv !== undefined
-      ? [fromEnv, 'environment']
-      : [file[row.key], `CONFIG_FILE key "${row.key}"`];
+    fromEnv !== undefined ? [fromEnv, 'environment'] : [file[key], `CONFIG_FILE key "${key}"`];
   if (raw === undefined) return row.default;
   const result = row.schema.safeParse(raw);
   if (result.success) return result.data;

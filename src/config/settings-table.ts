@@ -12,9 +12,9 @@ export function formatSettingsTable(): string {
   const rows = [
     '| variable | config file key | default | meaning |',
     '|---|---|---|---|',
-    ...Object.values(SETTINGS).map(
-      (row) =>
-        `| \`${row.env}\` | \`${row.key}\` | ${showDefault(row.default)} | ${row.description} |`,
+    ...Object.entries(SETTINGS).map(
+      ([key, row]) =>
+        `| \`${row.env}\` | \`${key}\` | ${showDefault(row.default)} | ${row.description} |`,
     ),
     '| `CONFIG_FILE` | | (none) | Optional JSON file: any key above, plus `keySets`. The environment wins over the file. |',
   ];

@@ -9,8 +9,6 @@ import { boolean, integer, list, text } from './setting-types.js';
 export interface Setting<T = unknown> {
   /** Environment variable name. */
   readonly env: string;
-  /** Key in the optional CONFIG_FILE (environment wins over the file). */
-  readonly key: string;
   readonly schema: z.ZodType<T>;
   readonly default: T;
   readonly description: string;
@@ -29,25 +27,25 @@ const SIZE = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$/, 'expected WxH, e.g. 320x240');
 
-/** Every setting, in the order docs/settings.md lists them. */
+/**
+ * Every setting, in the order docs/settings.md lists them. The property name is the
+ * setting's key in the optional CONFIG_FILE (the environment wins over the file).
+ */
 export const SETTINGS = {
   host: setting({
     env: 'HOST',
-    key: 'host',
     schema: text(),
     default: '127.0.0.1',
     description: 'Address the Node server listens on.',
   }),
   port: setting({
     env: 'PORT',
-    key: 'port',
     schema: integer(0, 65535),
     default: 3000,
     description: 'Port the Node server listens on (0: any free port).',
   }),
   mediaUrl: setting({
     env: 'MEDIA_URL',
-    key: 'mediaUrl',
     schema: z
       .string()
       .regex(/^(\/[A-Za-z0-9._~-]+)+\/?$/, 'expected a path prefix such as /media')
@@ -57,14 +55,12 @@ export const SETTINGS = {
   }),
   mediaRoot: setting({
     env: 'MEDIA_ROOT',
-    key: 'mediaRoot',
     schema: text(),
     default: './var/media',
     description: 'Directory of originals (never evicted).',
   }),
   cacheRoot: setting({
     env: 'CACHE_ROOT',
-    key: 'cacheRoot',
     schema: text(),
     default: './var/cache',
     description:
@@ -72,22 +68,19 @@ export const SETTINGS = {
   }),
   dataDir: setting({
     env: 'DATA_DIR',
-    key: 'dataDir',
     schema: text(),
     default: './var',
     description: 'Directory of the registry and other state.',
   }),
   registry: setting({
     env: 'REGISTRY',
-    key: 'registry',
     schema: z.enum(['lowdb', 'postgres']),
     default: 'lowdb' as 'lowdb' | 'postgres',
     description:
-      'Where the registry lives: `lowdb` (files in DATA_DIR, one node) or `postgres` (DATABASE_URL, shared by every node; docs/multi-node.md).',
+      'Where the registry lives: `lowdb` (files in DATA_DIR, one node) or `postgres` (DATABASE_URL, shared by every node; docs/operations.md#several-nodes-the-registry-in-postgresql).',
   }),
   databaseUrl: setting({
     env: 'DATABASE_URL',
-    key: 'databaseUrl',
     schema: z
       .string()
       .trim()
@@ -101,7 +94,6 @@ export const SETTINGS = {
   }),
   databasePoolSize: setting({
     env: 'DATABASE_POOL_SIZE',
-    key: 'databasePoolSize',
     schema: integer(1, 1000),
     default: 10,
     description:
@@ -109,7 +101,6 @@ export const SETTINGS = {
   }),
   registryHeartbeatMs: setting({
     env: 'REGISTRY_HEARTBEAT_MS',
-    key: 'registryHeartbeatMs',
     schema: integer(50, 60_000),
     default: 1_000,
     description:
@@ -117,7 +108,6 @@ export const SETTINGS = {
   }),
   registryMaxStalenessMs: setting({
     env: 'REGISTRY_MAX_STALENESS_MS',
-    key: 'registryMaxStalenessMs',
     schema: integer(0, 86_400_000),
     default: 30_000,
     description:
@@ -125,7 +115,6 @@ export const SETTINGS = {
   }),
   negotiateFormats: setting({
     env: 'NEGOTIATE_FORMATS',
-    key: 'negotiateFormats',
     schema: list(z.enum(OUTPUT_FORMATS)),
     default: ['avif', 'webp'] as ('jpg' | 'png' | 'webp' | 'avif')[],
     description:
@@ -133,35 +122,30 @@ export const SETTINGS = {
   }),
   allowedSizes: setting({
     env: 'ALLOWED_SIZES',
-    key: 'allowedSizes',
     schema: list(SIZE),
     default: [] as string[],
     description: 'Sizes (`WxH`) allowed besides those of the key sets, e.g. `350x350,640x0`.',
   }),
   arbitrarySizes: setting({
     env: 'ARBITRARY_SIZES',
-    key: 'arbitrarySizes',
     schema: boolean(),
     default: false,
     description: 'Allow any size up to MAX_WIDTH x MAX_HEIGHT (lets anyone fill the cache).',
   }),
   maxWidth: setting({
     env: 'MAX_WIDTH',
-    key: 'maxWidth',
     schema: integer(1, 16384),
     default: 2048,
     description: 'Largest width of an arbitrary size and of a filters-only rendition, in pixels.',
   }),
   maxHeight: setting({
     env: 'MAX_HEIGHT',
-    key: 'maxHeight',
     schema: integer(1, 16384),
     default: 2048,
     description: 'Largest height of an arbitrary size and of a filters-only rendition, in pixels.',
   }),
   upscale: setting({
     env: 'UPSCALE',
-    key: 'upscale',
     schema: boolean(),
     default: false,
     description: 'Enlarge originals smaller than the requested size (off: never upscale).',
@@ -184,7 +168,6 @@ export const SETTINGS = {
   }),
   padBackground: setting({
     env: 'PAD_BACKGROUND',
-    key: 'padBackground',
     schema: z
       .string()
       .trim()
@@ -197,28 +180,24 @@ export const SETTINGS = {
   }),
   jpegQuality: setting({
     env: 'JPEG_QUALITY',
-    key: 'jpegQuality',
     schema: integer(1, 100),
     default: 80,
     description: 'JPEG quality (progressive JPEG, 4:2:0).',
   }),
   webpQuality: setting({
     env: 'WEBP_QUALITY',
-    key: 'webpQuality',
     schema: integer(1, 100),
     default: 80,
     description: 'WebP quality.',
   }),
   avifQuality: setting({
     env: 'AVIF_QUALITY',
-    key: 'avifQuality',
     schema: integer(1, 100),
     default: 50,
     description: 'AVIF quality.',
   }),
   avifEffort: setting({
     env: 'AVIF_EFFORT',
-    key: 'avifEffort',
     schema: integer(0, 9),
     default: 1,
     description:
@@ -226,35 +205,30 @@ export const SETTINGS = {
   }),
   pngCompression: setting({
     env: 'PNG_COMPRESSION',
-    key: 'pngCompression',
     schema: integer(0, 9),
     default: 6,
     description: 'PNG zlib compression level, 0 to 9.',
   }),
   cacheMaxAge: setting({
     env: 'CACHE_MAX_AGE',
-    key: 'cacheMaxAge',
     schema: integer(0, 31_536_000),
     default: 86_400,
     description: '`Cache-Control: public, max-age=` of originals and renditions, in seconds.',
   }),
   hotCacheBytes: setting({
     env: 'HOT_CACHE_BYTES',
-    key: 'hotCacheBytes',
     schema: integer(0, 64 * 1024 * MIB),
     default: 64 * MIB,
     description: 'Memory for hot renditions served by Node without nginx, in bytes (0: off).',
   }),
   hotCacheFileBytes: setting({
     env: 'HOT_CACHE_FILE_BYTES',
-    key: 'hotCacheFileBytes',
     schema: integer(0, 1024 * MIB),
     default: 1 * MIB,
     description: 'Largest file kept in the hot cache, in bytes; larger ones are streamed.',
   }),
   cacheMaxBytes: setting({
     env: 'CACHE_MAX_BYTES',
-    key: 'cacheMaxBytes',
     schema: integer(0, Number.MAX_SAFE_INTEGER),
     default: 10 * 1024 * MIB,
     description:
@@ -262,28 +236,24 @@ export const SETTINGS = {
   }),
   cacheLowWaterPercent: setting({
     env: 'CACHE_LOW_WATER_PERCENT',
-    key: 'cacheLowWaterPercent',
     schema: integer(1, 100),
     default: 90,
     description: 'Eviction stops once the cache holds at most this percentage of CACHE_MAX_BYTES.',
   }),
   renderConcurrency: setting({
     env: 'RENDER_CONCURRENCY',
-    key: 'renderConcurrency',
     schema: integer(1, 256),
     default: 2,
     description: 'Renders run at once (one per core is right for sharp).',
   }),
   renderQueue: setting({
     env: 'RENDER_QUEUE',
-    key: 'renderQueue',
     schema: integer(0, 100_000),
     default: 128,
     description: 'Renders that may wait for a slot; past it requests get 503 with Retry-After.',
   }),
   renderTimeoutMs: setting({
     env: 'RENDER_TIMEOUT_MS',
-    key: 'renderTimeoutMs',
     schema: integer(100, 600_000),
     default: 30_000,
     description:
@@ -291,7 +261,6 @@ export const SETTINGS = {
   }),
   maxInputPixels: setting({
     env: 'MAX_INPUT_PIXELS',
-    key: 'maxInputPixels',
     schema: integer(1, 1_000_000_000),
     default: 16_800_000,
     description:
@@ -299,7 +268,6 @@ export const SETTINGS = {
   }),
   maxInputFrames: setting({
     env: 'MAX_INPUT_FRAMES',
-    key: 'maxInputFrames',
     schema: integer(1, 1_000_000),
     default: 1000,
     description:
@@ -307,14 +275,12 @@ export const SETTINGS = {
   }),
   inputFormats: setting({
     env: 'INPUT_FORMATS',
-    key: 'inputFormats',
     schema: list(z.enum(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff', 'svg'])),
     default: ['jpeg', 'png', 'webp', 'gif', 'avif'] as string[],
     description: 'Formats of originals that may be rendered (sharp names).',
   }),
   adminToken: setting({
     env: 'ADMIN_TOKEN',
-    key: 'adminToken',
     schema: z.string().trim().min(16, 'expected at least 16 characters'),
     default: '',
     description:
@@ -322,7 +288,6 @@ export const SETTINGS = {
   }),
   requireRegistration: setting({
     env: 'REQUIRE_REGISTRATION',
-    key: 'requireRegistration',
     schema: boolean(),
     default: false,
     description:
@@ -330,7 +295,6 @@ export const SETTINGS = {
   }),
   uploadPrefix: setting({
     env: 'UPLOAD_PREFIX',
-    key: 'uploadPrefix',
     schema: z
       .string()
       .trim()
@@ -341,14 +305,12 @@ export const SETTINGS = {
   }),
   maxSourceBytes: setting({
     env: 'MAX_SOURCE_BYTES',
-    key: 'maxSourceBytes',
     schema: integer(1, 1024 * MIB),
     default: 25 * MIB,
     description: 'Largest upload or fetched original, in bytes, enforced while streaming (413).',
   }),
   fetchTimeoutMs: setting({
     env: 'FETCH_TIMEOUT_MS',
-    key: 'fetchTimeoutMs',
     schema: integer(100, 600_000),
     default: 15_000,
     description:
@@ -356,7 +318,6 @@ export const SETTINGS = {
   }),
   fetchAllowCidrs: setting({
     env: 'FETCH_ALLOW_CIDRS',
-    key: 'fetchAllowCidrs',
     schema: list(
       z.string().regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, 'expected a CIDR such as 10.0.0.0/8'),
     ),
@@ -366,21 +327,18 @@ export const SETTINGS = {
   }),
   warmConcurrency: setting({
     env: 'WARM_CONCURRENCY',
-    key: 'warmConcurrency',
     schema: integer(1, 64),
     default: 2,
     description: 'Images a bulk warm job renders at once.',
   }),
   logLevel: setting({
     env: 'LOG_LEVEL',
-    key: 'logLevel',
     schema: z.enum(LOG_LEVELS),
     default: 'info' as LogLevel,
     description: `Least level of the JSON log lines on stdout: ${LOG_LEVELS.join(', ')}.`,
   }),
   accessLog: setting({
     env: 'ACCESS_LOG',
-    key: 'accessLog',
     schema: boolean(),
     default: true,
     description:
@@ -388,7 +346,6 @@ export const SETTINGS = {
   }),
   metricsRequireToken: setting({
     env: 'METRICS_REQUIRE_TOKEN',
-    key: 'metricsRequireToken',
     schema: boolean(),
     default: false,
     description:
@@ -396,7 +353,6 @@ export const SETTINGS = {
   }),
   shutdownTimeoutMs: setting({
     env: 'SHUTDOWN_TIMEOUT_MS',
-    key: 'shutdownTimeoutMs',
     schema: integer(100, 600_000),
     default: 20_000,
     description:
@@ -404,7 +360,6 @@ export const SETTINGS = {
   }),
   cropStrategy: setting({
     env: 'CROP_STRATEGY',
-    key: 'cropStrategy',
     schema: z.enum(CROP_STRATEGIES),
     default: 'attention' as 'centre' | 'attention' | 'entropy',
     description:
@@ -412,7 +367,6 @@ export const SETTINGS = {
   }),
   fallbackImage: setting({
     env: 'FALLBACK_IMAGE',
-    key: 'fallbackImage',
     schema: z
       .string()
       .trim()
@@ -426,7 +380,6 @@ export const SETTINGS = {
   }),
   fallbackStatus: setting({
     env: 'FALLBACK_STATUS',
-    key: 'fallbackStatus',
     schema: integer(200, 404).refine((v) => v === 200 || v === 404, 'expected 404 or 200'),
     default: 404,
     description:
@@ -434,7 +387,6 @@ export const SETTINGS = {
   }),
   signingKeys: setting({
     env: 'SIGNING_KEYS',
-    key: 'signingKeys',
     schema: list(z.string().min(32, 'expected keys of at least 32 characters')),
     default: [] as string[],
     description:

@@ -4,7 +4,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError, ERRORS, type ErrorCode, type ErrorInfo } from '../errors.js';
 import {
   BulkWarmJson,
   ErrorBody,
@@ -31,26 +31,20 @@ function errors(...statuses: number[]) {
     statuses.map((status) => [
       status,
       {
-        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        description: adminErrorsDescription(status),
         content: { 'application/json': { schema: ErrorBody } },
       },
     ]),
   );
 }
 
-const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
-  400: 'Bad request (BAD_REQUEST, BAD_PATH, SOURCE_ADDRESS_REFUSED)',
-  401: 'Missing or wrong token (UNAUTHORIZED)',
-  404: 'No such image or job (NOT_FOUND)',
-  409: 'The path is taken (CONFLICT); use ?replace=true',
-  413: 'The original is larger than MAX_SOURCE_BYTES (SOURCE_TOO_LARGE)',
-  415: 'Not an image rendition reads (UNSUPPORTED_IMAGE)',
-  422: 'The original has more than MAX_INPUT_PIXELS (IMAGE_TOO_LARGE)',
-  502: 'Fetching the URL failed (SOURCE_FETCH_FAILED)',
-  503: 'Too many renders waiting (OVERLOADED, RENDER_TIMEOUT)',
-  504: 'Fetching the URL took too long (SOURCE_TIMEOUT)',
-  507: 'The disk is full (INSUFFICIENT_STORAGE)',
-};
+/** The admin API's codes of one status, each with its description from the error table. */
+export function adminErrorsDescription(status: number): string {
+  const lines = (Object.entries(ERRORS) as [ErrorCode, ErrorInfo][])
+    .filter(([, info]) => info.status === status && info.surfaces.includes('admin'))
+    .map(([code, info]) => `\`${code}\`: ${info.description}`);
+  return lines.length === 0 ? 'Error' : lines.join('\n\n');
+}
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

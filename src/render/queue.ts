@@ -40,9 +40,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderQueue {
     async run<T>(task: () => Promise<T>): Promise<T> {
       if (active >= options.concurrency) {
         if (waiters.length >= options.queueLimit) {
-          throw new AppError('OVERLOADED', 'Too many renders are waiting; retry shortly', {
-            headers: { 'Retry-After': '1' },
-          });
+          throw new AppError('OVERLOADED', 'Too many renders are waiting; retry shortly');
         }
         // The slot is handed over by release(), so `active` stays counted.
         await new Promise<void>((resolve) => waiters.push(resolve));

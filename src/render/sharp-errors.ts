@@ -2,6 +2,15 @@
 
 import { AppError } from '../errors.js';
 
+/** The one RENDER_TIMEOUT answer (its `Retry-After` comes from the error table). */
+export function renderTimeout(cause?: unknown): AppError {
+  return new AppError(
+    'RENDER_TIMEOUT',
+    'Rendering took too long; retry shortly',
+    cause === undefined ? {} : { cause },
+  );
+}
+
 export function translateSharpError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const message = error instanceof Error ? error.message : String(error);
@@ -15,10 +24,7 @@ export function translateSharpError(error: unknown): AppError {
     return new AppError('ORIGINAL_NOT_FOUND', 'The original is gone', { cause: error });
   }
   if (/timeout/i.test(message)) {
-    return new AppError('RENDER_TIMEOUT', 'Rendering took too long', {
-      cause: error,
-      headers: { 'Retry-After': '5' },
-    });
+    return renderTimeout(error);
   }
   // Unsupported, blocked, truncated or corrupt input all land here.
   return new AppError('UNSUPPORTED_IMAGE', 'The original is not a supported, readable image', {

@@ -10,10 +10,10 @@ import { cacheCandidatesFor, cacheFileFor, isCropFile, TEMP_DIR_NAME } from '../
 import { createMtimeFloor } from '../cache/mtime-floor.js';
 import { removeTree } from '../cache/remove-tree.js';
 import { createSingleFlight } from '../cache/single-flight.js';
-import { AppError } from '../errors.js';
 import { removeEmptyParents } from '../fs/inside-root.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
+import { renderTimeout } from '../render/sharp-errors.js';
 import { mediaTypeOfFormat } from '../url/media-types.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { Ppoi, RenditionSpec } from '../url/rendition-spec.js';
@@ -80,12 +80,6 @@ function flightKey(spec: RenditionSpec, choice: FormatChoice): string {
     : cacheFileFor(spec, choice, choice.format);
 }
 
-function timeoutError(): AppError {
-  return new AppError('RENDER_TIMEOUT', 'Rendering took too long; retry shortly', {
-    headers: { 'Retry-After': '5' },
-  });
-}
-
 export function createRenditionStore(options: RenditionStoreOptions): RenditionStore {
   const { cacheRoot, hotCache, renderer, queue } = options;
   const flights = createSingleFlight<StoredRendition>();
@@ -142,7 +136,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     return new Promise<T>((resolve, reject) => {
       queue
         .run(async () => {
-          const timer = setTimeout(() => reject(timeoutError()), options.timeoutMs);
+          const timer = setTimeout(() => reject(renderTimeout()), options.timeoutMs);
           try {
             return await work();
           } finally {

@@ -6,6 +6,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERRORS, type ErrorInfo } from '../../src/errors.js';
 import { jpegImage } from '../helpers/images.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -213,5 +214,21 @@ describe('GET /admin/openapi.json', () => {
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
     expect(server.unexpectedErrors).toEqual([]);
+  });
+
+  it('describes each error status by the admin codes of the error table', () => {
+    const described = Object.values(document.paths).flatMap((item) =>
+      Object.values(item as Record<string, { responses: Record<string, { description: string }> }>)
+        .flatMap((operation) => Object.entries(operation.responses))
+        .filter(([status]) => Number(status) >= 400),
+    );
+    expect(described.length).toBeGreaterThan(20);
+    for (const [status, { description }] of described) {
+      const codes = (Object.entries(ERRORS) as [string, ErrorInfo][])
+        .filter(([, info]) => info.status === Number(status) && info.surfaces.includes('admin'))
+        .map(([code, info]) => `\`${code}\`: ${info.description}`);
+      expect(codes.length, `no admin code has status ${status}`).toBeGreaterThan(0);
+      expect(description.split('\n\n')).toEqual(codes);
+    }
   });
 });

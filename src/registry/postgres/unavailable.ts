@@ -30,7 +30,7 @@ export function registryUnavailable(cause?: unknown): AppError {
   return new AppError(
     'REGISTRY_UNAVAILABLE',
     'The registry (PostgreSQL at DATABASE_URL) cannot be reached; retry shortly',
-    { headers: { 'Retry-After': '5' }, ...(cause === undefined ? {} : { cause }) },
+    cause === undefined ? {} : { cause },
   );
 }
 
