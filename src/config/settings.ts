@@ -152,7 +152,6 @@ export const SETTINGS = {
   }),
   thumbnailRounding: setting({
     env: 'THUMBNAIL_ROUNDING',
-    key: 'thumbnailRounding',
     schema: z.enum(THUMBNAIL_ROUNDINGS),
     default: 'nearest' as 'nearest' | 'pillow',
     description:
@@ -160,7 +159,6 @@ export const SETTINGS = {
   }),
   cropUpscale: setting({
     env: 'CROP_UPSCALE',
-    key: 'cropUpscale',
     schema: boolean(),
     default: false,
     description:
