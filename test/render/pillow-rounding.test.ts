@@ -4,28 +4,19 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { outputSizeFor } from '../../src/render/plan.js';
+import { skipWithout } from '../helpers/requirement.js';
 
 /** Debian's interpreter: the one python3-pil is installed for. */
 const PYTHON = '/usr/bin/python3';
 
-function pillowAvailable(): boolean {
+/** What is missing for this test, or undefined when Pillow is there. */
+function pillowMissing(): string | undefined {
   try {
     execFileSync(PYTHON, ['-c', 'import PIL.Image'], { stdio: 'ignore' });
-    return true;
+    return undefined;
   } catch {
-    return false;
+    return `the Pillow comparison needs ${PYTHON} with Debian's python3-pil (apt-get install -y python3-pil)`;
   }
-}
-
-/** True (skip) without Pillow on a developer machine; throws when CI is set. */
-function skipWithoutPillow(): boolean {
-  if (pillowAvailable()) return false;
-  if (process.env.CI !== undefined && process.env.CI !== '') {
-    throw new Error(
-      `the Pillow comparison needs ${PYTHON} with Debian's python3-pil when CI is set (apt-get install -y python3-pil)`,
-    );
-  }
-  return true;
 }
 
 // Sources of many shapes (VIF's test media among them) into boxes of many shapes.
@@ -70,7 +61,7 @@ for (w, h, bw, bh) in json.load(sys.stdin):
 print(json.dumps(out))
 `;
 
-describe.skipIf(skipWithoutPillow())('THUMBNAIL_ROUNDING=pillow', () => {
+describe.skipIf(skipWithout(pillowMissing()))('THUMBNAIL_ROUNDING=pillow', () => {
   it("gives the sizes of Pillow's Image.thumbnail()", () => {
     const cases = SOURCES.flatMap(([w, h]) => BOXES.map(([bw, bh]) => [w, h, bw, bh]));
     const pillow = JSON.parse(
