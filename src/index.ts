@@ -6,8 +6,10 @@ import { type GeometryOptions, outputSizeFor } from './render/plan.js';
 import {
   type KeySets,
   type KeySetEntry as ParsedEntry,
+  type KeySetRendition,
   parseKeySetEntry,
   parseKeySetValue,
+  specOfEntry,
   urlSetFor,
 } from './url/key-sets.js';
 import { checkMediaPath, decodeMediaPath } from './url/media-path.js';
@@ -129,18 +131,21 @@ export function renditionSrcsets(
  */
 export function renditionUrl(
   path: string,
-  entry: string | Resize,
+  entry: string | KeySetRendition,
   options: UrlOptions & {
     readonly format?: OutputFormat;
     readonly filters?: readonly Filter[];
   } = {},
 ): string {
-  const url = formatRenditionUrl(options.mediaUrl ?? '/media', {
-    path: checkMediaPath(path),
-    filters: options.filters ?? [],
-    resize: typeof entry === 'string' ? parseKeySetEntry(entry) : entry,
-    ...(options.format === undefined ? {} : { format: options.format }),
-  });
+  const parsed = typeof entry === 'string' ? parseKeySetEntry(entry) : entry;
+  const url = formatRenditionUrl(
+    options.mediaUrl ?? '/media',
+    specOfEntry(checkMediaPath(path), {
+      ...parsed,
+      ...(options.filters === undefined ? {} : { filters: options.filters }),
+      ...(options.format === undefined ? {} : { format: options.format }),
+    }),
+  );
   return `${url}${queryOf(options)}`;
 }
 

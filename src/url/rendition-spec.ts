@@ -45,6 +45,13 @@ export function isFilter(value: string): value is Filter {
   return (FILTERS as readonly string[]).includes(value);
 }
 
+/** True when `filters` lists each filter at most once, in the canonical order of {@link FILTERS}. */
+export function isCanonicalFilterList(filters: readonly Filter[]): boolean {
+  return filters.every(
+    (filter, i) => i === 0 || FILTERS.indexOf(filters[i - 1] as Filter) < FILTERS.indexOf(filter),
+  );
+}
+
 export function isOutputFormat(value: string): value is OutputFormat {
   return (OUTPUT_FORMATS as readonly string[]).includes(value);
 }
