@@ -94,7 +94,7 @@ export interface PlanOptions extends GeometryOptions {
 }
 
 /** The format a rendition keeps when none was asked for: the original's, where we can write it. */
-export function fallbackFormatFor(source: SourceInfo): OutputFormat {
+export function originalFormatFor(source: SourceInfo): OutputFormat {
   switch (source.format) {
     case 'jpeg':
       return 'jpg';

@@ -24,7 +24,7 @@ export function warmItemsFor(
       }
       for (const format of preferred)
         items.push({ name, item: { spec, choice: { kind: 'preferred', format } } });
-      items.push({ name, item: { spec, choice: { kind: 'fallback' } } });
+      items.push({ name, item: { spec, choice: { kind: 'original' } } });
     }
   }
   return items;
