@@ -13,6 +13,7 @@ import { skipWithoutNginx } from '../helpers/nginx.js';
 import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
 import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
 
 /**
@@ -167,5 +168,49 @@ describe.skipIf(skip)('several nodes, one PostgreSQL: purges reach every node', 
     extra.push(again);
     // The first answer after the restart is already the new original.
     expect(near(await colourOf(again.url, rendition), BLUE)).toBe(true);
+  });
+
+  it('keeps a node cut off from PostgreSQL serving its hits and refusing misses, then catches up', async () => {
+    const viaProxy = new URL(databaseUrl);
+    const proxy = await startTcpProxy(Number(viaProxy.port));
+    viaProxy.port = String(proxy.port);
+    try {
+      const e = await startTestServer({
+        ...nodeEnv('e'),
+        DATABASE_URL: viaProxy.toString(),
+        REGISTRY_MAX_STALENESS_MS: '60000',
+      });
+      extra.push(e);
+      await uploadOriginal(b.url, token(b), await solidJpeg(400, 300, RED), 'o/x.jpg');
+      const rendition = 'o/x.jpg/thumbnail/100x100.jpg';
+      expect(near(await colourOf(e.url, rendition), RED)).toBe(true);
+
+      await proxy.cut();
+      // E notices at its next heartbeat; from then on a miss is refused, a hit still served.
+      await until(async () => (await get(e.url, 'o/x.jpg/crop/80x80.png')).status === 503, {
+        timeoutMs: PROPAGATION_MS,
+        message: 'a node cut off from PostgreSQL kept rendering misses',
+      });
+      const refused = await get(e.url, 'o/x.jpg/crop/80x80.png');
+      expect(JSON.parse(refused.body.toString())).toMatchObject({
+        error: { code: 'REGISTRY_UNAVAILABLE' },
+      });
+      expect(near(await colourOf(e.url, rendition), RED)).toBe(true);
+      // Meanwhile another node replaces the original.
+      await uploadOriginal(b.url, token(b), await solidJpeg(400, 300, BLUE), 'o/x.jpg', {
+        replace: true,
+      });
+
+      await proxy.restore();
+      await until(
+        async () => {
+          const answer = await get(e.url, rendition);
+          return answer.status === 200 && near(await colourAt(answer.body, 0.5, 0.5), BLUE);
+        },
+        { timeoutMs: PROPAGATION_MS, message: 'the node never applied the purge it missed' },
+      );
+    } finally {
+      await proxy.close();
+    }
   });
 });
