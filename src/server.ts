@@ -13,7 +13,7 @@ import { createApp } from './http/app.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
-import { createOriginals } from './media/originals.js';
+import { createOriginals, originalFile } from './media/originals.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { openConfiguredRegistry } from './registry/open-registry.js';
 import { explicitPpoiOf, type Registry } from './registry/registry.js';
@@ -24,6 +24,7 @@ import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
 import { createHealthCheck } from './services/health-check.js';
 
 import { withFallbackImage } from './services/fallback-image.js';
+import { withRenditionHints } from './services/rendition-hints.js';
 import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
@@ -174,11 +175,19 @@ export async function startServer(
         }
       : {}),
   });
+  const hinted = withRenditionHints(renditions, {
+    mediaUrl: config.http.mediaUrl,
+    originalExists: (path) =>
+      originalFile(realMediaRoot, path).then(
+        () => !config.admin.requireRegistration || registry.get(path) !== undefined,
+        () => false,
+      ),
+  });
   const { fallback } = config;
   const media =
     fallback.image === undefined
-      ? renditions
-      : withFallbackImage(renditions, { path: fallback.image, status: fallback.status });
+      ? hinted
+      : withFallbackImage(hinted, { path: fallback.image, status: fallback.status });
   const originals = createOriginals(realMediaRoot);
   const images = createImageService({
     registry,
