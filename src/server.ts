@@ -1,4 +1,5 @@
-// Composition root of the HTTP server: build every dependency from the config and listen.
+// Composition root of the HTTP server. `startServer` reads as its five steps: prepare the
+// roots, open the registry, wire the parts, listen, and hand back a way to shut down.
 
 import { mkdir, realpath } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
+import { createRenditionCache, type RenditionCache } from './cache/rendition-cache.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
 import { createApp } from './http/app.js';
 import type { ErrorLogger } from './http/error-response.js';
@@ -15,20 +17,18 @@ import { createLogger, type Logger } from './log/logger.js';
 import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
 import { createOriginals, originalFile } from './media/originals.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
-import { openConfiguredRegistry } from './registry/open-registry.js';
-import { explicitPpoiOf, type Registry } from './registry/registry.js';
-import { createRenderQueue } from './render/queue.js';
+import { type OpenedRegistry, openConfiguredRegistry } from './registry/open-registry.js';
+import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registry.js';
+import { createRenderQueue, type RenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
-import { createHealthCheck } from './services/health-check.js';
-
 import { withFallbackImage } from './services/fallback-image.js';
 import { withRenditionHints } from './services/rendition-hints.js';
+import { createHealthCheck } from './services/health-check.js';
 import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
-import { createRenditionStore, type RenditionStore } from './services/rendition-store.js';
 import { withPublishedPurges } from './services/published-purges.js';
 import { createWarmJobs, type WarmJobs } from './services/warm-jobs.js';
 
@@ -37,14 +37,6 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly adminToken: AdminToken;
-  readonly media: MediaService;
-  readonly store: RenditionStore;
-  readonly images: ImageService;
-  readonly jobs: WarmJobs;
-  readonly registry: Registry;
-  /** The CACHE_ROOT byte budget: its index is rebuilt in the background after listening. */
-  readonly cacheBudget: CacheBudget;
-  readonly logger: Logger;
   /** The Hono application it serves (its `routes`, or `request()` without a socket). */
   readonly app: ReturnType<typeof createApp>;
   /**
@@ -53,6 +45,19 @@ export interface RunningServer {
    * files, closes the registry. Resolves `drained: false` when the deadline cut work.
    */
   close(): Promise<ShutdownReport>;
+}
+
+/** What a running server is made of: for tests and for `rendition serve`'s start lines. */
+export interface ServerParts {
+  readonly media: MediaService;
+  /** Renditions: held, on disk, rendered once; purged with their originals. */
+  readonly cache: RenditionCache;
+  readonly images: ImageService;
+  readonly jobs: WarmJobs;
+  readonly registry: Registry;
+  /** The CACHE_ROOT byte budget: its index is rebuilt in the background after listening. */
+  readonly cacheBudget: CacheBudget;
+  readonly logger: Logger;
 }
 
 export interface ShutdownReport {
@@ -76,41 +81,122 @@ export async function startServer(
   config: Config,
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  const { parts: _, ...server } = await startServerWithParts(config, options);
+  return server;
+}
+
+/** A running server with the parts it wired: for tests and `rendition serve`. */
+export type ServerWithParts = RunningServer & { readonly parts: ServerParts };
+
+/** `startServer`, with the parts it wired as `parts`. */
+export async function startServerWithParts(
+  config: Config,
+  options: StartOptions = {},
+): Promise<ServerWithParts> {
+  const roots = await prepareRoots(config);
+  configureSharp(config.render.inputFormats);
+  const logging = createLogging(config, options);
+  const opened = await openConfiguredRegistry(config.registry, roots.data, (error) =>
+    logging.logger.warn({ err: error }, 'registry: PostgreSQL connection trouble (retrying)'),
+  );
+  let wired: Wired;
+  let listener: NodeServer;
+  try {
+    wired = await wire(config, roots, logging, opened, options);
+    listener = await listen(wired.app, config);
+  } catch (error) {
+    await opened.registry.close();
+    throw error;
+  }
+  // Walks CACHE_ROOT in the background; nothing is evicted until the walk has ended.
+  wired.parts.cacheBudget.start();
+  const { port } = listener.address() as AddressInfo;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    adminToken: wired.adminToken,
+    app: wired.app,
+    close: shutdownOf(listener, wired, roots, config),
+    parts: wired.parts,
+  };
+}
+
+/** Real (symlink-resolved) roots; DATA_DIR as configured, since the lock names it. */
+interface Roots {
+  readonly media: string;
+  readonly cache: string;
+  readonly data: string;
+}
+
+/** Step 1: the roots exist, do not overlap by real path, and hold no leftovers of a crash. */
+async function prepareRoots(config: Config): Promise<Roots> {
   const { mediaRoot, cacheRoot, dataDir } = config.roots;
   for (const dir of [mediaRoot, cacheRoot, dataDir]) await mkdir(dir, { recursive: true });
-  const realMediaRoot = await realpath(mediaRoot);
-  const realCacheRoot = await realpath(cacheRoot);
+  const roots = {
+    media: await realpath(mediaRoot),
+    cache: await realpath(cacheRoot),
+    data: dataDir,
+  };
   // Compared again by real path: a DATA_DIR symlinked into MEDIA_ROOT served the admin token,
   // and a CACHE_ROOT symlinked to MEDIA_ROOT had its originals evicted.
   const overlap = rootsOverlap({
-    mediaRoot: realMediaRoot,
-    cacheRoot: realCacheRoot,
+    mediaRoot: roots.media,
+    cacheRoot: roots.cache,
     dataDir: await realpath(dataDir),
   });
   if (overlap !== undefined) throw new Error(`${overlap} (compared with symlinks resolved)`);
-  await cleanTempFiles(realCacheRoot);
-  await cleanTempFiles(realMediaRoot);
+  await cleanTempFiles(roots.cache);
+  await cleanTempFiles(roots.media);
   await purgeCropsOnStrategyChange({
-    cacheRoot: realCacheRoot,
+    cacheRoot: roots.cache,
     dataDir,
     strategy: config.render.cropStrategy,
   });
-  configureSharp(config.render.inputFormats);
-  const logger = options.logger ?? createLogger({ level: config.log.level });
-  const logError: ErrorLogger = (error, context) => {
-    logger.error({ err: error, ...context }, 'unexpected error');
-    options.logError?.(error, context);
-  };
-  /** A background step that failed; the server goes on. */
-  const logFailure = (error: unknown, message: string, file: string) => {
-    logger.error({ err: error, file }, message);
-    options.logError?.(error, { method: '-', path: file });
-  };
-  const { registry, sync } = await openConfiguredRegistry(config.registry, dataDir, (error) =>
-    logger.warn({ err: error }, 'registry: PostgreSQL connection trouble (retrying)'),
-  );
-  const adminToken = await resolveAdminToken(config.admin.token, dataDir);
+  return roots;
+}
 
+interface Logging {
+  readonly logger: Logger;
+  /** An unexpected error while answering a request (a 500). */
+  readonly logError: ErrorLogger;
+  /** A background step that failed; the server goes on. */
+  readonly logFailure: (error: unknown, message: string, file: string) => void;
+}
+
+function createLogging(config: Config, options: StartOptions): Logging {
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  return {
+    logger,
+    logError(error, context) {
+      logger.error({ err: error, ...context }, 'unexpected error');
+      options.logError?.(error, context);
+    },
+    logFailure(error, message, file) {
+      logger.error({ err: error, file }, message);
+      options.logError?.(error, { method: '-', path: file });
+    },
+  };
+}
+
+interface Wired {
+  readonly parts: ServerParts;
+  readonly app: ReturnType<typeof createApp>;
+  readonly adminToken: AdminToken;
+  readonly queue: RenderQueue;
+  /** Set while shutting down: /healthz answers 503 so load balancers stop sending. */
+  readonly state: { draining: boolean; registryOpen: boolean };
+}
+
+/** Step 3: every part built from the config, leaves first, and the app around them. */
+async function wire(
+  config: Config,
+  roots: Roots,
+  { logger, logError, logFailure }: Logging,
+  { registry, sync }: OpenedRegistry,
+  options: StartOptions,
+): Promise<Wired> {
+  const adminToken = await resolveAdminToken(config.admin.token, roots.data);
   const queue = createRenderQueue({
     concurrency: config.render.concurrency,
     queueLimit: config.render.queueLimit,
@@ -120,10 +206,10 @@ export async function startServer(
     maxFileBytes: config.hotCache.maxFileBytes,
   });
   const cacheBudget = createCacheBudget({
-    cacheRoot: realCacheRoot,
+    cacheRoot: roots.cache,
     limits: config.cacheBudget,
     hotCache,
-    onError: (error) => logFailure(error, 'cache budget: walk or eviction failed', realCacheRoot),
+    onError: (error) => logFailure(error, 'cache budget: walk or eviction failed', roots.cache),
   });
   const metrics = createServerMetrics({
     sources: {
@@ -134,13 +220,15 @@ export async function startServer(
     },
     processMetrics: options.processMetrics ?? true,
   });
-  const store = createRenditionStore({
-    cacheRoot: realCacheRoot,
+  const cache = createRenditionCache({
+    cacheRoot: roots.cache,
+    hotFileBytes: config.hotCache.maxFileBytes,
+    // Hits counted for the byte budget's least-recently-used order.
+    hotCache: cacheBudget.trackUses(hotCache),
     renderer: metrics.observeRenderer(
       createRenderer({ render: config.render, encoder: config.encoder }),
     ),
     queue,
-    hotCache,
     ppoiFor: (path) => explicitPpoiOf(registry.get(path)),
     timeoutMs: config.render.timeoutMs,
     onWriteError: (error, relative) =>
@@ -149,51 +237,17 @@ export async function startServer(
   });
   // Other nodes' deletes, replaces and PPOI changes since this node last ran: applied before
   // it serves (a no-op on lowdb).
-  await sync
-    .follow({
-      purge: (path, scope) => store.purge(path, scope),
-      purgeEverything: () => store.purgeEverything(),
-    })
-    .catch(async (error: unknown) => {
-      await registry.close();
-      throw error;
-    });
-  const renditions = createMediaService({
-    mediaRoot: realMediaRoot,
-    cacheRoot: realCacheRoot,
-    preferredFormats: config.negotiation.preferred,
-    sizes: config.sizes,
-    hotFileBytes: config.hotCache.maxFileBytes,
-    hotCache: cacheBudget.trackUses(hotCache),
-    store,
-    checkInStep: () => sync.checkInStep(),
-    ...(config.admin.requireRegistration
-      ? {
-          // The fallback image renders even unregistered: it stands in for missing originals.
-          isRenderable: (path: string) =>
-            path === config.fallback.image || registry.get(path) !== undefined,
-        }
-      : {}),
+  await sync.follow({
+    purge: (path, scope) => cache.purge(path, scope),
+    purgeEverything: () => cache.purgeEverything(),
   });
-  const hinted = withRenditionHints(renditions, {
-    mediaUrl: config.http.mediaUrl,
-    originalExists: (path) =>
-      originalFile(realMediaRoot, path).then(
-        () => !config.admin.requireRegistration || registry.get(path) !== undefined,
-        () => false,
-      ),
-  });
-  const { fallback } = config;
-  const media =
-    fallback.image === undefined
-      ? hinted
-      : withFallbackImage(hinted, { path: fallback.image, status: fallback.status });
-  const originals = createOriginals(realMediaRoot);
+  const media = createMedia(config, roots, { registry, sync, cache });
+  const originals = createOriginals(roots.media);
   const images = createImageService({
     registry,
     originals,
-    store: withPublishedPurges(store, sync),
-    mediaRoot: realMediaRoot,
+    cache: withPublishedPurges(cache, sync),
+    mediaRoot: roots.media,
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,
     preferredFormats: config.negotiation.preferred,
@@ -218,22 +272,19 @@ export async function startServer(
       return { created: summary.created, error: { code: first.error.code, message } };
     },
   });
-  let draining = false;
-  let registryOpen = true;
-
-  const info = createImageInfo({
-    registry,
-    mediaRoot: realMediaRoot,
-    limits: config.render,
-    queue,
-    read: (path) => images.read(path),
-    requireRegistration: config.admin.requireRegistration,
-  });
+  const state = { draining: false, registryOpen: true };
   const app = createApp({
     mediaUrl: config.http.mediaUrl,
     cacheMaxAge: config.http.cacheMaxAge,
     media,
-    info,
+    info: createImageInfo({
+      registry,
+      mediaRoot: roots.media,
+      limits: config.render,
+      queue,
+      read: (path) => images.read(path),
+      requireRegistration: config.admin.requireRegistration,
+    }),
     admin: {
       token: adminToken.token,
       images,
@@ -246,9 +297,9 @@ export async function startServer(
     logError,
     ops: {
       health: createHealthCheck({
-        roots: { mediaRoot: realMediaRoot, cacheRoot: realCacheRoot, dataDir },
-        registry: () => (registryOpen ? sync.state() : 'not loaded'),
-        draining: () => draining,
+        roots: { mediaRoot: roots.media, cacheRoot: roots.cache, dataDir: roots.data },
+        registry: () => (state.registryOpen ? sync.state() : 'not loaded'),
+        draining: () => state.draining,
       }),
       metrics: {
         scrape: () => metrics.scrape(),
@@ -261,96 +312,134 @@ export async function startServer(
         ? { accessLog: (line) => logger.info(line, 'request') }
         : {}),
     },
-
     // Off (no query parsing on the hit path) unless SIGNING_KEYS is set.
     ...(config.signing.keys.length > 0
       ? { signing: { keys: config.signing.keys, sizes: config.sizes } }
       : {}),
   });
-
-  let server: ReturnType<typeof serve>;
-  try {
-    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const started = serve(
-        { fetch: app.fetch, hostname: config.server.host, port: config.server.port },
-        () => resolve(started),
-      );
-      started.once('error', reject);
-    });
-  } catch (error) {
-    await registry.close();
-    throw error;
-  }
-  const { port } = server.address() as AddressInfo;
-  // Walks CACHE_ROOT in the background; nothing is evicted until the walk has ended.
-  cacheBudget.start();
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-
-  /** Stops accepting and waits for what is under way; false if the deadline came first. */
-  async function drain(deadlineMs: number): Promise<boolean> {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Keep-alive connections with no request in flight would hold close() open, and so do
-    // those whose request ends during the drain: close them as they go idle.
-    const sweep = setInterval(() => closeIdle(server), 50);
-    closeIdle(server);
-    const deadline = new AbortController();
-    const work = (async () => {
-      await closed;
-      await jobs.stop();
-      await queue.idle();
-      return true;
-    })();
-    try {
-      return await Promise.race([
-        work,
-        sleep(deadlineMs, false, { signal: deadline.signal }).catch(() => false),
-      ]);
-    } finally {
-      deadline.abort();
-      clearInterval(sweep);
-    }
-  }
-
-  let closing: Promise<ShutdownReport> | undefined;
-  async function shutdown(): Promise<ShutdownReport> {
-    draining = true;
-    const drained = await drain(config.shutdown.timeoutMs);
-    if (!drained) {
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      logger.warn(
-        { timeoutMs: config.shutdown.timeoutMs, rendersRunning: queue.active },
-        'shutdown deadline passed: in-flight requests were cut',
-      );
-    }
-    await cacheBudget.close();
-    registryOpen = false;
-    await registry.close();
-    // Anything this process left half-written (only possible when the deadline cut work).
-    await cleanTempFiles(realCacheRoot);
-    await cleanTempFiles(realMediaRoot);
-    logger.flush();
-    return { drained };
-  }
-
   return {
-    url: `http://${host}:${port}`,
-    port,
-    adminToken,
-    media,
-    store,
-    images,
-    jobs,
-    registry,
-    cacheBudget,
-    logger,
+    parts: { media, cache, images, jobs, registry, cacheBudget, logger },
     app,
-    close() {
-      closing ??= shutdown();
-      return closing;
-    },
+    adminToken,
+    queue,
+    state,
   };
 }
 
-function closeIdle(server: ReturnType<typeof serve>): void {
-  if ('closeIdleConnections' in server) server.closeIdleConnections();
+/** The media service: originals and renditions, with the fallback image when one is set. */
+function createMedia(
+  config: Config,
+  roots: Roots,
+  parts: { registry: Registry; sync: NodeSync; cache: RenditionCache },
+): MediaService {
+  const { registry, sync } = parts;
+  const media = createMediaService({
+    mediaRoot: roots.media,
+    preferredFormats: config.negotiation.preferred,
+    sizes: config.sizes,
+    cache: parts.cache,
+    checkInStep: () => sync.checkInStep(),
+    ...(config.admin.requireRegistration
+      ? {
+          // The fallback image renders even unregistered: it stands in for missing originals.
+          isRenderable: (path: string) =>
+            path === config.fallback.image || registry.get(path) !== undefined,
+        }
+      : {}),
+  });
+  // A misspelt rendition of an existing original: 400 with the canonical URL, not 404.
+  const hinted = withRenditionHints(media, {
+    mediaUrl: config.http.mediaUrl,
+    originalExists: (path) =>
+      originalFile(roots.media, path).then(
+        () => !config.admin.requireRegistration || registry.get(path) !== undefined,
+        () => false,
+      ),
+  });
+  const { fallback } = config;
+  return fallback.image === undefined
+    ? hinted
+    : withFallbackImage(hinted, { path: fallback.image, status: fallback.status });
+}
+
+type NodeServer = ReturnType<typeof serve>;
+
+/** Step 4: bound and listening, or the bind error. */
+function listen(app: Wired['app'], config: Config): Promise<NodeServer> {
+  return new Promise<NodeServer>((resolve, reject) => {
+    const started = serve(
+      { fetch: app.fetch, hostname: config.server.host, port: config.server.port },
+      () => resolve(started),
+    );
+    started.once('error', reject);
+  });
+}
+
+/** Step 5: the server's `close()`: drain within the deadline, then release everything once. */
+function shutdownOf(
+  listener: NodeServer,
+  { parts, queue, state }: Wired,
+  roots: Roots,
+  config: Config,
+): () => Promise<ShutdownReport> {
+  const { timeoutMs } = config.shutdown;
+  async function shutdown(): Promise<ShutdownReport> {
+    state.draining = true;
+    const drained = await drain(listener, timeoutMs, async () => {
+      await parts.jobs.stop();
+      await queue.idle();
+    });
+    if (!drained) {
+      if ('closeAllConnections' in listener) listener.closeAllConnections();
+      parts.logger.warn(
+        { timeoutMs, rendersRunning: queue.active },
+        'shutdown deadline passed: in-flight requests were cut',
+      );
+    }
+    await parts.cacheBudget.close();
+    state.registryOpen = false;
+    await parts.registry.close();
+    // Anything this process left half-written (only possible when the deadline cut work).
+    await cleanTempFiles(roots.cache);
+    await cleanTempFiles(roots.media);
+    parts.logger.flush();
+    return { drained };
+  }
+  let closing: Promise<ShutdownReport> | undefined;
+  return () => {
+    closing ??= shutdown();
+    return closing;
+  };
+}
+
+/** Stops accepting and waits for what is under way; false if the deadline came first. */
+async function drain(
+  listener: NodeServer,
+  deadlineMs: number,
+  finishWork: () => Promise<void>,
+): Promise<boolean> {
+  const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+  // Keep-alive connections with no request in flight would hold close() open, and so do
+  // those whose request ends during the drain: close them as they go idle.
+  const sweep = setInterval(() => closeIdle(listener), 50);
+  closeIdle(listener);
+  const deadline = new AbortController();
+  const work = (async () => {
+    await closed;
+    await finishWork();
+    return true;
+  })();
+  try {
+    return await Promise.race([
+      work,
+      sleep(deadlineMs, false, { signal: deadline.signal }).catch(() => false),
+    ]);
+  } finally {
+    deadline.abort();
+    clearInterval(sweep);
+  }
+}
+
+function closeIdle(listener: NodeServer): void {
+  if ('closeIdleConnections' in listener) listener.closeIdleConnections();
 }

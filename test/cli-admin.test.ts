@@ -88,7 +88,7 @@ describe('rendition register', () => {
     const result = await cli(['register', join(dir, 'Beach Day.png')]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^registered images\/beach-day\.png \(64x48 png, /m);
-    expect(server.registry.get('images/beach-day.png')?.source).toEqual({
+    expect(server.parts.registry.get('images/beach-day.png')?.source).toEqual({
       kind: 'upload',
       fileName: 'Beach Day.png',
     });
@@ -144,7 +144,7 @@ describe('rendition register', () => {
     );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(server.registry.get('token/cat.jpg')).toBeDefined();
+    expect(server.parts.registry.get('token/cat.jpg')).toBeDefined();
   });
 });
 
@@ -219,7 +219,7 @@ describe('rendition delete', () => {
     expect(result.stdout).toBe('deleted gone/cat.jpg\n');
     expect(await filesUnder(server.config.roots.mediaRoot, 'gone/cat.jpg')).toEqual([]);
     expect(await filesUnder(server.config.roots.cacheRoot, 'gone/cat.jpg')).toEqual([]);
-    expect(server.registry.get('gone/cat.jpg')).toBeUndefined();
+    expect(server.parts.registry.get('gone/cat.jpg')).toBeUndefined();
   });
 
   it('exits 1 with NOT_FOUND for a path that is not there', async () => {
@@ -233,7 +233,7 @@ describe('rendition delete', () => {
     const result = await cli(['delete', '../photos/cat.jpg']);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^rendition: BAD_PATH: /);
-    expect(server.registry.get('photos/cat.jpg')).toBeDefined();
+    expect(server.parts.registry.get('photos/cat.jpg')).toBeDefined();
   });
 });
 
@@ -246,7 +246,7 @@ describe('reaching the server', () => {
     expect(result.stderr).toMatch(
       /^rendition: UNAUTHORIZED: .*\n {2}\(the token came from ADMIN_TOKEN\)$/m,
     );
-    expect(server.registry.get('photos/cat.jpg')).toBeDefined();
+    expect(server.parts.registry.get('photos/cat.jpg')).toBeDefined();
   });
 
   it('names the URL of a server that is not running', async () => {

@@ -132,7 +132,7 @@ describe('rendition gc', () => {
       const result = await runCli(['gc'], { ...roots, CACHE_MAX_BYTES: '1' }, { cwd: dir });
       expect(result.status).toBe(0);
       expect(result.stdout).toMatch(/^evicted 4 files, freed \d+ bytes/m);
-      await server.cacheBudget.idle();
+      await server.parts.cacheBudget.idle();
       for (const url of urls) {
         const response = await fetch(url);
         expect(response.status).toBe(200);

@@ -2,16 +2,16 @@
 // shuts down gracefully within SHUTDOWN_TIMEOUT_MS (exit 0; 1 if the deadline cut work).
 
 import type { Config } from '../config/load-config.js';
-import { startServer } from '../server.js';
+import { startServerWithParts } from '../server.js';
 import type { AdminToken } from '../services/admin-token.js';
 import { urlSetFor } from '../url/key-sets.js';
 import type { Command } from './cli-context.js';
 
 export const serveCommand: Command = async function serveCommand(context) {
   const { config } = context;
-  const server = await startServer(config);
+  const server = await startServerWithParts(config);
   context.stdout.write(
-    `${startLines(config, server.url, server.registry.size, server.adminToken).join('\n')}\n`,
+    `${startLines(config, server.url, server.parts.registry.size, server.adminToken).join('\n')}\n`,
   );
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

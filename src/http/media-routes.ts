@@ -3,8 +3,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
 import type { ImageInfo } from '../services/image-info.js';
-import type { MediaService } from '../services/media-service.js';
-import type { MediaTarget } from '../url/rendition-url.js';
+import type { MediaService, ResolvedTarget } from '../services/media-service.js';
 import { SIGNATURE_PARAM } from '../url/signature.js';
 import { createFileResponder } from './file-response.js';
 import { createMediaTargetParser } from './media-targets.js';
@@ -35,13 +34,8 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
   const targets = createMediaTargetParser();
   const responder = createFileResponder({ cacheMaxAge: options.cacheMaxAge });
 
-  async function serveFull(
-    c: Context,
-    target: MediaTarget,
-    headers: MediaHeaders,
-    signed: boolean,
-  ) {
-    const served = await options.media.serve(target, headers.accept, signed);
+  async function serveFull(c: Context, resolved: ResolvedTarget, headers: MediaHeaders) {
+    const served = await options.media.serve(resolved);
     c.set('outcome', served.outcome);
     return responder.respond(served, {
       method: c.req.method,
@@ -83,13 +77,14 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
       options.signing !== undefined &&
       checkSignature(target, () => c.req.query(SIGNATURE_PARAM), options.signing);
     const headers = mediaHeadersOf(c);
+    const resolved = options.media.resolve(target, headers.accept, signed);
     if (method === 'GET' && !headers.conditional) {
-      const hot = options.media.serveHot(target, headers.accept, signed);
+      const hot = options.media.serveHot(resolved);
       if (hot !== undefined) {
         c.set('outcome', hot.outcome);
         return responder.respondHot(hot);
       }
     }
-    return serveFull(c, target, headers, signed);
+    return serveFull(c, resolved, headers);
   };
 }

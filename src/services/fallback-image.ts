@@ -24,20 +24,24 @@ export function withFallbackImage(
   options: FallbackImageOptions,
 ): MediaService {
   return {
-    async serve(target, accept, signed) {
+    resolve: (target, accept, signed) => media.resolve(target, accept, signed),
+    async serve(resolved) {
       try {
-        return await media.serve(target, accept, signed);
+        return await media.serve(resolved);
       } catch (error) {
+        const { target } = resolved;
         if (!isMissingOriginal(error) || pathOf(target) === options.path) throw error;
-        const fallback = retarget(target, options.path);
-        const served = await media.serve(fallback, accept, signed).catch(() => {
+        const accept = resolved.kind === 'rendition' ? resolved.accept : undefined;
+        const signed = resolved.kind === 'rendition' && resolved.signed;
+        const fallback = media.resolve(retarget(target, options.path), accept, signed);
+        const served = await media.serve(fallback).catch(() => {
           throw error; // a missing or broken fallback: answer the original 404
         });
         return { ...served, noStore: true, status: options.status } satisfies ServedFile;
       }
     },
     // A held rendition exists, so its original was found: no fallback to consider.
-    serveHot: (target, accept, signed) => media.serveHot(target, accept, signed),
+    serveHot: (resolved) => media.serveHot(resolved),
   };
 }
 

@@ -6,8 +6,8 @@ import { AppError } from '../errors.js';
 import { originalFile, originalNotFound } from '../media/originals.js';
 import { explicitPpoiOf, type ImageRecord, type Registry } from '../registry/registry.js';
 import type { Placeholders } from '../render/placeholder.js';
-import { type ProbeLimits, probeOriginal } from '../render/probe.js';
 import type { SourceInfo } from '../render/plan.js';
+import { type ProbeLimits, probeOriginal } from '../render/probe.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { Ppoi } from '../url/rendition-spec.js';
 

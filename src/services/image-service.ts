@@ -2,6 +2,7 @@
 // What versatileimagefield does with a model field and post_save/post_delete signals.
 
 import { rm } from 'node:fs/promises';
+import type { RenditionCache } from '../cache/rendition-cache.js';
 import type { AdminConfig, RenderConfig } from '../config/load-config.js';
 import { AppError, publicErrorFor, quoteInput } from '../errors.js';
 import { translateStorageError } from '../fs/storage-errors.js';
@@ -22,7 +23,6 @@ import { checkOriginalPath } from '../url/original-path.js';
 import { CENTRE, type OutputFormat, type Ppoi } from '../url/rendition-spec.js';
 import { createPathLocks } from './path-locks.js';
 import { createPlaceholderBackfill } from './placeholder-backfill.js';
-import type { RenditionStore } from './rendition-store.js';
 import { type UrlSets, urlSetsOf } from './url-sets.js';
 import { warmItemsFor } from './warm-items.js';
 
@@ -60,7 +60,7 @@ export interface WarmSummary {
 export interface ImageServiceOptions {
   readonly registry: Registry;
   readonly originals: Originals;
-  readonly store: RenditionStore;
+  readonly cache: RenditionCache;
   /** Real MEDIA_ROOT. */
   readonly mediaRoot: string;
   readonly mediaUrl: string;
@@ -95,7 +95,7 @@ export interface ImageService {
 }
 
 export function createImageService(options: ImageServiceOptions): ImageService {
-  const { registry, originals, store, keySets } = options;
+  const { registry, originals, cache, keySets } = options;
   const locks = createPathLocks();
   const now = options.now ?? (() => new Date());
   const withPlaceholders = createPlaceholderBackfill({
@@ -137,7 +137,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
     const summaries: Record<string, WarmSummary> = {};
     for (const name of names) {
       const named = warmItemsFor(path, keySets[name] ?? {}, options.preferredFormats);
-      const report = await store.warm(
+      const report = await cache.warm(
         original,
         path,
         named.map((n) => n.item),
@@ -211,7 +211,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
         throw translateStorageError(error, 'the original');
       });
       // Renditions of whatever was there before must never be served again.
-      if (replace) await store.purge(path, 'all');
+      if (replace) await cache.purge(path, 'all');
       try {
         await registry.put(created);
       } catch (error) {
@@ -304,7 +304,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
       return locks.with(path, async () => {
         const updated = { ...recordOf(path), ppoi: { x: ppoi.x, y: ppoi.y }, ppoiSet: true };
         await registry.put(updated);
-        await store.purge(path, 'crop');
+        await cache.purge(path, 'crop');
         return view(updated);
       });
     },
@@ -338,9 +338,9 @@ export function createImageService(options: ImageServiceOptions): ImageService {
         // in-flight renders disarmed), then the original, then the renditions again: a render
         // that began reading the original between the first purge and its move is disarmed
         // and its file removed by the second.
-        await store.purge(path, 'all');
+        await cache.purge(path, 'all');
         const aside = await originals.setAside(path);
-        await store.purge(path, 'all');
+        await cache.purge(path, 'all');
         if (registered) {
           try {
             await registry.delete(path);

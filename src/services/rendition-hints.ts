@@ -40,15 +40,16 @@ export function withRenditionHints(
   }
 
   return {
-    async serve(target, accept, signed) {
+    resolve: (target, accept, signed) => media.resolve(target, accept, signed),
+    async serve(resolved) {
       try {
-        return await media.serve(target, accept, signed);
+        return await media.serve(resolved);
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'ORIGINAL_NOT_FOUND') throw error;
-        throw (await hintFor(target)) ?? error;
+        throw (await hintFor(resolved.target)) ?? error;
       }
     },
     // A held rendition exists: nothing was misspelt.
-    serveHot: (target, accept, signed) => media.serveHot(target, accept, signed),
+    serveHot: (resolved) => media.serveHot(resolved),
   };
 }

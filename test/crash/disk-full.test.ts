@@ -19,25 +19,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/config/load-config.js';
-import { type RunningServer, startServer } from '../../src/server.js';
+import { type ServerWithParts, startServerWithParts } from '../../src/server.js';
 import { errorOf, type RawResponse, rawRequest } from '../helpers/http.js';
 import { inspect, jpegImage } from '../helpers/images.js';
+import { skipWithout } from '../helpers/requirement.js';
 import { changesBetween, listRoots, tempFilesIn } from '../helpers/roots.js';
 import { loopbackOnlyLookup } from '../helpers/server.js';
 import { fillUp, mountTmpfs, tmpfsUnavailable, unmountTmpfs } from '../helpers/tmpfs.js';
 
 const unavailable = tmpfsUnavailable();
-if (unavailable !== undefined && process.env.CI) {
-  throw new Error(`disk-full tests must run under CI but cannot mount a tmpfs: ${unavailable}`);
-}
-if (unavailable !== undefined) {
-  console.warn(`skipping the disk-full tests: ${unavailable}`);
-}
+const skip = skipWithout(
+  unavailable === undefined ? undefined : `a tmpfs for the disk-full tests: ${unavailable}`,
+);
 
 let dir: string | undefined;
 let mount = '';
 let jpeg: Buffer;
-const running: RunningServer[] = [];
+const running: ServerWithParts[] = [];
 
 beforeAll(async () => {
   jpeg = await jpegImage(600, 400);
@@ -76,8 +74,8 @@ async function configWithFullRoot(
   });
 }
 
-async function start(config: Config, errors: unknown[] = []): Promise<RunningServer> {
-  const server = await startServer(config, {
+async function start(config: Config, errors: unknown[] = []): Promise<ServerWithParts> {
+  const server = await startServerWithParts(config, {
     lookup: loopbackOnlyLookup,
     logError: (error) => errors.push(error),
   });
@@ -86,7 +84,7 @@ async function start(config: Config, errors: unknown[] = []): Promise<RunningSer
 }
 
 async function upload(
-  server: RunningServer,
+  server: ServerWithParts,
   bytes: Uint8Array,
   path: string,
 ): Promise<RawResponse> {
@@ -112,7 +110,7 @@ async function isFile(path: string): Promise<boolean> {
   );
 }
 
-describe.skipIf(unavailable !== undefined)('disk full', () => {
+describe.skipIf(skip)('disk full', () => {
   it('answers a rendition that cannot be cached from memory with no-store, leaving no partial file', async () => {
     const config = await configWithFullRoot('cacheRoot');
     const errors: unknown[] = [];
@@ -160,7 +158,7 @@ describe.skipIf(unavailable !== undefined)('disk full', () => {
     const response = await upload(server, jpeg, 'photos/full.jpg');
     expect(response.status).toBe(507);
     expect(errorOf(response).code).toBe('INSUFFICIENT_STORAGE');
-    expect(server.registry.size).toBe(0);
+    expect(server.parts.registry.size).toBe(0);
     expect(await isFile(join(config.roots.mediaRoot, 'photos/full.jpg'))).toBe(false);
     expect(changesBetween(before, await listRoots(config.roots))).toEqual({
       added: [],
@@ -194,13 +192,13 @@ describe.skipIf(unavailable !== undefined)('disk full', () => {
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
         'INSUFFICIENT_STORAGE',
       );
-      expect(server.registry.size).toBe(0);
+      expect(server.parts.registry.size).toBe(0);
       expect(await tempFilesIn(config.roots)).toEqual([]);
 
       await rm(filler);
       const accepted = await register();
       expect(accepted.status).toBe(201);
-      expect(server.registry.get('fetched/photo.jpg')).toBeDefined();
+      expect(server.parts.registry.get('fetched/photo.jpg')).toBeDefined();
     } finally {
       await new Promise((resolve) => source.close(resolve));
     }
@@ -218,7 +216,7 @@ describe.skipIf(unavailable !== undefined)('disk full', () => {
     await server.close();
     running.splice(0);
     server = await start(config);
-    expect(server.registry.size).toBe(0);
+    expect(server.parts.registry.size).toBe(0);
   });
 
   // journal.ts appends with one `handle.write()` and ignores a short count: when the journal's
@@ -242,8 +240,9 @@ describe.skipIf(unavailable !== undefined)('disk full', () => {
     running.splice(0);
     await rm(filler);
     server = await start(config);
-    if (response.status === 201) expect(server.registry.get('photos/short.jpg')).toBeDefined();
-    else expect(server.registry.get('photos/short.jpg')).toBeUndefined();
+    if (response.status === 201)
+      expect(server.parts.registry.get('photos/short.jpg')).toBeDefined();
+    else expect(server.parts.registry.get('photos/short.jpg')).toBeUndefined();
   });
 
   // ImageService.delete removes the original and only then journals the record's removal: when
@@ -267,7 +266,7 @@ describe.skipIf(unavailable !== undefined)('disk full', () => {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${server.adminToken.token}` },
     });
-    const recorded = server.registry.get('photos/kept.jpg') !== undefined;
+    const recorded = server.parts.registry.get('photos/kept.jpg') !== undefined;
     const stored = await isFile(join(config.roots.mediaRoot, 'photos/kept.jpg'));
     if (response.status === 204) {
       expect({ recorded, stored }).toEqual({ recorded: false, stored: false });

@@ -35,6 +35,7 @@ import {
   stageNamed,
 } from '../helpers/dockerfile.js';
 import { NGINX_TEMPLATE_URL } from '../helpers/nginx.js';
+import { underCi } from '../helpers/requirement.js';
 
 const REPO = resolve('.');
 const WORKDIR = '/app';
@@ -88,7 +89,7 @@ function jemallocAvailable(): boolean {
     encoding: 'utf8',
   });
   const available = probe.status === 0 && !probe.stderr.includes('cannot be preloaded');
-  if (!available && process.env.CI !== undefined && process.env.CI !== '') {
+  if (!available && underCi()) {
     throw new Error(`${JEMALLOC} cannot be preloaded: CI must install libjemalloc2 (.ci/run)`);
   }
   return available;

@@ -18,6 +18,7 @@ import {
 } from '../helpers/child-server.js';
 import { runProgram } from '../helpers/cli.js';
 import { type RunningNginx, skipWithoutNginx, startNginx } from '../helpers/nginx.js';
+import { skipWithout } from '../helpers/requirement.js';
 import { TEMP_DIR } from '../helpers/roots.js';
 
 /** Debian's interpreter: the one python3-django and friends are installed for. */
@@ -26,16 +27,14 @@ const EXAMPLE_DIR = resolve('examples/django');
 /** The test methods of examples/django/photos/tests.py. */
 const DJANGO_TESTS = 5;
 
-/** True (skip) without Django on a developer machine; throws when CI is set. */
+/** The rule of test/helpers/requirement.ts, for Django and the example's libraries. */
 function skipWithoutDjango(): boolean {
   const probe = spawnSync(PYTHON, ['-c', 'import django, requests, PIL'], { stdio: 'ignore' });
-  if (probe.error === undefined && probe.status === 0) return false;
-  if (process.env.CI !== undefined && process.env.CI !== '') {
-    throw new Error(
-      `the Django example needs ${PYTHON} with Debian's python3-django, python3-requests and python3-pil when CI is set (apt-get install -y python3-django python3-requests python3-pil)`,
-    );
-  }
-  return true;
+  return skipWithout(
+    probe.error === undefined && probe.status === 0
+      ? undefined
+      : `the Django example: ${PYTHON} with Debian's python3-django, python3-requests and python3-pil (apt-get install -y python3-django python3-requests python3-pil)`,
+  );
 }
 
 const skip = skipWithoutNginx() || skipWithoutDjango();

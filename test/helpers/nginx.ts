@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config/load-config.js';
 import { renderNginxConfig } from '../../src/nginx/nginx-config.js';
 import { acceptsConnections, freePort } from './net.js';
+import { skipWithout } from './requirement.js';
 
 /** The shipped template, exactly what `rendition nginx-config` fills in. */
 export const NGINX_TEMPLATE_URL = new URL('../../nginx/rendition.conf.template', import.meta.url);
@@ -56,18 +57,13 @@ export function nginxAvailable(): boolean {
   return result.error === undefined && result.status === 0;
 }
 
-/**
- * For `describe.skipIf(skipWithoutNginx())`: true (skip) when nginx is missing on a
- * developer machine; throws when `CI` is set, so CI can never pass without nginx.
- */
+/** For `describe.skipIf(skipWithoutNginx())`: the rule of test/helpers/requirement.ts. */
 export function skipWithoutNginx(): boolean {
-  if (nginxAvailable()) return false;
-  if (process.env.CI !== undefined && process.env.CI !== '') {
-    throw new Error(
-      `nginx is required when CI is set, but \`${nginxBinary()} -v\` does not run (install nginx or set NGINX_BIN)`,
-    );
-  }
-  return true;
+  return skipWithout(
+    nginxAvailable()
+      ? undefined
+      : `nginx: \`${nginxBinary()} -v\` does not run (apt-get install nginx, or set NGINX_BIN)`,
+  );
 }
 
 /** The main nginx.conf around the generated site config, everything under `prefix`. */

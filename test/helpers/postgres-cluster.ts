@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { acceptsConnections, freePort } from './net.js';
+import { skipWithout } from './requirement.js';
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -54,18 +55,13 @@ export function postgresAvailable(): boolean {
   return spawnSync('id', ['-u', POSTGRES_USER], { stdio: 'ignore' }).status === 0;
 }
 
-/**
- * For `describe.skipIf(skipWithoutPostgres())`: true (skip) when PostgreSQL is not installed
- * on a developer machine; throws when `CI` is set, so CI can never pass without it.
- */
+/** For `describe.skipIf(skipWithoutPostgres())`: the rule of test/helpers/requirement.ts. */
 export function skipWithoutPostgres(): boolean {
-  if (postgresAvailable()) return false;
-  if (process.env.CI !== undefined && process.env.CI !== '') {
-    throw new Error(
-      'PostgreSQL is required when CI is set, but no initdb was found under /usr/lib/postgresql/*/bin (apt-get install postgresql, or set POSTGRES_BIN)',
-    );
-  }
-  return true;
+  return skipWithout(
+    postgresAvailable()
+      ? undefined
+      : 'PostgreSQL: no initdb under /usr/lib/postgresql/*/bin (apt-get install postgresql, or set POSTGRES_BIN)',
+  );
 }
 
 /** The uid and gid PostgreSQL runs as: the `postgres` OS user when we are root. */

@@ -6,13 +6,13 @@ import { dirname, join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
 import {
-  type RunningServer,
+  type ServerWithParts,
   type ShutdownReport,
   type StartOptions,
-  startServer,
+  startServerWithParts,
 } from '../../src/server.js';
 
-export interface TestServer extends RunningServer {
+export interface TestServer extends ServerWithParts {
   readonly dir: string;
   readonly config: Config;
   /** Non-AppError failures the server logged (each would have been a 500). */
@@ -57,7 +57,7 @@ export async function startTestServer(
   const { dir, config } = await makeTestConfig(env);
   const errors: unknown[] = [];
   const lines: string[] = [];
-  const server = await startServer(config, {
+  const server = await startServerWithParts(config, {
     lookup: loopbackOnlyLookup,
     logger: createLogger({
       level: config.log.level,

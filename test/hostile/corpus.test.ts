@@ -19,6 +19,7 @@ import {
 import { CORPUS_PACKAGES, type Corpus, prepareCorpus, sample } from '../helpers/debian-corpus.js';
 import { type RawResponse, rawRequest } from '../helpers/http.js';
 import { jpegImage } from '../helpers/images.js';
+import { underCi } from '../helpers/requirement.js';
 import { tempFilesIn } from '../helpers/roots.js';
 import { toRaw } from './harness.js';
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
   if ('unavailable' in prepared) {
     unavailable = `Debian corpus (${CORPUS_PACKAGES.join(', ')}) unavailable: ${prepared.unavailable}`;
     // CI runs as root on Debian with its mirrors: there the corpus must run, not skip.
-    if (process.env.CI) throw new Error(unavailable);
+    if (underCi()) throw new Error(unavailable);
     return;
   }
   corpus = prepared.corpus;

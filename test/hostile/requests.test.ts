@@ -368,7 +368,9 @@ describe('a delete racing renders', () => {
     );
     // Once rendering has begun, the rest wait behind it (not a fixed delay: a busy machine
     // is slow).
-    await until(() => hostile.server.store.counters.renders > 0, { message: 'no render started' });
+    await until(() => hostile.server.parts.cache.counters.renders > 0, {
+      message: 'no render started',
+    });
     const deleted = await hostile.request('/admin/images/race/big.jpg', {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${hostile.token}` },

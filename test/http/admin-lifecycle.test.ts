@@ -3,9 +3,9 @@
 
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/server.js';
-import { jpegImage, noiseJpeg } from '../helpers/images.js';
+import { startServerWithParts } from '../../src/server.js';
 import { rawRequest } from '../helpers/http.js';
+import { jpegImage, noiseJpeg } from '../helpers/images.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/until.js';
 
@@ -71,7 +71,7 @@ describe('image lifecycle', () => {
     // Empty directories are tidied away too.
     expect((await readdir(s.config.roots.mediaRoot)).filter((name) => name !== ':tmp')).toEqual([]);
     expect((await readdir(s.config.roots.cacheRoot)).filter((name) => name !== ':tmp')).toEqual([]);
-    expect(s.registry.size).toBe(0);
+    expect(s.parts.registry.size).toBe(0);
   });
 
   it('leaves no file behind from renders in flight when the image is deleted', async () => {
@@ -88,7 +88,7 @@ describe('image lifecycle', () => {
       body: JSON.stringify({ keySets: ['image'] }),
     });
     // The delete comes once rendering has begun (not after a fixed delay: a busy machine is slow).
-    await until(() => s.store.counters.renders > 0, { message: 'no render started' });
+    await until(() => s.parts.cache.counters.renders > 0, { message: 'no render started' });
     const deleted = await call(s, '/images/slow/big.jpg', { method: 'DELETE' });
     expect(deleted.status).toBe(204);
     await Promise.allSettled([...renders, warm]);
@@ -108,7 +108,7 @@ describe('image lifecycle', () => {
       body: JSON.stringify({ keySets: ['image'] }),
     });
     // Until the warm has claimed its renditions (not a fixed delay: a busy machine is slow).
-    await until(() => s.store.counters.renders > 0, { message: 'the warm claimed nothing' });
+    await until(() => s.parts.cache.counters.renders > 0, { message: 'the warm claimed nothing' });
     const publicHit = await rawRequest(s.url, '/media/shared/big.jpg/thumbnail/220x220', {
       headers: { Accept: 'image/webp' },
     });
@@ -119,7 +119,7 @@ describe('image lifecycle', () => {
         .created,
     ).toBe(9);
     // Nine renditions, rendered once each: the public request did not render its own.
-    expect(s.store.counters.renders).toBe(9);
+    expect(s.parts.cache.counters.renders).toBe(9);
   });
 
   it('keeps records and PPOIs across a restart', async () => {
@@ -132,9 +132,9 @@ describe('image lifecycle', () => {
       body: JSON.stringify({ ppoi: { x: 0.25, y: 0.75 } }),
     });
     await s.close();
-    const again = await startServer(s.config, { logError: () => {} });
+    const again = await startServerWithParts(s.config, { logError: () => {} });
     try {
-      expect(again.registry.get('keep/me.jpg')?.ppoi).toEqual({ x: 0.25, y: 0.75 });
+      expect(again.parts.registry.get('keep/me.jpg')?.ppoi).toEqual({ x: 0.25, y: 0.75 });
       expect(again.adminToken.token).toBe(s.adminToken.token);
       expect(again.adminToken.generated).toBe(false);
     } finally {

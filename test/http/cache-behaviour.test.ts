@@ -29,7 +29,7 @@ describe('single-flight', () => {
       ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
-    expect(s.store.counters.renders).toBe(1);
+    expect(s.parts.cache.counters.renders).toBe(1);
     const first = responses[0]?.body ?? Buffer.alloc(0);
     expect(responses.every((r) => r.body.equals(first))).toBe(true);
     const outcomes = responses.map((r) => r.headers['x-rendition-cache']);
@@ -50,7 +50,7 @@ describe('single-flight', () => {
         rawRequest(s.url, '/media/a.jpg/thumbnail/180x180', { headers: { Accept: accept } }),
       ),
     );
-    expect(s.store.counters.renders).toBe(3);
+    expect(s.parts.cache.counters.renders).toBe(3);
     expect((await readdir(join(s.config.roots.cacheRoot, 'a.jpg/thumbnail'))).sort()).toEqual([
       '180x180.avif',
       '180x180.fallback.jpg',

@@ -6,7 +6,7 @@ import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMP_DIR_NAME } from '../../src/cache/layout.js';
-import { startServer } from '../../src/server.js';
+import { startServerWithParts } from '../../src/server.js';
 import { noiseJpeg } from '../helpers/images.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -54,14 +54,14 @@ async function renderOne(path = 'photos/noise.jpg'): Promise<string> {
   expect(response.status).toBe(200);
   expect(response.headers.get('x-rendition-cache')).toBe('miss');
   await response.arrayBuffer();
-  await server.cacheBudget.idle();
+  await server.parts.cacheBudget.idle();
   return `${path}/crop/${size}.jpg`;
 }
 
 describe('cache byte budget', () => {
   it('comes back under the low-water mark each time a write passes the budget', async () => {
-    await server.cacheBudget.idle();
-    expect(server.cacheBudget.stats()).toMatchObject({ ready: true, files: 0, bytes: 0 });
+    await server.parts.cacheBudget.idle();
+    expect(server.parts.cacheBudget.stats()).toMatchObject({ ready: true, files: 0, bytes: 0 });
     let evictions = 0;
     for (let i = 0; i < 40 && evictions < 3; i += 1) {
       const before = total(await cacheFiles());
@@ -75,7 +75,7 @@ describe('cache byte budget', () => {
         expect(total(after)).toBe(before + written);
       }
       // The index agrees with the disk after every write and eviction.
-      expect(server.cacheBudget.stats()).toMatchObject({
+      expect(server.parts.cacheBudget.stats()).toMatchObject({
         files: after.size,
         bytes: total(after),
       });
@@ -105,9 +105,9 @@ describe('cache byte budget', () => {
       (a, b) => (lastUse.get(a) as number) - (lastUse.get(b) as number),
     );
 
-    const evictedBefore = server.cacheBudget.stats().evictedFiles;
+    const evictedBefore = server.parts.cacheBudget.stats().evictedFiles;
     const added: string[] = [];
-    while (server.cacheBudget.stats().evictedFiles === evictedBefore) {
+    while (server.parts.cacheBudget.stats().evictedFiles === evictedBefore) {
       added.push(await renderOne());
       expect(added.length).toBeLessThan(20);
     }
@@ -124,7 +124,7 @@ describe('cache byte budget', () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('x-rendition-cache')).toBe('miss');
     await again.arrayBuffer();
-    await server.cacheBudget.idle();
+    await server.parts.cacheBudget.idle();
   });
 
   it('forgets purged renditions (a delete through the admin API)', async () => {
@@ -137,7 +137,10 @@ describe('cache byte budget', () => {
     });
     expect(response.status).toBe(204);
     const after = await cacheFiles();
-    expect(server.cacheBudget.stats()).toMatchObject({ files: after.size, bytes: total(after) });
+    expect(server.parts.cacheBudget.stats()).toMatchObject({
+      files: after.size,
+      bytes: total(after),
+    });
     expect(after.size).toBe(files.size - ofOther.length);
   });
 
@@ -145,12 +148,12 @@ describe('cache byte budget', () => {
     const before = await cacheFiles();
     expect(before.size).toBeGreaterThan(0);
     await server.close();
-    const restarted = await startServer(server.config, { logError: () => {} });
+    const restarted = await startServerWithParts(server.config, { logError: () => {} });
     try {
       // The index is built in the background: the server answers before it is ready.
       expect((await fetch(`${restarted.url}/healthz`)).status).toBe(200);
-      await restarted.cacheBudget.idle();
-      expect(restarted.cacheBudget.stats()).toMatchObject({
+      await restarted.parts.cacheBudget.idle();
+      expect(restarted.parts.cacheBudget.stats()).toMatchObject({
         ready: true,
         walks: 1,
         files: before.size,
@@ -168,11 +171,11 @@ describe('cache byte budget', () => {
       ...server.config,
       cacheBudget: { maxBytes: Math.floor(total(before) / 2), lowWaterBytes: 0 },
     };
-    const restarted = await startServer(config, { logError: () => {} });
+    const restarted = await startServerWithParts(config, { logError: () => {} });
     try {
-      await restarted.cacheBudget.idle();
+      await restarted.parts.cacheBudget.idle();
       expect(await cacheFiles()).toEqual(new Map());
-      expect(restarted.cacheBudget.stats()).toMatchObject({ files: 0, bytes: 0 });
+      expect(restarted.parts.cacheBudget.stats()).toMatchObject({ files: 0, bytes: 0 });
       // Empty directories are tidied away; the temp dir is left alone.
       const left = await readdir(server.config.roots.cacheRoot);
       expect(left.filter((name) => name !== TEMP_DIR_NAME)).toEqual([]);

@@ -45,7 +45,7 @@ describe('GET /media/<path>/info', () => {
     expect(status).toBe(200);
     expect(headers.get('content-type')).toMatch(/^application\/json/);
     expect(headers.get('cache-control')).toBe('no-cache');
-    const record = server.registry.get('reg/photo.jpg');
+    const record = server.parts.registry.get('reg/photo.jpg');
     expect(body).toEqual({
       path: 'reg/photo.jpg',
       registered: true,

@@ -4,8 +4,8 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etagFor } from '../../src/cache/validators.js';
-import { inspect, jpegImage, pngWithAlpha } from '../helpers/images.js';
 import { errorOf, rawRequest } from '../helpers/http.js';
+import { inspect, jpegImage, pngWithAlpha } from '../helpers/images.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const AVIF_ACCEPT = 'image/avif,image/webp,image/apng,*/*;q=0.8';
@@ -224,12 +224,12 @@ describe('a source that is not an image', () => {
 
   it('is remembered as refused until the file changes', async () => {
     await writeFile(join(server.config.roots.mediaRoot, 'broken.jpg'), 'not an image at all');
-    const before = server.store.counters.renders;
+    const before = server.parts.cache.counters.renders;
     for (const size of ['180x180', '220x220', '320x320']) {
       expect((await get(`/media/broken.jpg/thumbnail/${size}.jpg`)).status).toBe(415);
     }
     // One attempt for the three URLs: the others were refused without a render slot.
-    expect(server.store.counters.renders - before).toBe(1);
+    expect(server.parts.cache.counters.renders - before).toBe(1);
     await writeFile(join(server.config.roots.mediaRoot, 'broken.jpg'), await jpegImage(300, 200));
     expect((await get('/media/broken.jpg/thumbnail/180x180.jpg')).status).toBe(200);
   });

@@ -15,7 +15,7 @@ describe('GET /metrics', () => {
   beforeAll(async () => {
     server = await startTestServer({}, { processMetrics: true });
     await server.putOriginal('cat.jpg', await jpegImage(640, 480));
-    await server.cacheBudget.idle();
+    await server.parts.cacheBudget.idle();
   });
   afterAll(async () => {
     await server.dispose();

@@ -5,7 +5,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/server.js';
+import { startServerWithParts } from '../../src/server.js';
 import { BLUE, inspect, jpegImage, near, RED } from '../helpers/images.js';
 import { loopbackOnlyLookup, makeTestConfig, startTestServer } from '../helpers/server.js';
 
@@ -56,7 +56,7 @@ describe('placeholders in admin answers', () => {
       await adminFetch(server.url, server.adminToken.token, '/images/p/red.jpg')
     ).json()) as View;
     expect(read.placeholders).toEqual(view.placeholders);
-    expect(server.registry.get('p/red.jpg')?.placeholders).toEqual(view.placeholders);
+    expect(server.parts.registry.get('p/red.jpg')?.placeholders).toEqual(view.placeholders);
     const list = (await (
       await adminFetch(server.url, server.adminToken.token, '/images')
     ).json()) as { items: View[] };
@@ -90,7 +90,7 @@ describe('placeholders in admin answers', () => {
       join(dataDir, 'db.json'),
       JSON.stringify({ format: 'rendition-registry', version: 1, seq: 1, images: [old] }),
     );
-    const server = await startServer(config, { lookup: loopbackOnlyLookup });
+    const server = await startServerWithParts(config, { lookup: loopbackOnlyLookup });
     cleanups.push(async () => {
       await server.close();
       await rm(dir, { recursive: true, force: true });
@@ -104,7 +104,7 @@ describe('placeholders in admin answers', () => {
     expect(list.items.map((item) => [item.path, item.placeholders])).toEqual([
       ['old/red.png', undefined],
     ]);
-    expect(server.registry.get('old/red.png')?.placeholders).toBeUndefined();
+    expect(server.parts.registry.get('old/red.png')?.placeholders).toBeUndefined();
 
     // The first read of the one record computes them and stores them on it.
     const read = (await (
@@ -122,7 +122,7 @@ describe('placeholders in admin answers', () => {
         40,
       ),
     ).toBe(true);
-    expect(server.registry.get('old/red.png')?.placeholders).toEqual(read.placeholders);
-    expect(server.registry.get('old/red.png')?.createdAt).toBe(old.createdAt);
+    expect(server.parts.registry.get('old/red.png')?.placeholders).toEqual(read.placeholders);
+    expect(server.parts.registry.get('old/red.png')?.createdAt).toBe(old.createdAt);
   });
 });

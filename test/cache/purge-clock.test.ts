@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPurgeClock } from '../../src/services/purge-clock.js';
+import { createPurgeClock } from '../../src/cache/purge-clock.js';
 
 describe('purge clock', () => {
   it('lets a render store unless its image was purged after it started', () => {

@@ -1,26 +1,63 @@
-// Renders renditions into the disk cache: single-flight, the render queue, atomic writes,
-// and invalidation (a delete, replace or PPOI change never leaves a stale file behind).
+// The rendition cache: what answers a rendition (memory, then a render under way, then the
+// disk), rendering a missing one into the disk once for all callers (single-flight, the
+// render queue, atomic writes), and invalidation (a delete, replace or PPOI change never
+// leaves a stale file behind). What may be rendered, and in which format, is the caller's.
 
+import type { FileHandle } from 'node:fs/promises';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../cache/atomic-write.js';
-import type { CacheChangeListener } from '../cache/cache-budget.js';
-import type { HotCache } from '../cache/hot-cache.js';
-import { cacheCandidatesFor, cacheFileFor, isCropFile, TEMP_DIR_NAME } from '../cache/layout.js';
-import { createMtimeFloor } from '../cache/mtime-floor.js';
-import { removeTree } from '../cache/remove-tree.js';
-import { createSingleFlight } from '../cache/single-flight.js';
-import { removeEmptyParents } from '../fs/inside-root.js';
+import { openInside, removeEmptyParents } from '../fs/inside-root.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
 import { renderTimeout } from '../render/sharp-errors.js';
-import { mediaTypeOfFormat } from '../url/media-types.js';
+import { mediaTypeFor, mediaTypeOfFormat } from '../url/media-types.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { Ppoi, RenditionSpec } from '../url/rendition-spec.js';
+import { writeFileAtomic } from './atomic-write.js';
+import type { CacheChangeListener } from './cache-budget.js';
+import type { HotCache, HotFile } from './hot-cache.js';
+import { cacheCandidatesFor, cacheFileFor, isCropFile, TEMP_DIR_NAME } from './layout.js';
+import { createMtimeFloor } from './mtime-floor.js';
 import { createPurgeClock, type RenderTicket } from './purge-clock.js';
+import { removeTree } from './remove-tree.js';
+import { createSingleFlight } from './single-flight.js';
 
-/** A rendition in memory, with the validators of the file it was stored as. */
-export interface StoredRendition {
+/** How the cache answered: held or on disk, a render it joined, or a render of its own. */
+export type CacheOutcome = 'hit' | 'coalesced' | 'miss';
+
+/** Bytes to send with their validators: in memory, or a file open for streaming (the caller closes it). */
+export interface SendableFile {
+  readonly body:
+    | { readonly kind: 'buffer'; readonly buffer: Buffer }
+    | { readonly kind: 'handle'; readonly handle: FileHandle };
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly contentType: string;
+}
+
+/** A rendition ready to send. */
+export interface CachedRendition extends SendableFile {
+  readonly outcome: CacheOutcome;
+  /** True for a rendition that could not be written to the disk: `Cache-Control: no-store`. */
+  readonly noStore: boolean;
+}
+
+/** A rendition held in memory. */
+export type HeldRendition = CachedRendition & {
+  readonly body: { readonly kind: 'buffer'; readonly buffer: Buffer };
+};
+
+/** A cache file that may answer a request: its absolute path and the type it is sent with. */
+export interface Candidate {
+  /** Relative to CACHE_ROOT, as the layout names it. */
+  readonly relative: string;
+  /** Absolute: the hot cache's key. */
+  readonly file: string;
+  readonly contentType: string;
+}
+
+/** A rendition just rendered, with the validators of the file it was stored as. */
+interface StoredRendition {
   readonly buffer: Buffer;
   readonly size: number;
   readonly mtimeMs: number;
@@ -39,9 +76,11 @@ export interface WarmReport {
   readonly failed: { readonly item: RenderItem; readonly error: unknown }[];
 }
 
-export interface RenditionStoreOptions {
+export interface RenditionCacheOptions {
   /** Real (symlink-resolved) CACHE_ROOT. */
   readonly cacheRoot: string;
+  /** Cache files up to this size are read into memory and held (HOT_FILE_MAX_BYTES). */
+  readonly hotFileBytes: number;
   readonly renderer: Renderer;
   readonly queue: RenderQueue;
   readonly hotCache: HotCache;
@@ -55,15 +94,19 @@ export interface RenditionStoreOptions {
   readonly cacheChanges?: CacheChangeListener;
 }
 
-export interface RenditionStore {
-  /** The render under way for this rendition, if any: join it before touching the disk. */
-  running(spec: RenditionSpec, choice: FormatChoice): Promise<StoredRendition> | undefined;
-  /** Renders one rendition of `original` (a real file path) into the cache, once for all callers. */
-  render(
-    original: string,
+export interface RenditionCache {
+  /** The cache files that may answer (spec, choice), in order of preference. */
+  candidates(spec: RenditionSpec, choice: FormatChoice): readonly Candidate[];
+  /** The rendition when it is held in memory, with no I/O and no promise: the hot path. */
+  peek(candidates: readonly Candidate[]): HeldRendition | undefined;
+  /** Memory first, then a render under way (no disk lookups while it runs), then the disk. */
+  find(
     spec: RenditionSpec,
     choice: FormatChoice,
-  ): Promise<{ value: StoredRendition; shared: boolean }>;
+    candidates: readonly Candidate[],
+  ): Promise<CachedRendition | undefined>;
+  /** Renders one rendition of `original` (a real file path) into the cache, once for all callers. */
+  render(original: string, spec: RenditionSpec, choice: FormatChoice): Promise<CachedRendition>;
   /** Renders every missing item of one original from one decode, sharing single-flight with `render`. */
   warm(original: string, path: string, items: readonly RenderItem[]): Promise<WarmReport>;
   /** Deletes the renditions of `path` (all, or only crops) and stops in-flight renders from landing. */
@@ -80,7 +123,7 @@ function flightKey(spec: RenditionSpec, choice: FormatChoice): string {
     : cacheFileFor(spec, choice, choice.format);
 }
 
-export function createRenditionStore(options: RenditionStoreOptions): RenditionStore {
+export function createRenditionCache(options: RenditionCacheOptions): RenditionCache {
   const { cacheRoot, hotCache, renderer, queue } = options;
   const flights = createSingleFlight<StoredRendition>();
   const ppoiFor = options.ppoiFor ?? (() => undefined);
@@ -173,13 +216,79 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
     );
   }
 
+  // Candidates per parsed spec and format choice. The HTTP layer reuses parsed specs for
+  // repeated URLs, so hot hits skip formatting paths; specs no longer used are collected.
+  const candidatesBySpec = new WeakMap<RenditionSpec, Map<string, readonly Candidate[]>>();
+
+  function candidates(spec: RenditionSpec, choice: FormatChoice): readonly Candidate[] {
+    let byChoice = candidatesBySpec.get(spec);
+    if (byChoice === undefined) {
+      byChoice = new Map();
+      candidatesBySpec.set(spec, byChoice);
+    }
+    const key = choice.kind === 'fallback' ? choice.kind : `${choice.kind}:${choice.format}`;
+    let found = byChoice.get(key);
+    if (found === undefined) {
+      found = cacheCandidatesFor(spec, choice).map((relative) => ({
+        relative,
+        file: join(cacheRoot, relative),
+        contentType: mediaTypeFor(relative),
+      }));
+      byChoice.set(key, found);
+    }
+    return found;
+  }
+
+  /** The first cache file on disk that answers; small ones are promoted to memory. */
+  async function findOnDisk(
+    candidates: readonly Candidate[],
+  ): Promise<CachedRendition | undefined> {
+    for (const { relative, file: path, contentType } of candidates) {
+      const file = await openInside(cacheRoot, relative);
+      if (file === undefined) continue;
+      const { size, mtimeMs } = file.stats;
+      if (size > options.hotFileBytes) {
+        const body = { kind: 'handle', handle: file.handle } as const;
+        return { body, size, mtimeMs, contentType, outcome: 'hit', noStore: false };
+      }
+      try {
+        // One read of the size fstat gave (readFile would fstat again).
+        const buffer = Buffer.allocUnsafe(size);
+        const { bytesRead } = await file.handle.read(buffer, 0, size, 0);
+        if (bytesRead !== size) continue; // replaced under us: try the next candidate
+        hotCache.set(path, { body: buffer, size, mtimeMs });
+        const body = { kind: 'buffer', buffer } as const;
+        return { body, size, mtimeMs, contentType, outcome: 'hit', noStore: false };
+      } finally {
+        await file.handle.close();
+      }
+    }
+    return undefined;
+  }
+
   return {
-    running(spec, choice) {
-      return flights.running(flightKey(spec, choice));
+    candidates,
+
+    peek(candidates) {
+      for (const candidate of candidates) {
+        const hot = hotCache.peek(candidate.file);
+        if (hot !== undefined) return held(hot, candidate);
+      }
+      return undefined;
     },
 
-    render(original, spec, choice) {
-      return flights.run(flightKey(spec, choice), () =>
+    async find(spec, choice, candidates) {
+      for (const candidate of candidates) {
+        const hot = await hotCache.get(candidate.file);
+        if (hot !== undefined) return held(hot, candidate);
+      }
+      const inFlight = flights.running(flightKey(spec, choice));
+      if (inFlight !== undefined) return answerOf(await inFlight, 'coalesced');
+      return findOnDisk(candidates);
+    },
+
+    async render(original, spec, choice) {
+      const { value, shared } = await flights.run(flightKey(spec, choice), () =>
         runWithDeadline(async () => {
           const ticket = clock.begin();
           try {
@@ -191,6 +300,7 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
           }
         }),
       );
+      return answerOf(value, shared ? 'coalesced' : 'miss');
     },
 
     async warm(original, path, items) {
@@ -261,6 +371,30 @@ export function createRenditionStore(options: RenditionStoreOptions): RenditionS
       );
     },
     counters,
+  };
+}
+
+/** The one shape of a rendition held in memory. */
+function held(hot: HotFile, candidate: Candidate): HeldRendition {
+  return {
+    body: { kind: 'buffer', buffer: hot.body },
+    size: hot.size,
+    mtimeMs: hot.mtimeMs,
+    contentType: candidate.contentType,
+    outcome: 'hit',
+    noStore: false,
+  };
+}
+
+/** A rendition just rendered, as an answer (no-store when it could not be written). */
+function answerOf(value: StoredRendition, outcome: CacheOutcome): CachedRendition {
+  return {
+    body: { kind: 'buffer', buffer: value.buffer },
+    size: value.size,
+    mtimeMs: value.mtimeMs,
+    contentType: value.contentType,
+    outcome,
+    noStore: !value.cached,
   };
 }
 
