@@ -1,0 +1,68 @@
+"""Settings of the package's own suite: sqlite, MEDIA_ROOT shared with the server it starts."""
+from .server import KEY_SETS, SERVER, TOKEN
+
+SECRET_KEY = "rendition-django-tests"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost"]
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "rest_framework",
+    "rendition_django",
+    "tests.gallery",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+ROOT_URLCONF = "tests.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(SERVER.directory / "django.sqlite3")}}
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+USE_TZ = True
+STATIC_URL = "/static/"
+TEST_RUNNER = "tests.runner.RenditionTestRunner"
+
+# Django writes originals into rendition's MEDIA_ROOT (RENDITION_ON_SAVE = "warm").
+MEDIA_ROOT = str(SERVER.media_root)
+MEDIA_URL = "/media/"
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o775
+FILE_UPLOAD_PERMISSIONS = 0o644
+
+# The runner sets RENDITION_ADMIN_URL and RENDITION_MEDIA_URL once the server listens.
+RENDITION_TOKEN = TOKEN
+RENDITION_TIMEOUT = 10
+# VIF's format, as a project moving from VIF has it.
+VERSATILEIMAGEFIELD_RENDITION_KEY_SETS = {
+    "image": [
+        ("small", KEY_SETS["image"]["small"]),
+        ("medium", "thumbnail__220x220"),
+        ("large", "crop__320x320"),
+    ],
+    "hero": [("wide", KEY_SETS["hero"]["wide"])],
+}
+RENDITION_RETRY_DELAYS = (30, 120)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"rendition_django": {"handlers": ["console"], "level": "CRITICAL"}},
+}
