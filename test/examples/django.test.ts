@@ -1,6 +1,7 @@
 // The Django example (examples/django/) against the real thing: the built rendition server
 // and a real nginx (the shipped template) on loopback with temp roots, then the example's own
-// `manage.py test`, run by Debian's python3 with python3-django, -requests and -pil.
+// `manage.py test`, run by Debian's python3 with python3-django, -requests and -pil and the
+// rendition_django package (integrations/django) on PYTHONPATH.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -24,6 +25,8 @@ import { TEMP_DIR } from '../helpers/roots.js';
 /** Debian's interpreter: the one python3-django and friends are installed for. */
 const PYTHON = '/usr/bin/python3';
 const EXAMPLE_DIR = resolve('examples/django');
+/** The package the example uses, put on its PYTHONPATH (no pip install needed). */
+const PACKAGE_DIR = resolve('integrations/django');
 /** The test methods of examples/django/photos/tests.py. */
 const DJANGO_TESTS = 5;
 
@@ -84,6 +87,7 @@ describe.skipIf(skip)('the Django example behind nginx', () => {
         PATH: '/usr/bin:/bin',
         LANG: 'C.UTF-8',
         PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONPATH: PACKAGE_DIR,
         DJANGO_DB: join(dir, 'django.sqlite3'),
         MEDIA_ROOT: roots.mediaRoot,
         RENDITION_ADMIN_URL: `${nginx.url}/admin`,
@@ -104,19 +108,24 @@ describe.skipIf(skip)('the Django example behind nginx', () => {
 });
 
 describe('docs/django.md', () => {
-  it('shows code taken verbatim from the tested example', async () => {
+  it('shows code taken verbatim from the tested example and package, VIF code marked as such', async () => {
     const section = await readFile('docs/django.md', 'utf8');
-    const blocks = [...section.matchAll(/^```(?:python|html)\n([\s\S]*?)^```$/gm)].map(
-      (match) => match[1] ?? '',
-    );
-    expect(blocks).toHaveLength(4);
-    const files = await readdir(EXAMPLE_DIR, { recursive: true });
-    const sources = await Promise.all(
-      files
-        .filter((name) => /\.(py|html)$/.test(name))
-        .map((name) => readFile(join(EXAMPLE_DIR, name), 'utf8')),
-    );
-    for (const block of blocks) {
+    const blocks = [...section.matchAll(/^```(python|html)( vif)?\n([\s\S]*?)^```$/gm)];
+    const verbatim = blocks
+      .filter((match) => match[2] === undefined)
+      .map((match) => match[3] ?? '');
+    const before = blocks.filter((match) => match[2] !== undefined).map((match) => match[3] ?? '');
+    expect(verbatim).toHaveLength(6);
+    expect(before).toHaveLength(2);
+    for (const block of before) expect(block).toContain('from versatileimagefield.');
+    const sources: string[] = [];
+    for (const dir of [EXAMPLE_DIR, PACKAGE_DIR]) {
+      const files = await readdir(dir, { recursive: true });
+      for (const name of files.filter((file) => /\.(py|html)$/.test(file))) {
+        sources.push(await readFile(join(dir, name), 'utf8'));
+      }
+    }
+    for (const block of verbatim) {
       expect(
         sources.some((source) => source.includes(block)),
         block,

@@ -2,9 +2,10 @@
 
 rendition does what versatileimagefield does in the article: Django stores the original in
 MEDIA_ROOT (the directory rendition serves originals from), nginx serves originals and
-cached renditions, and rendition renders the misses. RENDITION_KEY_SETS mirrors
+cached renditions, and rendition renders the misses. rendition_django (integrations/django,
+`pip install ./integrations/django` or on PYTHONPATH) is the glue. RENDITION_KEY_SETS is
 VERSATILEIMAGEFIELD_RENDITION_KEY_SETS and must equal rendition's own key sets
-(GET /admin/key-sets; the defaults below are rendition's defaults).
+(`manage.py check` compares them; the defaults below are rendition's defaults).
 """
 import os
 from pathlib import Path
@@ -26,7 +27,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-example-key-set-DJANGO_SECRET_KE
 DEBUG = env("DJANGO_DEBUG", "false") == "true"
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
 
-INSTALLED_APPS = ["photos"]
+INSTALLED_APPS = ["rendition_django", "photos"]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,5 +76,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"photos": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")}},
+    "loggers": {"rendition_django": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")}},
 }

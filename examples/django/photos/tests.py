@@ -21,7 +21,8 @@ from django.test import TransactionTestCase
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from . import rendition
+from rendition_django import client
+
 from .models import Photo
 
 # Accept headers of three browsers, and the file each makes nginx serve from CACHE_ROOT.
@@ -83,7 +84,7 @@ class ImageSources(HTMLParser):
 
 
 class PhotoRenditionsTests(TransactionTestCase):
-    """TransactionTestCase: the signal handlers act on commit, as they do in production."""
+    """TransactionTestCase: the field's hooks act on commit, as they do in production."""
 
     def setUp(self):
         self.site = required_env("RENDITION_TEST_SITE_URL").rstrip("/")
@@ -121,7 +122,7 @@ class PhotoRenditionsTests(TransactionTestCase):
         expected = {
             key_set: dict(entries) for key_set, entries in settings.RENDITION_KEY_SETS.items()
         }
-        served = rendition.key_sets()
+        served = client.key_sets()
         for key_set, entries in expected.items():
             self.assertEqual(served.get(key_set), entries)
 

@@ -1,7 +1,8 @@
 """RenditionImageField and PPOIField: VIF's model fields, with URLs built locally and hooks that never break a save.
 
 `photo.image.thumbnail["350x350"].url`, `photo.image.crop["400x400"].url`,
-`photo.image.filters.invert.crop["400x400"].url`, `photo.image.url_set("image")`, and in
+`photo.image.pad["400x400"].url`, `photo.image.filters.invert.crop["400x400"].url`,
+`photo.image.url_set("image")`, and in
 templates `{{ photo.image.thumbnail.350x350 }}`: no request to rendition.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ class SizedImage(str):
 
 
 class Sizer:
-    """`file.thumbnail` / `file.crop`: indexed by `"WxH"`."""
+    """`file.thumbnail` / `file.crop` / `file.pad`: indexed by `"WxH"`."""
 
     def __init__(self, file: "RenditionFieldFile", sizer: str, filters: Sequence[str] = ()) -> None:
         self._file, self._sizer, self._filters = file, sizer, tuple(filters)
@@ -62,6 +63,10 @@ class Filters:
         return Sizer(self._file, "crop", self._names)
 
     @property
+    def pad(self) -> Sizer:
+        return Sizer(self._file, "pad", self._names)
+
+    @property
     def url(self) -> str:
         return rendition_url(conf.media_url(), self._file.name, filters=self._names) if self._file.name else ""
 
@@ -81,6 +86,10 @@ class RenditionFieldFile(ImageFieldFile):
     @property
     def crop(self) -> Sizer:
         return Sizer(self, "crop")
+
+    @property
+    def pad(self) -> Sizer:
+        return Sizer(self, "pad")
 
     @property
     def filters(self) -> Filters:

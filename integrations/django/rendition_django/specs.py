@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
-SIZERS = ("thumbnail", "crop")
+SIZERS = ("thumbnail", "crop", "pad")
 #: The server's filters, in the one order a URL may list them.
 FILTERS = ("blur", "sharpen", "invert", "grayscale")
 _SIZE = re.compile(r"^(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$")
@@ -125,7 +125,9 @@ def output_size(original: Tuple[int, int], sizer: str, size: Tuple[int, int], up
     """The size of a rendition of an original of `original` (width, height), as the server plans it."""
     w, h = original
     W, H = size
-    if sizer == "thumbnail" or W == 0 or H == 0:
+    if sizer == "pad" and W and H:
+        return W, H  # fitted inside, then barred out to exactly WxH
+    if sizer != "crop" or W == 0 or H == 0:
         scales = [W / w if W else math.inf, H / h if H else math.inf]
         scale = min(scales) if upscale else min(1, *scales)
         return max(1, _round(w * scale)), max(1, _round(h * scale))

@@ -49,6 +49,7 @@ class AttributeApiTests(PhotoTestCase):
         cases = [
             (photo.image.thumbnail["180x180"].url, f"{base}/thumbnail/180x180", (180, 135)),
             (photo.image.crop["320x320"].url, f"{base}/crop/320x320", (320, 320)),
+            (photo.image.pad["320x320"].url, f"{base}/pad/320x320", (320, 320)),
             (photo.image.filters.invert.crop["320x320"].url, f"{base}/filters/invert/crop/320x320", (320, 320)),
             (photo.image.filters.invert.url, f"{base}/filters/invert", (640, 480)),
         ]

@@ -109,6 +109,14 @@ class FailureTests(PhotoTestCase):
         self.assertEqual(RenditionJob.objects.count(), 0)
         self.assertTrue(set(WARMED) <= set(cached_renditions(first.image.name)))
 
+    def test_an_invalid_ppoi_never_breaks_the_save(self) -> None:
+        with self.assertLogs("rendition_django", "ERROR") as logs:
+            photo = self.create_photo(ppoi="2x2")
+        self.assertTrue(Photo.objects.filter(pk=photo.pk).exists())
+        self.assertIn("Expected a PPOI within 0..1 but received '2x2'", logs.output[0])
+        self.assertEqual(RenditionJob.objects.get().attempts, 1)
+        RenditionJob.objects.all().delete()
+
     def test_a_wrong_token_logs_clearly_keeps_the_job_and_fails_the_check(self) -> None:
         with self.settings(RENDITION_TOKEN="wrong"):
             with self.assertLogs("rendition_django", "ERROR") as logs:

@@ -24,7 +24,7 @@ class SpecsTests(SimpleTestCase):
 
     def test_bad_entries_say_what_was_expected(self) -> None:
         for value, message in [
-            ("thumb__1x1", "Expected a sizer of thumbnail, crop but received 'thumb'"),
+            ("thumb__1x1", "Expected a sizer of thumbnail, crop, pad but received 'thumb'"),
             ("crop__0x0", "Expected a size like 350x350 but received '0x0'"),
             ("crop__010x10", "received '010x10'"),
             ("crop", "Expected an entry like thumbnail__180x180"),
@@ -50,6 +50,8 @@ class SpecsTests(SimpleTestCase):
         self.assertEqual(output_size((640, 480), "crop", (320, 320)), (320, 320))
         self.assertEqual(output_size((100, 50), "crop", (80, 80)), (50, 50))
         self.assertEqual(output_size((640, 480), "crop", (0, 120)), (160, 120))
+        self.assertEqual(output_size((100, 50), "pad", (180, 180)), (180, 180))
+        self.assertEqual(output_size((640, 480), "pad", (180, 0)), (180, 135))
         # Math.round, not Python's round-half-even: 0.5 goes up.
         self.assertEqual(output_size((5, 3), "thumbnail", (1, 0)), (1, 1))
         self.assertEqual(output_size((10, 5), "thumbnail", (5, 0)), (5, 3))
