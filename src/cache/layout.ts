@@ -33,7 +33,7 @@ export function cacheFileFor(
   format: OutputFormat,
 ): string {
   const stem = stemOf(spec);
-  return choice.kind === 'fallback' ? `${stem}${FALLBACK_MARK}.${format}` : `${stem}.${format}`;
+  return choice.kind === 'original' ? `${stem}${FALLBACK_MARK}.${format}` : `${stem}.${format}`;
 }
 
 /**
@@ -42,7 +42,7 @@ export function cacheFileFor(
  * (only one of those can exist, since the fallback format is fixed by the original).
  */
 export function cacheCandidatesFor(spec: RenditionSpec, choice: FormatChoice): string[] {
-  if (choice.kind !== 'fallback') return [cacheFileFor(spec, choice, choice.format)];
+  if (choice.kind !== 'original') return [cacheFileFor(spec, choice, choice.format)];
   return FALLBACK_ORDER.map((format) => cacheFileFor(spec, choice, format));
 }
 

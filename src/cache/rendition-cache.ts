@@ -118,7 +118,7 @@ export interface RenditionCache {
 
 /** The single-flight key of one cache file; all fallbacks of a spec share one. */
 function flightKey(spec: RenditionSpec, choice: FormatChoice): string {
-  return choice.kind === 'fallback'
+  return choice.kind === 'original'
     ? `${cacheFileFor(spec, choice, 'jpg')}?fallback`
     : cacheFileFor(spec, choice, choice.format);
 }
@@ -226,7 +226,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
       byChoice = new Map();
       candidatesBySpec.set(spec, byChoice);
     }
-    const key = choice.kind === 'fallback' ? choice.kind : `${choice.kind}:${choice.format}`;
+    const key = choice.kind === 'original' ? choice.kind : `${choice.kind}:${choice.format}`;
     let found = byChoice.get(key);
     if (found === undefined) {
       found = cacheCandidatesFor(spec, choice).map((relative) => ({

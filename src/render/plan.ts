@@ -84,7 +84,7 @@ export interface PlanOptions {
 }
 
 /** The format a rendition keeps when none was asked for: the original's, where we can write it. */
-export function fallbackFormatFor(source: SourceInfo): OutputFormat {
+export function originalFormatFor(source: SourceInfo): OutputFormat {
   switch (source.format) {
     case 'jpeg':
       return 'jpg';

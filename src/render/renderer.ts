@@ -4,7 +4,7 @@ import type { EncoderConfig, RenderConfig } from '../config/load-config.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { OutputFormat, Ppoi, RenditionSpec } from '../url/rendition-spec.js';
 import { decodeOnce, runPipeline } from './pipeline.js';
-import { fallbackFormatFor, planRender, type RenderPlan, type SourceInfo } from './plan.js';
+import { originalFormatFor, planRender, type RenderPlan, type SourceInfo } from './plan.js';
 import { probeOriginal } from './probe.js';
 
 export interface RenderedImage {
@@ -44,7 +44,7 @@ export function createRenderer(options: {
 }): Renderer {
   /** `ppoi` undefined: the image has none, and a crop follows CROP_STRATEGY. */
   function plan(source: SourceInfo, item: RenderItem, ppoi: Ppoi | undefined): RenderPlan {
-    const format = item.choice.kind === 'fallback' ? fallbackFormatFor(source) : item.choice.format;
+    const format = item.choice.kind === 'original' ? originalFormatFor(source) : item.choice.format;
     return planRender(source, item.spec, format, ppoi, {
       upscale: options.render.upscale,
       encoder: options.encoder,

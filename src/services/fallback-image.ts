@@ -2,7 +2,7 @@
 // the URL asks for. Its renditions are cached under its own path only, never the missing one.
 
 import { AppError } from '../errors.js';
-import type { MediaTarget } from '../url/rendition-url.js';
+import type { FileTarget } from '../url/rendition-url.js';
 import type { MediaService, ServedFile } from './media-service.js';
 
 export interface FallbackImageOptions {
@@ -49,11 +49,11 @@ function isMissingOriginal(error: unknown): boolean {
   return error instanceof AppError && error.code === 'ORIGINAL_NOT_FOUND';
 }
 
-function pathOf(target: MediaTarget): string {
+function pathOf(target: FileTarget): string {
   return target.kind === 'original' ? target.path : target.spec.path;
 }
 
-function retarget(target: MediaTarget, path: string): MediaTarget {
+function retarget(target: FileTarget, path: string): FileTarget {
   return target.kind === 'original'
     ? { kind: 'original', path }
     : { kind: 'rendition', spec: { ...target.spec, path } };

@@ -147,7 +147,8 @@ export function createImageService(options: ImageServiceOptions): ImageService {
         existing: report.existing,
         failed: report.failed.map(({ item, error }) => ({
           name: named.find((n) => n.item === item)?.name ?? '',
-          format: item.choice.kind === 'fallback' ? 'fallback' : item.choice.format,
+          // The public name of the original's format (docs/admin-api.md), as in `.fallback.` files.
+          format: item.choice.kind === 'original' ? 'fallback' : item.choice.format,
           error: publicErrorFor(error).body.error,
         })),
       };

@@ -16,7 +16,7 @@ import { originalFile, originalNotFound } from '../media/originals.js';
 import { mediaTypeFor } from '../url/media-types.js';
 import { chooseFormat, type FormatChoice, variesWithAccept } from '../url/negotiate.js';
 import type { OutputFormat } from '../url/rendition-spec.js';
-import type { MediaTarget } from '../url/rendition-url.js';
+import type { FileTarget } from '../url/rendition-url.js';
 import { checkSizeAllowed, type SizesPolicy } from '../url/sizes-policy.js';
 
 /** How a request was answered, for logs, metrics and tests. */
@@ -40,10 +40,10 @@ export type InMemoryFile = HeldRendition & { readonly varyAccept: boolean };
  * files that may answer it listed. Both the hot path and `serve` take it as it is.
  */
 export type ResolvedTarget =
-  | { readonly kind: 'original'; readonly target: MediaTarget & { kind: 'original' } }
+  | { readonly kind: 'original'; readonly target: FileTarget & { kind: 'original' } }
   | {
       readonly kind: 'rendition';
-      readonly target: MediaTarget & { kind: 'rendition' };
+      readonly target: FileTarget & { kind: 'rendition' };
       readonly accept: string | undefined;
       readonly signed: boolean;
       readonly choice: FormatChoice;
@@ -70,7 +70,7 @@ export interface MediaService {
    * policy refuses. `signed`: the URL carries a valid signature, so any size within the
    * bounds is allowed.
    */
-  resolve(target: MediaTarget, accept: string | undefined, signed?: boolean): ResolvedTarget;
+  resolve(target: FileTarget, accept: string | undefined, signed?: boolean): ResolvedTarget;
   serve(resolved: ResolvedTarget): Promise<ServedFile>;
   /**
    * The answer when it is a rendition held in memory and checked recently, with no I/O and
@@ -84,11 +84,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   // Originals that failed validation, by real path, until they change (mtime or size).
   const refused = new LRUCache<string, { version: string; error: AppError }>({ max: 1000 });
 
-  function resolve(
-    target: MediaTarget,
-    accept: string | undefined,
-    signed = false,
-  ): ResolvedTarget {
+  function resolve(target: FileTarget, accept: string | undefined, signed = false): ResolvedTarget {
     if (target.kind === 'original') return { kind: 'original', target };
     const { spec } = target;
     if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes, signed);

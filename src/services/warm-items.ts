@@ -19,7 +19,7 @@ export function warmItemsFor(
       const spec = { path, filters: [], resize };
       for (const format of preferred)
         items.push({ name, item: { spec, choice: { kind: 'preferred', format } } });
-      items.push({ name, item: { spec, choice: { kind: 'fallback' } } });
+      items.push({ name, item: { spec, choice: { kind: 'original' } } });
     }
   }
   return items;

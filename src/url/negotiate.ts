@@ -8,8 +8,11 @@ export type FormatChoice =
   | { readonly kind: 'explicit'; readonly format: OutputFormat }
   /** A preferred format the client accepts: `Vary: Accept`. */
   | { readonly kind: 'preferred'; readonly format: OutputFormat }
-  /** No preferred format accepted (or negotiation off): the original's format. */
-  | { readonly kind: 'fallback' };
+  /**
+   * No preferred format accepted (or negotiation off): the original's format. Its cache
+   * file carries the `.fallback.` mark nginx looks for; not to be confused with FALLBACK_IMAGE.
+   */
+  | { readonly kind: 'original' };
 
 /**
  * True when `accept` lists `image/<format>`. Matched as a case-insensitive substring and
@@ -34,7 +37,7 @@ export function chooseFormat(
   for (const format of preferred) {
     if (acceptsFormat(accept, format)) return { kind: 'preferred', format };
   }
-  return { kind: 'fallback' };
+  return { kind: 'original' };
 }
 
 /** Whether responses for this choice vary with `Accept`. */

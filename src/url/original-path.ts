@@ -1,7 +1,6 @@
 // Which media paths a registration may create: those whose URL reaches the original.
 
 import { AppError, quoteInput } from '../errors.js';
-import { parseInfoPath } from './info-url.js';
 import { checkMediaPath } from './media-path.js';
 import { parseMediaTarget } from './rendition-url.js';
 
@@ -35,7 +34,6 @@ export function checkOriginalPath(path: string): string {
 }
 
 function namesAnOriginal(path: string): boolean {
-  if (parseInfoPath(path) !== undefined) return false;
   try {
     const target = parseMediaTarget(path);
     return target.kind === 'original' && target.path === path;

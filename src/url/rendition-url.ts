@@ -1,6 +1,7 @@
 // Parses the media part of a URL into an original or a rendition spec, and formats it back.
 
 import { AppError, quoteInput } from '../errors.js';
+import { parseInfoPath } from './info-url.js';
 import { checkMediaPath } from './media-path.js';
 import {
   FILTERS,
@@ -14,10 +15,14 @@ import {
   type Resize,
 } from './rendition-spec.js';
 
-/** What a media URL names: an original file, or a rendition of one. */
+/** What a media URL names: an original file, a rendition of one, or the info of one. */
 export type MediaTarget =
   | { readonly kind: 'original'; readonly path: string }
-  | { readonly kind: 'rendition'; readonly spec: RenditionSpec };
+  | { readonly kind: 'rendition'; readonly spec: RenditionSpec }
+  | { readonly kind: 'info'; readonly path: string };
+
+/** A media target that answers with a file: an original or a rendition. */
+export type FileTarget = MediaTarget & { readonly kind: 'original' | 'rendition' };
 
 /** Largest number accepted on either side of `WxH` before the sizes policy even looks. */
 const MAX_SIDE_DIGITS = 5;
@@ -28,11 +33,13 @@ const SIZE_SHAPE = /^([0-9]+)x([0-9]+)(?:\.([^/]*))?$/;
 
 /**
  * Splits a decoded media path (the part after `MEDIA_URL/`) into the original's path and
- * the rendition operations at its end. A tail is a rendition when it ends in
+ * what its end asks for. `<path>/info` is the info of `<path>`. A tail is a rendition when it ends in
  * `<sizer>/<W>x<H>[.<fmt>]` and/or `filters/<filter>[/<filter>…]`; anything else names an
  * original. Malformed sizes, formats and repeated filters are `BAD_RENDITION_URL`.
  */
 export function parseMediaTarget(decodedPath: string): MediaTarget {
+  const infoPath = parseInfoPath(decodedPath);
+  if (infoPath !== undefined) return { kind: 'info', path: infoPath };
   const segments = decodedPath.split('/');
   let end = segments.length;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TRANSPARENT, WHITE as WHITE_COLOUR } from '../../src/config/colour.js';
 import {
-  fallbackFormatFor,
+  originalFormatFor,
   outputSizeFor,
   type PlanOptions,
   padBackgroundFor,
@@ -123,7 +123,7 @@ describe('planRender encoder', () => {
     ['tiff', false, 'jpg'],
     ['tiff', true, 'png'],
   ] as const)('falls back from %s (alpha %s) to %s', (format, hasAlpha, expected) => {
-    expect(fallbackFormatFor(source(1, 1, { format, hasAlpha }))).toBe(expected);
+    expect(originalFormatFor(source(1, 1, { format, hasAlpha }))).toBe(expected);
   });
 });
 

@@ -63,7 +63,7 @@ const explicit = (format: 'jpg' | 'png' | 'webp' | 'avif'): FormatChoice => ({
   kind: 'explicit',
   format,
 });
-const fallback: FormatChoice = { kind: 'fallback' };
+const fallback: FormatChoice = { kind: 'original' };
 
 function file(name: string): string {
   const path = files[name];

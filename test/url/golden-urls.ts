@@ -15,7 +15,7 @@ export interface GoldenUrl {
 }
 
 export const AVIF_CLIENT: FormatChoice = { kind: 'preferred', format: 'avif' };
-export const PLAIN_CLIENT: FormatChoice = { kind: 'fallback' };
+export const PLAIN_CLIENT: FormatChoice = { kind: 'original' };
 
 const fallbacks = (stem: string) =>
   ['jpg', 'png', 'webp', 'avif'].map((f) => `${stem}.fallback.${f}`);

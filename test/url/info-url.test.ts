@@ -23,10 +23,12 @@ describe('parseInfoPath', () => {
     expect(() => parseInfoPath('a//info')).toThrow(expect.objectContaining({ code: 'BAD_PATH' }));
   });
 
-  it('is never a rendition: no sizer, size or filter is named info', () => {
-    expect(parseMediaTarget('photo.jpg/info')).toEqual({
-      kind: 'original',
-      path: 'photo.jpg/info',
+  it('is a target of its own, never a rendition: no sizer, size or filter is named info', () => {
+    expect(parseMediaTarget('photo.jpg/info')).toEqual({ kind: 'info', path: 'photo.jpg' });
+    expect(parseMediaTarget('photo.jpg/crop/100x100/info')).toEqual({
+      kind: 'info',
+      path: 'photo.jpg/crop/100x100',
     });
+    expect(parseMediaTarget('info')).toEqual({ kind: 'original', path: 'info' });
   });
 });

@@ -9,9 +9,9 @@ describe('chooseFormat', () => {
     [undefined, CHROME, ['avif', 'webp'], { kind: 'preferred', format: 'avif' }],
     [undefined, OLD_SAFARI, ['avif', 'webp'], { kind: 'preferred', format: 'webp' }],
     [undefined, CHROME, ['webp', 'avif'], { kind: 'preferred', format: 'webp' }],
-    [undefined, '*/*', ['avif', 'webp'], { kind: 'fallback' }],
-    [undefined, undefined, ['avif', 'webp'], { kind: 'fallback' }],
-    [undefined, CHROME, [], { kind: 'fallback' }],
+    [undefined, '*/*', ['avif', 'webp'], { kind: 'original' }],
+    [undefined, undefined, ['avif', 'webp'], { kind: 'original' }],
+    [undefined, CHROME, [], { kind: 'original' }],
     ['png', CHROME, ['avif', 'webp'], { kind: 'explicit', format: 'png' }],
   ] as const)('explicit %s, Accept %s, preferred %j', (explicit, accept, preferred, expected) => {
     expect(chooseFormat(explicit, accept, preferred)).toEqual(expected);
@@ -25,9 +25,9 @@ describe('chooseFormat', () => {
   });
 
   it('varies with Accept only when negotiating', () => {
-    expect(variesWithAccept({ kind: 'fallback' }, ['avif'])).toBe(true);
+    expect(variesWithAccept({ kind: 'original' }, ['avif'])).toBe(true);
     expect(variesWithAccept({ kind: 'preferred', format: 'avif' }, ['avif'])).toBe(true);
     expect(variesWithAccept({ kind: 'explicit', format: 'avif' }, ['avif'])).toBe(false);
-    expect(variesWithAccept({ kind: 'fallback' }, [])).toBe(false);
+    expect(variesWithAccept({ kind: 'original' }, [])).toBe(false);
   });
 });
