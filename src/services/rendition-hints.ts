@@ -22,6 +22,7 @@ export function withRenditionHints(
   options: RenditionHintsOptions,
 ): MediaService {
   async function hintFor(target: MediaTarget): Promise<AppError | undefined> {
+    if (target.kind === 'info') return undefined;
     const path = target.kind === 'original' ? target.path : formatRenditionPath(target.spec);
     const segments = path.split('/');
     // Shortest tail first: the longest existing original wins.
