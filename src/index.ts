@@ -2,22 +2,24 @@
 // `import { renditionUrls } from 'rendition'` gives apps the URLs the admin API answers.
 
 import { AppError, quoteInput } from './errors.js';
-import { outputSizeFor } from './render/plan.js';
+import { type GeometryOptions, outputSizeFor } from './render/plan.js';
 import {
   type KeySets,
   type KeySetEntry as ParsedEntry,
+  type KeySetRendition,
   parseKeySetEntry,
   parseKeySetValue,
+  specOfEntry,
   urlSetFor,
 } from './url/key-sets.js';
 import { checkMediaPath, decodeMediaPath } from './url/media-path.js';
-import type { Filter, OutputFormat, Resize } from './url/rendition-spec.js';
+import type { Filter, OutputFormat, Resize, ThumbnailRounding } from './url/rendition-spec.js';
 import { formatRenditionUrl, parseMediaTarget } from './url/rendition-url.js';
 import { SIGNATURE_PARAM, signatureFor } from './url/signature.js';
 import { type ResponsiveUrl, srcsetsFor } from './url/srcset.js';
 import { urlVersionFor, versionQuery } from './url/url-version.js';
 
-export type { Filter, KeySets, OutputFormat, Resize, ResponsiveUrl };
+export type { Filter, KeySets, OutputFormat, Resize, ResponsiveUrl, ThumbnailRounding };
 export { parseKeySetEntry, urlVersionFor };
 
 export interface UrlOptions {
@@ -87,6 +89,10 @@ export interface SrcsetUrlOptions extends UrlOptions {
   readonly original?: { readonly width: number; readonly height: number };
   /** The server's UPSCALE setting. Default false. */
   readonly upscale?: boolean;
+  /** The server's CROP_UPSCALE setting. Default false. */
+  readonly cropUpscale?: boolean;
+  /** The server's THUMBNAIL_ROUNDING setting. Default `nearest`. */
+  readonly thumbnailRounding?: ThumbnailRounding;
 }
 
 /**
@@ -104,12 +110,16 @@ export function renditionSrcsets(
   options: SrcsetUrlOptions = {},
 ): Record<string, ResponsiveUrl> {
   const { original } = options;
-  const upscale = options.upscale ?? false;
+  const geometry: GeometryOptions = {
+    upscale: options.upscale ?? false,
+    cropUpscale: options.cropUpscale ?? false,
+    thumbnailRounding: options.thumbnailRounding ?? 'nearest',
+  };
   return srcsetsFor(options.mediaUrl ?? '/media', checkMediaPath(path), entriesOf(keySet), {
     query: queryOf(options),
     ...(original === undefined
       ? {}
-      : { outputSizeOf: (resize: Resize) => outputSizeFor(original, resize, upscale) }),
+      : { outputSizeOf: (resize: Resize) => outputSizeFor(original, resize, geometry) }),
   });
 }
 
@@ -121,18 +131,21 @@ export function renditionSrcsets(
  */
 export function renditionUrl(
   path: string,
-  entry: string | Resize,
+  entry: string | KeySetRendition,
   options: UrlOptions & {
     readonly format?: OutputFormat;
     readonly filters?: readonly Filter[];
   } = {},
 ): string {
-  const url = formatRenditionUrl(options.mediaUrl ?? '/media', {
-    path: checkMediaPath(path),
-    filters: options.filters ?? [],
-    resize: typeof entry === 'string' ? parseKeySetEntry(entry) : entry,
-    ...(options.format === undefined ? {} : { format: options.format }),
-  });
+  const parsed = typeof entry === 'string' ? parseKeySetEntry(entry) : entry;
+  const url = formatRenditionUrl(
+    options.mediaUrl ?? '/media',
+    specOfEntry(checkMediaPath(path), {
+      ...parsed,
+      ...(options.filters === undefined ? {} : { filters: options.filters }),
+      ...(options.format === undefined ? {} : { format: options.format }),
+    }),
+  );
   return `${url}${queryOf(options)}`;
 }
 

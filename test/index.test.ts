@@ -70,6 +70,22 @@ describe('package URL helper', () => {
     );
   });
 
+  it('sizes srcsets by the geometry settings', () => {
+    const original = { width: 604, height: 203 };
+    const keySet = { small: 'thumbnail__180x180', big: 'crop__800x800' };
+    expect(renditionSrcsets('w.jpg', keySet, { original }).small).toMatchObject({
+      width: 180,
+      height: 60,
+    });
+    const vif = renditionSrcsets('w.jpg', keySet, {
+      original,
+      thumbnailRounding: 'pillow',
+      cropUpscale: true,
+    });
+    expect(vif.small).toMatchObject({ width: 180, height: 61 });
+    expect(vif.big).toMatchObject({ width: 800, height: 800 });
+  });
+
   it('refuses bad paths and entries', () => {
     expect(() => renditionUrls('../x.jpg', { a: 'thumbnail__1x1' })).toThrow(/segments/);
     expect(() => renditionUrl('x.jpg', 'resize__10x10')).toThrow(/sizer/);

@@ -11,8 +11,8 @@ import {
   parseKeySetValue,
   sizesOfKeySets,
 } from '../url/key-sets.js';
-import type { CropStrategy, OutputFormat } from '../url/rendition-spec.js';
 import { nearestName } from '../url/nearest-name.js';
+import type { CropStrategy, OutputFormat, ThumbnailRounding } from '../url/rendition-spec.js';
 import type { SizesPolicy } from '../url/sizes-policy.js';
 import { type Colour, parseColour } from './colour.js';
 import type { LogLevel } from './settings.js';
@@ -90,6 +90,10 @@ export interface EncoderConfig {
 
 export interface RenderConfig {
   readonly upscale: boolean;
+  /** Enlarge crops of small originals to WxH even without UPSCALE (CROP_UPSCALE). */
+  readonly cropUpscale: boolean;
+  /** THUMBNAIL_ROUNDING. */
+  readonly thumbnailRounding: ThumbnailRounding;
   /** Bound of a filters-only rendition's size (MAX_WIDTH x MAX_HEIGHT). */
   readonly maxOutput: { readonly width: number; readonly height: number };
   readonly concurrency: number;
@@ -302,6 +306,8 @@ function assemble(
     },
     render: {
       upscale: v.upscale,
+      cropUpscale: v.cropUpscale,
+      thumbnailRounding: v.thumbnailRounding,
       maxOutput: { width: v.maxWidth, height: v.maxHeight },
       concurrency: v.renderConcurrency,
       queueLimit: v.renderQueue,

@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { checkMediaPath } from '../url/media-path.js';
-import { CROP_STRATEGIES, OUTPUT_FORMATS } from '../url/rendition-spec.js';
+import { CROP_STRATEGIES, OUTPUT_FORMATS, THUMBNAIL_ROUNDINGS } from '../url/rendition-spec.js';
 import { parseColour } from './colour.js';
 import { boolean, integer, list, text } from './setting-types.js';
 
@@ -149,6 +149,20 @@ export const SETTINGS = {
     schema: boolean(),
     default: false,
     description: 'Enlarge originals smaller than the requested size (off: never upscale).',
+  }),
+  thumbnailRounding: setting({
+    env: 'THUMBNAIL_ROUNDING',
+    schema: z.enum(THUMBNAIL_ROUNDINGS),
+    default: 'nearest' as 'nearest' | 'pillow',
+    description:
+      "How the free side of a fit-inside size (thumbnail, pad, a side of 0) is rounded: `nearest`, or `pillow` (Pillow's thumbnail(), down or up, whichever keeps the aspect closer: versatileimagefield's sizes, e.g. 34x34 of 601x203 is 34x12, not 34x11).",
+  }),
+  cropUpscale: setting({
+    env: 'CROP_UPSCALE',
+    schema: boolean(),
+    default: false,
+    description:
+      'Enlarge an original smaller than a `crop` to exactly WxH, as versatileimagefield does, even with UPSCALE off (thumbnails stay unenlarged).',
   }),
   padBackground: setting({
     env: 'PAD_BACKGROUND',

@@ -217,7 +217,7 @@ export const KeySetsView = z
   .object({
     keySets: z.record(z.string(), z.record(z.string(), KeySetValueView)).openapi({
       description:
-        'Key set -> name -> `sizer__WxH`, or `{size, densities}` / `{size, widths, sizes}` (docs/key-sets.md#responsive-images)',
+        'Key set -> name -> `[filters__<filter>__…]<sizer>__<W>x<H>[.<format>]`, or `{size, densities}` / `{size, widths, sizes}` (docs/key-sets.md)',
     }),
   })
   .openapi('KeySets', {

@@ -10,6 +10,7 @@ import {
   type Ppoi,
   type RenditionSpec,
   type Resize,
+  type ThumbnailRounding,
 } from '../url/rendition-spec.js';
 
 /** What the probe learned of an original, with EXIF orientation already applied. */
@@ -72,8 +73,17 @@ export interface Padding {
   readonly background: Colour;
 }
 
-export interface PlanOptions {
+/** The settings that decide a rendition's size (UPSCALE, CROP_UPSCALE, THUMBNAIL_ROUNDING). */
+export interface GeometryOptions {
+  /** Enlarge any rendition of a small original (UPSCALE). */
   readonly upscale: boolean;
+  /** Enlarge a crop of a small original to WxH, as versatileimagefield does (CROP_UPSCALE). Default false. */
+  readonly cropUpscale?: boolean;
+  /** Default `nearest`. */
+  readonly thumbnailRounding?: ThumbnailRounding;
+}
+
+export interface PlanOptions extends GeometryOptions {
   readonly encoder: EncoderConfig;
   /** A filters-only rendition (no size asked) is shrunk to fit inside this. */
   readonly maxOutput: { readonly width: number; readonly height: number };
@@ -116,8 +126,11 @@ export function planRender(
   const anchor: Anchor = ppoi ?? (strategy === 'centre' ? CENTRE : strategy);
   const geometry =
     spec.resize === undefined
-      ? planGeometry(source, { sizer: 'thumbnail', ...options.maxOutput }, anchor, false)
-      : planGeometry(source, spec.resize, anchor, options.upscale);
+      ? planGeometry(source, { sizer: 'thumbnail', ...options.maxOutput }, anchor, {
+          ...options,
+          upscale: false,
+        })
+      : planGeometry(source, spec.resize, anchor, options);
   const { pad: bars, ...sized } = geometry;
   const pad =
     bars === undefined
@@ -151,10 +164,10 @@ type Geometry = Pick<RenderPlan, 'resize' | 'extract' | 'smartCrop' | 'width' | 
 export function outputSizeFor(
   source: { readonly width: number; readonly height: number },
   resize: Resize,
-  upscale: boolean,
+  options: GeometryOptions,
 ): { width: number; height: number } {
   // The anchor moves the crop window, never its size.
-  const { width, height } = planGeometry(source, resize, { x: 0.5, y: 0.5 }, upscale);
+  const { width, height } = planGeometry(source, resize, { x: 0.5, y: 0.5 }, options);
   return { width, height };
 }
 
@@ -165,17 +178,18 @@ function planGeometry(
   source: Pick<SourceInfo, 'width' | 'height'>,
   resize: Resize,
   anchor: Anchor,
-  upscale: boolean,
+  options: GeometryOptions,
 ): Geometry {
   const { width: w, height: h } = source;
   const { width: W, height: H } = resize;
+  const fitInside = () => fitted(w, h, W, H, options);
 
   // A crop or pad with a free side is a thumbnail bounded by the other side.
-  if (resize.sizer === 'thumbnail' || W === 0 || H === 0) return fitted(w, h, W, H, upscale);
+  if (resize.sizer === 'thumbnail' || W === 0 || H === 0) return fitInside();
 
   if (resize.sizer === 'pad') {
     // Fit inside WxH (enlarging only with UPSCALE), then bars up to exactly WxH, centred.
-    const inner = fitted(w, h, W, H, upscale);
+    const inner = fitInside();
     const left = Math.floor((W - inner.width) / 2);
     const top = Math.floor((H - inner.height) / 2);
     const bars = { top, bottom: H - inner.height - top, left, right: W - inner.width - left };
@@ -186,7 +200,7 @@ function planGeometry(
   // crop: scale so the image covers WxH, then cut WxH out around the PPOI.
   let scale = Math.max(W / w, H / h);
   let box = { width: W, height: H };
-  if (!upscale && scale > 1) {
+  if (!options.upscale && options.cropUpscale !== true && scale > 1) {
     // Too small to cover: keep 1:1 and cut the largest WxH-shaped box that fits.
     scale = 1;
     box =
@@ -219,18 +233,40 @@ function planGeometry(
   };
 }
 
-/** Fits `w` x `h` inside `W` x `H` (a side of 0: unbounded), enlarging only with `upscale`. */
-function fitted(w: number, h: number, W: number, H: number, upscale: boolean): Geometry {
-  const scales = [W === 0 ? Infinity : W / w, H === 0 ? Infinity : H / h];
-  const scale = upscale ? Math.min(...scales) : Math.min(1, ...scales);
-  return scaled(w, h, scale);
-}
-
-function scaled(w: number, h: number, scale: number): Geometry {
-  const width = Math.max(1, Math.round(w * scale));
-  const height = Math.max(1, Math.round(h * scale));
+/** Fits `w` x `h` inside `W` x `H` (a side of 0: unbounded), enlarging only with UPSCALE. */
+function fitted(w: number, h: number, W: number, H: number, options: GeometryOptions): Geometry {
+  const [boxW, boxH] = [W === 0 ? Infinity : W, H === 0 ? Infinity : H];
+  const scale = Math.min(options.upscale ? Infinity : 1, boxW / w, boxH / h);
+  const { width, height } =
+    scale !== 1 && options.thumbnailRounding === 'pillow'
+      ? pillowFit(w, h, boxW, boxH)
+      : { width: Math.max(1, Math.round(w * scale)), height: Math.max(1, Math.round(h * scale)) };
   if (width === w && height === h) return { width, height };
   return { resize: { width, height }, width, height };
+}
+
+/**
+ * Pillow 9.4's `Image.thumbnail()` size rule (`preserve_aspect_ratio`): the bounded side is
+ * exact, the other is rounded down or up, whichever keeps `w / h` closer (down on a tie),
+ * and at least 1. 601x203 into 34x34: 34x12, where nearest gives 34x11.
+ */
+export function pillowFit(
+  w: number,
+  h: number,
+  boxW: number,
+  boxH: number,
+): { width: number; height: number } {
+  const aspect = w / h;
+  const closest = (value: number, error: (n: number) => number) => {
+    const [down, up] = [Math.floor(value), Math.ceil(value)];
+    return Math.max(error(up) < error(down) ? up : down, 1);
+  };
+  if (boxW / boxH >= aspect) {
+    return { width: closest(boxH * aspect, (n) => Math.abs(aspect - n / boxH)), height: boxH };
+  }
+  // Pillow scores a height of 0 as a perfect fit; the floor of 1 then applies.
+  const height = closest(boxW / aspect, (n) => (n === 0 ? 0 : Math.abs(aspect - boxW / n)));
+  return { width: boxW, height };
 }
 
 /** Offset of a `box`-long window in `full`, centred on `point` (0..1) and kept inside. */

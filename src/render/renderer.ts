@@ -47,6 +47,8 @@ export function createRenderer(options: {
     const format = item.choice.kind === 'original' ? originalFormatFor(source) : item.choice.format;
     return planRender(source, item.spec, format, ppoi, {
       upscale: options.render.upscale,
+      cropUpscale: options.render.cropUpscale,
+      thumbnailRounding: options.render.thumbnailRounding,
       encoder: options.encoder,
       maxOutput: options.render.maxOutput,
       cropStrategy: options.render.cropStrategy,

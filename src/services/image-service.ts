@@ -108,7 +108,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
 
   function view(record: ImageRecord): ImageView {
     const { mediaUrl, render } = options;
-    return { ...record, ...urlSetsOf(record, { mediaUrl, keySets, upscale: render.upscale }) };
+    return { ...record, ...urlSetsOf(record, { mediaUrl, keySets, geometry: render }) };
   }
 
   function recordOf(path: string): ImageRecord {

@@ -2,7 +2,7 @@
 // every URL carrying the version token that changes when the original or its PPOI does.
 
 import type { ImageRecord } from '../registry/registry.js';
-import { outputSizeFor } from '../render/plan.js';
+import { type GeometryOptions, outputSizeFor } from '../render/plan.js';
 import { type KeySets, urlSetFor } from '../url/key-sets.js';
 import type { Resize } from '../url/rendition-spec.js';
 import { type ResponsiveUrl, srcsetsFor } from '../url/srcset.js';
@@ -17,14 +17,14 @@ export interface UrlSets {
 export interface UrlSetsOptions {
   readonly mediaUrl: string;
   readonly keySets: KeySets;
-  /** UPSCALE: without it a candidate is never larger than the original. */
-  readonly upscale: boolean;
+  /** UPSCALE, CROP_UPSCALE, THUMBNAIL_ROUNDING: the sizes the renditions really have. */
+  readonly geometry: GeometryOptions;
 }
 
 /** Every key set's URL set for one record, with exact srcset descriptors from its size. */
 export function urlSetsOf(record: ImageRecord, options: UrlSetsOptions): UrlSets {
   const query = versionQuery(urlVersionFor(record.sha256, record.ppoi));
-  const outputSizeOf = (resize: Resize) => outputSizeFor(record, resize, options.upscale);
+  const outputSizeOf = (resize: Resize) => outputSizeFor(record, resize, options.geometry);
   const urls: Record<string, Record<string, string>> = {};
   const srcsets: Record<string, Record<string, ResponsiveUrl>> = {};
   for (const [name, keySet] of Object.entries(options.keySets)) {

@@ -1,8 +1,21 @@
-// Key sets (versatileimagefield's RENDITION_KEY_SETS): named `sizer__WxH` entries, their
-// responsive variants (`2x`, `360w`), and URL sets.
+// Key sets (versatileimagefield's RENDITION_KEY_SETS): named `[filters__…__]sizer__WxH[.fmt]`
+// entries, their responsive variants (`2x`, `360w`), and URL sets.
 
 import { AppError, quoteInput } from '../errors.js';
-import { formatSize, isSizer, type Resize, SIZERS } from './rendition-spec.js';
+import {
+  FILTERS,
+  type Filter,
+  formatSize,
+  isCanonicalFilterList,
+  isFilter,
+  isOutputFormat,
+  isSizer,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  type RenditionSpec,
+  type Resize,
+  SIZERS,
+} from './rendition-spec.js';
 import { formatRenditionUrl } from './rendition-url.js';
 
 /**
@@ -14,8 +27,19 @@ export type Variants =
   | { readonly kind: 'density'; readonly densities: readonly number[] }
   | { readonly kind: 'width'; readonly widths: readonly number[]; readonly sizes: string };
 
-/** One key-set entry: a size, and optionally its responsive variants. */
-export interface KeySetEntry extends Resize {
+/**
+ * What one key-set entry renders: a size, with filters (VIF's `filters__invert__crop__400x400`)
+ * and an explicit output format (`crop__400x400.webp`) when it names them.
+ */
+export interface KeySetRendition extends Resize {
+  /** In canonical order; absent or empty: none. */
+  readonly filters?: readonly Filter[];
+  /** Absent: negotiated from `Accept`, like a URL without an extension. */
+  readonly format?: OutputFormat;
+}
+
+/** One key-set entry: a rendition, and optionally its responsive variants. */
+export interface KeySetEntry extends KeySetRendition {
   readonly variants?: Variants;
 }
 
@@ -35,23 +59,43 @@ export interface VariantLimits {
   readonly maxHeight: number;
 }
 
-const KEY_SET_ENTRY = /^([a-z]+)__(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$/;
+const KEY_SET_SIZE = /^(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})(?:\.([a-z]+))?$/;
 const MAX_VARIANTS = 8;
 const MAX_DENSITY = 4;
 // `sizes` ends up in an HTML attribute: printable ASCII without quotes, `&`, `<` or `>`.
 const SIZES_VALUE = /^[ !#-%(-;=?-~]{1,200}$/;
 
-/** Parses one `sizer__WxH` entry, e.g. `crop__320x320`. */
-export function parseKeySetEntry(entry: string): Resize {
-  const match = KEY_SET_ENTRY.exec(entry);
-  const sizer = match?.[1] ?? '';
-  if (match === null || !isSizer(sizer) || (match[2] === '0' && match[3] === '0')) {
+/**
+ * Parses one entry string: `crop__320x320`, `filters__invert__crop__400x400` (filters in
+ * canonical order, as in URLs), `thumbnail__180x180.webp` (an explicit format), or both.
+ */
+export function parseKeySetEntry(entry: string): KeySetRendition {
+  const parts = entry.split('__');
+  const [sizer = '', size = ''] = parts.slice(-2);
+  const filters = parts[0] === 'filters' ? parts.slice(1, -2) : [];
+  const match = KEY_SET_SIZE.exec(size);
+  const format = match?.[3];
+  const valid =
+    match !== null &&
+    parts.length === (filters.length > 0 ? filters.length + 3 : 2) &&
+    isSizer(sizer) &&
+    !(match[1] === '0' && match[2] === '0') &&
+    filters.every(isFilter) &&
+    isCanonicalFilterList(filters as Filter[]) &&
+    (format === undefined || isOutputFormat(format));
+  if (!valid) {
     throw new AppError(
       'BAD_REQUEST',
-      `Expected "<sizer>__<W>x<H>" with sizer ${SIZERS.join(' or ')} but received ${quoteInput(entry)}`,
+      `Expected "[filters__<filter>__…]<sizer>__<W>x<H>[.<format>]" with sizer ${SIZERS.join(', ')}, filters of ${FILTERS.join(', ')} at most once each in that order, format ${OUTPUT_FORMATS.join(', ')}, but received ${quoteInput(entry)}`,
     );
   }
-  return { sizer, width: Number(match[2]), height: Number(match[3]) };
+  return {
+    sizer,
+    width: Number(match[1]),
+    height: Number(match[2]),
+    ...(filters.length > 0 ? { filters: filters as Filter[] } : {}),
+    ...(format === undefined ? {} : { format: format as OutputFormat }),
+  };
 }
 
 /**
@@ -110,8 +154,28 @@ export function formatKeySetValue(
 }
 
 /** The inverse of {@link parseKeySetEntry} (variants left out). */
-export function formatKeySetEntry(resize: Resize): string {
-  return `${resize.sizer}__${formatSize(resize)}`;
+export function formatKeySetEntry(entry: KeySetRendition): string {
+  const filters = entry.filters?.length ? `filters__${entry.filters.join('__')}__` : '';
+  const format = entry.format === undefined ? '' : `.${entry.format}`;
+  return `${filters}${entry.sizer}__${formatSize(entry)}${format}`;
+}
+
+/**
+ * The spec of an entry's rendition of the original at `path`, at the entry's size or at one
+ * of its variants' (`resize`): the entry's filters and explicit format either way.
+ */
+export function specOfEntry(
+  path: string,
+  entry: KeySetRendition,
+  resize: Resize = entry,
+): RenditionSpec {
+  const { sizer, width, height } = resize;
+  return {
+    path,
+    filters: entry.filters ?? [],
+    resize: { sizer, width, height },
+    ...(entry.format === undefined ? {} : { format: entry.format }),
+  };
 }
 
 /** The `sizes` used when a width-variant entry names none: the entry's width, full width below it. */
@@ -131,7 +195,7 @@ export function variantSizesOf(entry: KeySetEntry): VariantSize[] {
     height: Math.round(height * factor),
   });
   const variants = entry.variants;
-  if (variants === undefined) return [{ resize: entry, value: 1 }];
+  if (variants === undefined) return [{ resize: { sizer, width, height }, value: 1 }];
   if (variants.kind === 'density')
     return variants.densities.map((density) => ({ resize: scale(density), value: density }));
   return variants.widths.map((w) => ({ resize: { ...scale(w / width), width: w }, value: w }));
@@ -155,12 +219,12 @@ export function sizesOfKeySets(keySets: KeySets): Set<string> {
 export function urlSetFor(
   mediaUrl: string,
   path: string,
-  keySet: Readonly<Record<string, Resize>>,
+  keySet: Readonly<Record<string, KeySetRendition>>,
   query = '',
 ): Record<string, string> {
   const urls: Record<string, string> = {};
-  for (const [name, resize] of Object.entries(keySet)) {
-    urls[name] = `${formatRenditionUrl(mediaUrl, { path, filters: [], resize })}${query}`;
+  for (const [name, entry] of Object.entries(keySet)) {
+    urls[name] = `${formatRenditionUrl(mediaUrl, specOfEntry(path, entry))}${query}`;
   }
   return urls;
 }

@@ -45,6 +45,13 @@ export function isFilter(value: string): value is Filter {
   return (FILTERS as readonly string[]).includes(value);
 }
 
+/** True when `filters` lists each filter at most once, in the canonical order of {@link FILTERS}. */
+export function isCanonicalFilterList(filters: readonly Filter[]): boolean {
+  return filters.every(
+    (filter, i) => i === 0 || FILTERS.indexOf(filters[i - 1] as Filter) < FILTERS.indexOf(filter),
+  );
+}
+
 export function isOutputFormat(value: string): value is OutputFormat {
   return (OUTPUT_FORMATS as readonly string[]).includes(value);
 }
@@ -69,3 +76,11 @@ export const CENTRE: Ppoi = { x: 0.5, y: 0.5 };
  */
 export const CROP_STRATEGIES = ['centre', 'attention', 'entropy'] as const;
 export type CropStrategy = (typeof CROP_STRATEGIES)[number];
+
+/**
+ * How a fit-inside size (thumbnail, pad, a side of 0) is rounded: `nearest` rounds the free
+ * side to the nearest pixel; `pillow` is Pillow's `thumbnail()` (versatileimagefield's
+ * rule): the free side goes down or up, whichever keeps the aspect ratio closer.
+ */
+export const THUMBNAIL_ROUNDINGS = ['nearest', 'pillow'] as const;
+export type ThumbnailRounding = (typeof THUMBNAIL_ROUNDINGS)[number];

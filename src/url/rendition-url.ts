@@ -7,6 +7,7 @@ import {
   FILTERS,
   type Filter,
   formatSize,
+  isCanonicalFilterList,
   isFilter,
   isOutputFormat,
   isSizer,
@@ -95,10 +96,7 @@ function takeFilters(segments: readonly string[], end: number): Filter[] {
   // `filters` must precede them, and a path must remain before that.
   if (start === end || start < 2 || segments[start - 1] !== 'filters') return [];
   const filters = segments.slice(start, end) as Filter[];
-  const canonical = filters.every(
-    (filter, i) => i === 0 || FILTERS.indexOf(filters[i - 1] as Filter) < FILTERS.indexOf(filter),
-  );
-  if (!canonical) {
+  if (!isCanonicalFilterList(filters)) {
     throw new AppError(
       'BAD_RENDITION_URL',
       `Expected filters at most once each, in the order ${FILTERS.join(', ')}, but received ${quoteInput(filters.join('/'))}`,

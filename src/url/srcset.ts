@@ -1,6 +1,6 @@
 // Responsive URL sets: a key-set entry's `src`, `srcset` and `sizes`, ready for `<img>`.
 
-import { type KeySetEntry, variantSizesOf } from './key-sets.js';
+import { type KeySetEntry, specOfEntry, variantSizesOf } from './key-sets.js';
 import type { Resize } from './rendition-spec.js';
 import { formatRenditionUrl } from './rendition-url.js';
 
@@ -36,7 +36,7 @@ export function srcsetFor(
   options: SrcsetOptions = {},
 ): ResponsiveUrl {
   const urlOf = (resize: Resize) =>
-    `${formatRenditionUrl(mediaUrl, { path, filters: [], resize })}${options.query ?? ''}`;
+    `${formatRenditionUrl(mediaUrl, specOfEntry(path, entry, resize))}${options.query ?? ''}`;
   const byWidth = entry.variants?.kind === 'width';
   const outputSizeOf = options.outputSizeOf;
   const base = outputSizeOf?.(entry);

@@ -3,6 +3,7 @@ import { TRANSPARENT, WHITE as WHITE_COLOUR } from '../../src/config/colour.js';
 import {
   originalFormatFor,
   outputSizeFor,
+  type GeometryOptions,
   type PlanOptions,
   padBackgroundFor,
   planRender,
@@ -225,9 +226,123 @@ describe('planRender pad', () => {
   });
 
   it('sizes a pad at exactly WxH for the URL sets', () => {
-    expect(outputSizeFor({ width: 601, height: 203 }, pad(34, 34), false)).toEqual({
+    expect(outputSizeFor({ width: 601, height: 203 }, pad(34, 34), { upscale: false })).toEqual({
       width: 34,
       height: 34,
     });
+  });
+});
+
+describe('geometry settings', () => {
+  const size = (w: number, h: number, resize: Resize, options: GeometryOptions) =>
+    outputSizeFor({ width: w, height: h }, resize, options);
+  const nearest = { upscale: false };
+  const pillow = { upscale: false, thumbnailRounding: 'pillow' } as const;
+
+  it.each([
+    // versatileimagefield's test media, measured (../shared/FACTS.md): [source, box, nearest, pillow]
+    [
+      [601, 203],
+      [34, 34],
+      [34, 11],
+      [34, 12],
+    ],
+    [
+      [580, 164],
+      [30, 30],
+      [30, 8],
+      [30, 9],
+    ],
+    [
+      [600, 450],
+      [82, 82],
+      [82, 61],
+      [82, 62],
+    ],
+    // A tie goes down, as Pillow's min() keeps the first of equals: 58.5 -> 58.
+    [
+      [325, 1000],
+      [180, 180],
+      [59, 180],
+      [58, 180],
+    ],
+    [
+      [604, 203],
+      [180, 180],
+      [180, 60],
+      [180, 61],
+    ],
+    // A free side is unbounded; the floor is 1 pixel.
+    [
+      [601, 203],
+      [34, 0],
+      [34, 11],
+      [34, 12],
+    ],
+    [
+      [10000, 10],
+      [100, 100],
+      [100, 1],
+      [100, 1],
+    ],
+    // Small enough already: kept as it is under both rules.
+    [
+      [100, 50],
+      [180, 180],
+      [100, 50],
+      [100, 50],
+    ],
+  ] as const)('%j into %j: nearest %j, pillow %j', ([w, h], [W, H], near, pil) => {
+    expect(size(w, h, thumb(W, H), nearest)).toEqual({ width: near[0], height: near[1] });
+    expect(size(w, h, thumb(W, H), pillow)).toEqual({ width: pil[0], height: pil[1] });
+  });
+
+  it('rounds the fit of a pad, a crop with a free side and a filters-only shrink alike', () => {
+    expect(size(601, 203, { sizer: 'crop', width: 34, height: 0 }, pillow)).toEqual({
+      width: 34,
+      height: 12,
+    });
+    const padded = planRender(
+      source(601, 203),
+      { filters: [], resize: { sizer: 'pad', width: 34, height: 34 } },
+      'png',
+      CENTRE,
+      { ...OPTIONS, ...pillow },
+    );
+    expect(padded.resize).toEqual({ width: 34, height: 12 });
+    expect(padded.pad).toMatchObject({ top: 11, bottom: 11 });
+    const filtersOnly = planRender(source(6010, 2030), { filters: ['blur'] }, 'jpg', CENTRE, {
+      ...OPTIONS,
+      maxOutput: { width: 34, height: 34 },
+      ...pillow,
+    });
+    expect([filtersOnly.width, filtersOnly.height]).toEqual([34, 12]);
+  });
+
+  it('rounds an enlarged thumbnail by the same rule with UPSCALE', () => {
+    expect(size(604, 203, thumb(1812, 1812), { ...pillow, upscale: true })).toEqual({
+      width: 1812,
+      height: 609,
+    });
+  });
+
+  it('enlarges crops, and only crops, of a small original with CROP_UPSCALE', () => {
+    const cropUpscale = { upscale: false, cropUpscale: true };
+    expect(size(200, 100, crop(320, 320), nearest)).toEqual({ width: 100, height: 100 });
+    expect(size(200, 100, crop(320, 320), cropUpscale)).toEqual({ width: 320, height: 320 });
+    expect(size(200, 100, thumb(320, 320), cropUpscale)).toEqual({ width: 200, height: 100 });
+    expect(size(200, 100, { sizer: 'pad', width: 320, height: 320 }, cropUpscale)).toEqual({
+      width: 320,
+      height: 320,
+    });
+    const enlarged = planRender(
+      source(200, 100),
+      { filters: [], resize: crop(320, 320) },
+      'jpg',
+      CENTRE,
+      { ...OPTIONS, ...cropUpscale },
+    );
+    expect(enlarged.resize).toEqual({ width: 640, height: 320 });
+    expect(enlarged.extract).toEqual({ left: 160, top: 0, width: 320, height: 320 });
   });
 });

@@ -7,6 +7,7 @@ import {
   type KeySets,
   parseKeySetValue,
   sizesOfKeySets,
+  specOfEntry,
   variantSizesOf,
 } from '../../src/url/key-sets.js';
 import { checkSizeAllowed, needsSignature, type SizesPolicy } from '../../src/url/sizes-policy.js';
@@ -116,6 +117,60 @@ describe('key-set entries', () => {
     ]) {
       expect(formatKeySetValue(parseKeySetValue(value, LIMITS))).toEqual(value);
     }
+  });
+});
+
+describe('key-set entries with filters and formats', () => {
+  it.each([
+    [
+      'filters__invert__crop__400x400',
+      { sizer: 'crop', width: 400, height: 400, filters: ['invert'] },
+    ],
+    [
+      'filters__blur__grayscale__thumbnail__180x0',
+      { sizer: 'thumbnail', width: 180, height: 0, filters: ['blur', 'grayscale'] },
+    ],
+    ['thumbnail__180x180.webp', { sizer: 'thumbnail', width: 180, height: 180, format: 'webp' }],
+    [
+      'filters__grayscale__pad__320x320.png',
+      { sizer: 'pad', width: 320, height: 320, filters: ['grayscale'], format: 'png' },
+    ],
+  ])('parses %s, and formats it back', (text, parsed) => {
+    expect(parseKeySetValue(text, LIMITS)).toEqual(parsed);
+    expect(formatKeySetValue(parseKeySetValue(text, LIMITS))).toBe(text);
+  });
+
+  it('keeps filters and the format on every variant', () => {
+    const entry = parseKeySetValue(
+      { size: 'filters__invert__crop__100x100.webp', densities: [2] },
+      LIMITS,
+    );
+    expect(formatKeySetValue(entry)).toEqual({
+      size: 'filters__invert__crop__100x100.webp',
+      densities: [1, 2],
+    });
+    expect(specOfEntry('a.jpg', entry, variantSizesOf(entry)[1]?.resize)).toEqual({
+      path: 'a.jpg',
+      filters: ['invert'],
+      resize: { sizer: 'crop', width: 200, height: 200 },
+      format: 'webp',
+    });
+  });
+
+  it.each([
+    'filters__crop__400x400',
+    'filters__sepia__crop__400x400',
+    'filters__grayscale__invert__crop__400x400',
+    'filters__invert__invert__crop__400x400',
+    'invert__crop__400x400',
+    'filters__invert__crop__400x400__x',
+    'crop__400x400.gif',
+    'crop__400x400.',
+    'filters__invert',
+  ])('refuses %s, naming the grammar', (text) => {
+    expect(() => parseKeySetValue(text, LIMITS)).toThrow(
+      /Expected "\[filters__<filter>__…\]<sizer>__<W>x<H>\[\.<format>\]" .* but received/,
+    );
   });
 });
 

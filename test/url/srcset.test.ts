@@ -10,7 +10,7 @@ import { srcsetFor } from '../../src/url/srcset.js';
 const LIMITS = { maxWidth: 4096, maxHeight: 4096 };
 const entry = (value: unknown) => parseKeySetValue(value, LIMITS);
 const original = (width: number, height: number, upscale = false) => ({
-  outputSizeOf: (resize: Resize) => outputSizeFor({ width, height }, resize, upscale),
+  outputSizeOf: (resize: Resize) => outputSizeFor({ width, height }, resize, { upscale }),
 });
 
 describe('srcsetFor', () => {
