@@ -4,9 +4,9 @@
 import { AppError, quoteInput } from './errors.js';
 import { type GeometryOptions, outputSizeFor } from './render/plan.js';
 import {
-  type KeySets,
-  type KeySetEntry as ParsedEntry,
   type KeySetRendition,
+  type KeySets,
+  type ParsedKeySetEntry,
   parseKeySetEntry,
   parseKeySetValue,
   specOfEntry,
@@ -50,12 +50,14 @@ export type KeySetEntry =
 // The URL grammar's own bound; the server's MAX_WIDTH/MAX_HEIGHT apply when it renders.
 const URL_LIMITS = { maxWidth: 99_999, maxHeight: 99_999 };
 
-function entryOf(entry: KeySetEntry): ParsedEntry {
+function entryOf(entry: KeySetEntry): ParsedKeySetEntry {
   if (typeof entry === 'object' && 'sizer' in entry) return entry;
   return parseKeySetValue(entry, URL_LIMITS);
 }
 
-function entriesOf(keySet: Readonly<Record<string, KeySetEntry>>): Record<string, ParsedEntry> {
+function entriesOf(
+  keySet: Readonly<Record<string, KeySetEntry>>,
+): Record<string, ParsedKeySetEntry> {
   return Object.fromEntries(Object.entries(keySet).map(([name, entry]) => [name, entryOf(entry)]));
 }
 

@@ -193,7 +193,7 @@ async function wire(
   config: Config,
   roots: Roots,
   { logger, logError, logFailure }: Logging,
-  { registry, sync }: OpenedRegistry,
+  { registry, sync, jobs: jobTable }: OpenedRegistry,
   options: StartOptions,
 ): Promise<Wired> {
   const adminToken = await resolveAdminToken(config.admin.token, roots.data);
@@ -264,6 +264,14 @@ async function wire(
   });
   const jobs = createWarmJobs({
     concurrency: config.admin.warmConcurrency,
+    ...(jobTable === undefined
+      ? {}
+      : {
+          table: jobTable,
+          heartbeatMs: config.registry.heartbeatMs,
+          knowsKeySet: (keySet: string) => Object.hasOwn(config.keySets, keySet),
+          onError: (error: unknown) => logFailure(error, 'warm jobs: PostgreSQL write failed', '-'),
+        }),
     async warmOne(path, keySet) {
       const summary = (await images.warm(path, [keySet]))[keySet];
       const first = summary?.failed[0];

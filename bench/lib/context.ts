@@ -17,7 +17,7 @@ export interface Context {
 }
 
 export interface RowGroup {
-  /** B1 .. B11 */
+  /** B1 .. B16 */
   readonly id: string;
   readonly title: string;
   run(ctx: Context): Promise<Row[]>;

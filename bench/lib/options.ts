@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
   readonly quick: boolean;
-  /** Row ids to run (B1..B11); empty: all. */
+  /** Row ids to run (B1..B16); empty: all. */
   readonly only: readonly string[];
   /** Skip `npm run build` (dist/ must be current). */
   readonly noBuild: boolean;

@@ -6,8 +6,8 @@ import { resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import type { AppError } from '../errors.js';
 import {
-  type KeySetEntry,
   type KeySets,
+  type ParsedKeySetEntry,
   parseKeySetValue,
   sizesOfKeySets,
 } from '../url/key-sets.js';
@@ -257,7 +257,7 @@ function parseKeySets(
     );
     return {};
   }
-  const keySets: Record<string, Record<string, KeySetEntry>> = {};
+  const keySets: Record<string, Record<string, ParsedKeySetEntry>> = {};
   for (const [setName, entries] of Object.entries(raw)) {
     keySets[setName] = {};
     if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) {

@@ -105,16 +105,16 @@ export function createAdminRoutes(options: AdminRoutesOptions): OpenAPIHono {
 
   admin.openapi(listImages, (c) => c.json(images.list(c.req.valid('query')), 200));
 
-  admin.openapi(startWarmJob, (c) => {
+  admin.openapi(startWarmJob, async (c) => {
     const body = c.req.valid('json');
     images.checkKeySets([body.keySet]);
     const paths = body.paths?.map(checkMediaPath) ?? options.allPaths();
-    const job = jobs.start(body.keySet, paths);
+    const job = await jobs.start(body.keySet, paths);
     return c.json({ id: job.id }, 202);
   });
 
-  admin.openapi(getJob, (c) => {
-    const job = jobs.get(c.req.valid('param').id);
+  admin.openapi(getJob, async (c) => {
+    const job = await jobs.get(c.req.valid('param').id);
     if (job === undefined) throw new AppError('NOT_FOUND', 'No such job');
     return c.json(job, 200);
   });

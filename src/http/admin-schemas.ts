@@ -178,7 +178,7 @@ export const WarmJob = z
   .object({
     id: z.string(),
     keySet: z.string(),
-    state: z.enum(['running', 'done', 'stopped']),
+    state: z.enum(['running', 'done', 'stopped', 'failed']),
     total: z.number().int().min(0),
     done: z.number().int().min(0),
     failed: z.array(

@@ -2,6 +2,8 @@
 
 import type { RegistryConfig } from '../config/load-config.js';
 import { openRegistry } from './lowdb-registry.js';
+import type { JobTable } from './job-table.js';
+import { createPostgresJobTable } from './postgres/job-table.js';
 import { openPostgresRegistry } from './postgres/postgres-registry.js';
 import { type NodeSync, type Registry, SINGLE_NODE } from './registry.js';
 
@@ -9,6 +11,8 @@ export interface OpenedRegistry {
   readonly registry: Registry;
   /** How this node stays in step with the others (a no-op on lowdb). */
   readonly sync: NodeSync;
+  /** Where warm jobs are shared between nodes; absent on lowdb (jobs live in memory). */
+  readonly jobs?: JobTable;
 }
 
 export async function openConfiguredRegistry(
@@ -26,5 +30,9 @@ export async function openConfiguredRegistry(
     maxStalenessMs: config.maxStalenessMs,
     onError,
   });
-  return { registry, sync: registry.sync };
+  return {
+    registry,
+    sync: registry.sync,
+    jobs: createPostgresJobTable(registry.pool, registry.nodeId),
+  };
 }

@@ -1,7 +1,7 @@
 // What warming a key set means: every rendition of it, in every format a client may get.
 
 import type { RenderItem } from '../render/renderer.js';
-import { type KeySetEntry, specOfEntry, variantSizesOf } from '../url/key-sets.js';
+import { type ParsedKeySetEntry, specOfEntry, variantSizesOf } from '../url/key-sets.js';
 import type { OutputFormat } from '../url/rendition-spec.js';
 
 /**
@@ -11,7 +11,7 @@ import type { OutputFormat } from '../url/rendition-spec.js';
  */
 export function warmItemsFor(
   path: string,
-  keySet: Readonly<Record<string, KeySetEntry>>,
+  keySet: Readonly<Record<string, ParsedKeySetEntry>>,
   preferred: readonly OutputFormat[],
 ): { name: string; item: RenderItem }[] {
   const items: { name: string; item: RenderItem }[] = [];

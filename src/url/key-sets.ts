@@ -38,13 +38,16 @@ export interface KeySetRendition extends Resize {
   readonly format?: OutputFormat;
 }
 
-/** One key-set entry: a rendition, and optionally its responsive variants. */
-export interface KeySetEntry extends KeySetRendition {
+/**
+ * One key-set entry as parsed from the config: a rendition, and optionally its responsive
+ * variants. (The library's `KeySetEntry` is what a caller writes before parsing.)
+ */
+export interface ParsedKeySetEntry extends KeySetRendition {
   readonly variants?: Variants;
 }
 
 /** Key set name -> rendition name -> entry, e.g. `image.small = thumbnail 180x180`. */
-export type KeySets = Readonly<Record<string, Readonly<Record<string, KeySetEntry>>>>;
+export type KeySets = Readonly<Record<string, Readonly<Record<string, ParsedKeySetEntry>>>>;
 
 /** One variant of an entry: its size and its nominal `srcset` descriptor value. */
 export interface VariantSize {
@@ -104,7 +107,7 @@ export function parseKeySetEntry(entry: string): KeySetRendition {
  * `{"size": "crop__640x360", "widths": [320, 640, 1280], "sizes": "(max-width: 640px) 100vw, 640px"}`.
  * Every variant must fit in `limits`; throws `BAD_REQUEST` naming what is wrong.
  */
-export function parseKeySetValue(value: unknown, limits: VariantLimits): KeySetEntry {
+export function parseKeySetValue(value: unknown, limits: VariantLimits): ParsedKeySetEntry {
   if (typeof value === 'string') return parseKeySetEntry(value);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw bad(`"<sizer>__<W>x<H>" or {"size", "densities" | "widths", "sizes"?}`, value);
@@ -131,7 +134,7 @@ export function parseKeySetValue(value: unknown, limits: VariantLimits): KeySetE
       sizes: (sizes as string | undefined) ?? defaultSizesFor(resize.width),
     };
   }
-  const entry: KeySetEntry = variants === undefined ? resize : { ...resize, variants };
+  const entry: ParsedKeySetEntry = variants === undefined ? resize : { ...resize, variants };
   for (const variant of variantSizesOf(entry)) {
     if (variant.resize.width > limits.maxWidth || variant.resize.height > limits.maxHeight) {
       throw bad(
@@ -145,7 +148,7 @@ export function parseKeySetValue(value: unknown, limits: VariantLimits): KeySetE
 
 /** The inverse of {@link parseKeySetValue}: a string, or the object form when it has variants. */
 export function formatKeySetValue(
-  entry: KeySetEntry,
+  entry: ParsedKeySetEntry,
 ): string | { size: string; densities?: number[]; widths?: number[]; sizes?: string } {
   const size = formatKeySetEntry(entry);
   if (entry.variants === undefined) return size;
@@ -187,7 +190,7 @@ export function defaultSizesFor(width: number): string {
  * Every size of an entry, smallest first: the entry's own size (value 1 or its width), then
  * its variants, each scaled from the entry keeping its aspect ratio (a side of 0 stays 0).
  */
-export function variantSizesOf(entry: KeySetEntry): VariantSize[] {
+export function variantSizesOf(entry: ParsedKeySetEntry): VariantSize[] {
   const { sizer, width, height } = entry;
   const scale = (factor: number): Resize => ({
     sizer,

@@ -1,6 +1,6 @@
 // Responsive URL sets: a key-set entry's `src`, `srcset` and `sizes`, ready for `<img>`.
 
-import { type KeySetEntry, specOfEntry, variantSizesOf } from './key-sets.js';
+import { type ParsedKeySetEntry, specOfEntry, variantSizesOf } from './key-sets.js';
 import type { Resize } from './rendition-spec.js';
 import { formatRenditionUrl } from './rendition-url.js';
 
@@ -32,7 +32,7 @@ export interface SrcsetOptions {
 export function srcsetFor(
   mediaUrl: string,
   path: string,
-  entry: KeySetEntry,
+  entry: ParsedKeySetEntry,
   options: SrcsetOptions = {},
 ): ResponsiveUrl {
   const urlOf = (resize: Resize) =>
@@ -70,7 +70,7 @@ export function srcsetFor(
 export function srcsetsFor(
   mediaUrl: string,
   path: string,
-  keySet: Readonly<Record<string, KeySetEntry>>,
+  keySet: Readonly<Record<string, ParsedKeySetEntry>>,
   options: SrcsetOptions = {},
 ): Record<string, ResponsiveUrl> {
   const out: Record<string, ResponsiveUrl> = {};

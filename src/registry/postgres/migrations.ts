@@ -53,6 +53,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rendition_jobs_running ON rendition_jobs (heartbeat_at) WHERE state = 'running';
     `,
   },
+  {
+    version: 2,
+    description: 'warm jobs: where a node taking a job over starts',
+    sql: `
+      ALTER TABLE rendition_jobs ADD COLUMN resume_at integer NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** The lock every starting node takes around migrating (a 64-bit key from a fixed name). */
