@@ -275,7 +275,8 @@ export const SETTINGS = {
     env: 'INPUT_FORMATS',
     schema: list(z.enum(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff', 'svg'])),
     default: ['jpeg', 'png', 'webp', 'gif', 'avif'] as string[],
-    description: 'Formats of originals that may be rendered (sharp names).',
+    description:
+      'Formats of originals that may be rendered (sharp names). `heif` admits the HEIF the bundled libvips decodes (AV1-coded); HEVC-coded HEIC from iPhones is refused with 415 (docs/urls.md#heif-and-heic).',
   }),
   adminToken: setting({
     env: 'ADMIN_TOKEN',

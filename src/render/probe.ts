@@ -11,6 +11,13 @@ export interface ProbeLimits {
   readonly inputFormats: readonly string[];
 }
 
+/**
+ * HEIF codings the bundled libvips decodes. Measured (test/render/heif.test.ts): sharp's
+ * prebuilt libheif has the AV1 decoder (AVIF) but no HEVC one (libde265 is left out of the
+ * prebuilt binaries for patent licensing), so an iPhone's HEVC-coded HEIC cannot be read.
+ */
+export const DECODABLE_HEIF_CODINGS: readonly string[] = ['av1'];
+
 /** Probes a file; throws `UNSUPPORTED_IMAGE` or `IMAGE_TOO_LARGE` as an AppError. */
 export async function probeOriginal(file: string, limits: ProbeLimits): Promise<SourceInfo> {
   let metadata: Metadata;
@@ -19,14 +26,18 @@ export async function probeOriginal(file: string, limits: ProbeLimits): Promise<
   } catch (error) {
     throw translateSharpError(error);
   }
-  const format =
-    metadata.format === 'heif' && metadata.compression === 'av1' ? 'avif' : metadata.format;
-  if (!limits.inputFormats.includes(format)) {
+  const format = formatOf(metadata);
+  // `heif` admits every HEIF the bundled libvips decodes, AV1-coded ones (AVIF) included.
+  const allowed =
+    limits.inputFormats.includes(format) ||
+    (format === 'avif' && limits.inputFormats.includes('heif'));
+  if (!allowed) {
     throw new AppError(
       'UNSUPPORTED_IMAGE',
-      `Expected an original in ${limits.inputFormats.join(', ')} but it is ${format}`,
+      `Expected an original in ${limits.inputFormats.join(', ')} but it is ${describeFormat(metadata)}`,
     );
   }
+  if (format === 'heif') checkHeifCoding(metadata);
   // sharp opens the first frame only, so this is one frame's size.
   const pixels = metadata.width * metadata.height;
   if (pixels > limits.maxInputPixels) {
@@ -45,4 +56,28 @@ export async function probeOriginal(file: string, limits: ProbeLimits): Promise<
   }
   const { width, height } = metadata.autoOrient;
   return { width, height, format, hasAlpha: metadata.hasAlpha };
+}
+
+/** sharp's format name, with AV1-coded HEIF called what it is: AVIF. */
+function formatOf(metadata: Metadata): string {
+  return metadata.format === 'heif' && metadata.compression === 'av1' ? 'avif' : metadata.format;
+}
+
+/** The format for a message: HEIF says its coding, which decides whether it can be read. */
+function describeFormat(metadata: Metadata): string {
+  if (metadata.format !== 'heif' || metadata.compression === 'av1') return formatOf(metadata);
+  const coding = metadata.compression ?? 'unknown';
+  return coding === 'hevc'
+    ? 'heif: an HEIC coded with HEVC (H.265), as iPhones write it'
+    : `heif coded with ${coding}`;
+}
+
+/** Refuses, from the header, a HEIF whose coding the bundled libvips has no decoder for. */
+function checkHeifCoding(metadata: Metadata): void {
+  const coding = metadata.compression ?? 'unknown';
+  if (DECODABLE_HEIF_CODINGS.includes(coding)) return;
+  throw new AppError(
+    'UNSUPPORTED_IMAGE',
+    `Expected a HEIF coded with ${DECODABLE_HEIF_CODINGS.join(', ')} (AVIF) but it is ${describeFormat(metadata)}, which cannot be read: the bundled libvips (sharp's prebuilt binaries) has no ${coding.toUpperCase()} decoder. Convert it to JPEG or AVIF before uploading (e.g. heif-convert), or run sharp on a system libvips built with libde265`,
+  );
 }

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, rawRequest } from '../helpers/http.js';
 import { alphaAt, colourAt, inspect, jpegImage, near, RED, WHITE } from '../helpers/images.js';
 import { uploadOriginal } from '../helpers/admin-upload.js';
+import { av1Heif, heifEncMissing, hevcHeic } from '../helpers/heic.js';
+import { skipWithout } from '../helpers/requirement.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -179,5 +181,46 @@ describe('key sets with filters and formats over HTTP', () => {
     expect(await inspect(retina.body)).toMatchObject({ format: 'png', width: 400, height: 400 });
     const grey = await colourAt(retina.body, 0.3, 0.5);
     expect(grey.r === grey.g && grey.g === grey.b).toBe(true);
+  });
+});
+
+describe.skipIf(skipWithout(heifEncMissing()))('HEIF originals over HTTP', () => {
+  let heif: TestServer;
+  beforeAll(async () => {
+    heif = await startTestServer({ INPUT_FORMATS: 'jpeg,png,webp,gif,avif,heif' });
+  });
+  afterAll(async () => {
+    await heif.dispose();
+  });
+
+  it('renders an AV1-coded HEIF', async () => {
+    await heif.putOriginal('h/av1.heif', await av1Heif(400, 200));
+    const response = await rawRequest(heif.url, '/media/h/av1.heif/thumbnail/180x180.jpg');
+    expect(response.status, response.body.toString()).toBe(200);
+    expect(await inspect(response.body)).toMatchObject({ format: 'jpeg', width: 180, height: 90 });
+  });
+
+  it("refuses an iPhone's HEVC HEIC with a 415 that says why, writing nothing", async () => {
+    const bytes = await hevcHeic(400, 200);
+    const form = new FormData();
+    form.set('path', 'h/phone.heic');
+    form.set('file', new Blob([bytes]), 'IMG_0001.HEIC');
+    const upload = await fetch(`${heif.url}/admin/images`, {
+      method: 'POST',
+      body: form,
+      headers: { Authorization: `Bearer ${heif.adminToken.token}` },
+    });
+    expect(upload.status).toBe(415);
+    const { error } = (await upload.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('UNSUPPORTED_IMAGE');
+    expect(error.message).toMatch(/HEIC coded with HEVC .* has no HEVC decoder/);
+    expect(existsSync(join(heif.config.roots.mediaRoot, 'h/phone.heic'))).toBe(false);
+
+    // Dropped into MEDIA_ROOT by another app: its renditions are the same 415, never cached.
+    await heif.putOriginal('h/dropped.heic', bytes);
+    const response = await rawRequest(heif.url, '/media/h/dropped.heic/thumbnail/180x180');
+    expect(response.status).toBe(415);
+    expect(errorOf(response).message).toMatch(/as iPhones write it/);
+    expect(existsSync(join(heif.config.roots.cacheRoot, 'h/dropped.heic'))).toBe(false);
   });
 });
