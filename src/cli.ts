@@ -2,7 +2,7 @@
 // Composition root of the command line: `rendition <command>` with the server's settings.
 // The only module that reads the environment; each command lives in src/cli/<command>.ts.
 
-import { ConfigError, type Config, loadConfig } from './config/load-config.js';
+import { ConfigError, type Config, loadConfig, settingTypos } from './config/load-config.js';
 import { formatSettingsTable } from './config/settings-table.js';
 import { AppError } from './errors.js';
 import type { CliContext, Command } from './cli/cli-context.js';
@@ -39,6 +39,8 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return USAGE_EXIT;
   }
+  for (const line of settingTypos(process.env))
+    process.stderr.write(`rendition: warning: ${line}\n`);
   let config: Config;
   try {
     config = loadConfig(process.env);

@@ -29,7 +29,7 @@ export const ERRORS = {
     status: 400,
     surfaces: ['media'],
     description:
-      'A rendition tail that is not canonical: a malformed `WxH` (`0180x180`), an unknown format, a repeated or out-of-order filter. The message gives the expected form.',
+      'A rendition tail that is not canonical: a malformed `WxH` (`0180x180`), an unknown format, a repeated or out-of-order filter, or, after an existing original, a near miss (`thumbnial/180x180`). The message gives the expected form.',
   },
   SIZE_NOT_ALLOWED: {
     status: 400,

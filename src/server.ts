@@ -15,7 +15,7 @@ import { createApp } from './http/app.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
-import { createOriginals } from './media/originals.js';
+import { createOriginals, originalFile } from './media/originals.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { type OpenedRegistry, openConfiguredRegistry } from './registry/open-registry.js';
 import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registry.js';
@@ -24,6 +24,7 @@ import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
 import { withFallbackImage } from './services/fallback-image.js';
+import { withRenditionHints } from './services/rendition-hints.js';
 import { createHealthCheck } from './services/health-check.js';
 import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
@@ -354,10 +355,19 @@ function createMedia(
         }
       : {}),
   });
+  // A misspelt rendition of an existing original: 400 with the canonical URL, not 404.
+  const hinted = withRenditionHints(media, {
+    mediaUrl: config.http.mediaUrl,
+    originalExists: (path) =>
+      originalFile(roots.media, path).then(
+        () => !config.admin.requireRegistration || registry.get(path) !== undefined,
+        () => false,
+      ),
+  });
   const { fallback } = config;
   return fallback.image === undefined
-    ? media
-    : withFallbackImage(media, { path: fallback.image, status: fallback.status });
+    ? hinted
+    : withFallbackImage(hinted, { path: fallback.image, status: fallback.status });
 }
 
 type NodeServer = ReturnType<typeof serve>;

@@ -28,11 +28,20 @@ function run(args: string[], env: Record<string, string> = {}) {
 
 describe('rendition CLI', () => {
   it('stops on a bad setting with one line naming it', () => {
-    const result = run(['serve'], { PORT: 'eighty', UPSCALE: 'maybe' });
+    const result = run(['serve'], { PORT: 'eighty', UPSCALE: 'maybe', MAX_WIDHT: '10' });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^ {2}- PORT \(environment\): .*"eighty"$/m);
-    expect(result.stderr).toMatch(/^ {2}- UPSCALE \(environment\): .*"maybe"$/m);
+    expect(result.stderr).toMatch(
+      /^ {2}- PORT \(environment\): expected an integer, received "eighty"$/m,
+    );
+    expect(result.stderr).toMatch(
+      /^ {2}- UPSCALE \(environment\): expected true or false .*"maybe"$/m,
+    );
+    // A misspelt setting is one warning line naming the real one; PATH is not mentioned.
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('warning'));
+    expect(warnings).toEqual([
+      'rendition: warning: MAX_WIDHT is not a setting (ignored); did you mean MAX_WIDTH? (docs/settings.md)',
+    ]);
   });
 
   it('prints help with the settings table', () => {

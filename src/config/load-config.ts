@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
+import type { z } from 'zod';
 import type { AppError } from '../errors.js';
 import {
   type KeySets,
@@ -10,6 +11,7 @@ import {
   parseKeySetValue,
   sizesOfKeySets,
 } from '../url/key-sets.js';
+import { nearestName } from '../url/nearest-name.js';
 import type { CropStrategy, OutputFormat, ThumbnailRounding } from '../url/rendition-spec.js';
 import type { SizesPolicy } from '../url/sizes-policy.js';
 import { type Colour, parseColour } from './colour.js';
@@ -145,7 +147,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
         });
   for (const key of Object.keys(file)) {
     if (key !== 'keySets' && !Object.hasOwn(SETTINGS, key)) {
-      problems.push(`CONFIG_FILE: unknown key ${JSON.stringify(key)}`);
+      const near = nearestName(key, FILE_KEYS);
+      const hint = near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`;
+      problems.push(`CONFIG_FILE: unknown key ${JSON.stringify(key)}${hint}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -203,11 +207,43 @@ function readSetting(
   if (raw === undefined) return row.default;
   const result = row.schema.safeParse(raw);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
   problems.push(
-    `${row.env} (${source}): ${issue?.message ?? 'invalid'}, received ${JSON.stringify(raw)}`,
+    `${row.env} (${source}): ${messageOf(result.error.issues)}, received ${JSON.stringify(raw)}`,
   );
   return row.default;
+}
+
+/**
+ * The message of the first issue. A union's own ("Invalid input") says nothing: it is
+ * replaced by the first message of a branch that got the right type (`PORT=abc`: the
+ * string branch's "expected an integer", not the number branch's type mismatch).
+ */
+function messageOf(issues: readonly z.core.$ZodIssue[]): string {
+  const issue = issues[0];
+  if (issue === undefined) return 'invalid';
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue.message;
+  const branches = issue.errors.filter((branch) => branch.length > 0);
+  const typed = branches.find((branch) => branch[0]?.code !== 'invalid_type') ?? branches[0];
+  return typed === undefined ? issue.message : messageOf(typed);
+}
+
+/** The keys a CONFIG_FILE may hold. */
+const FILE_KEYS = ['keySets', ...Object.keys(SETTINGS)];
+
+/**
+ * One line for each environment variable that is not a setting but looks like a misspelt
+ * one (`PROT`, `MAX_WIDHT`), naming the setting; other variables (`PATH`) are left alone.
+ */
+export function settingTypos(env: Env): string[] {
+  const names = [...Object.values(SETTINGS).map((row) => row.env), 'CONFIG_FILE'];
+  const lines: string[] = [];
+  for (const name of Object.keys(env)) {
+    const near = nearestName(name, names);
+    if (near !== undefined) {
+      lines.push(`${name} is not a setting (ignored); did you mean ${near}? (docs/settings.md)`);
+    }
+  }
+  return lines;
 }
 
 function parseKeySets(

@@ -16,13 +16,25 @@ export function integer(min: number, max: number) {
     .pipe(z.number().int().min(min).max(max));
 }
 
-/** true/false, also from the strings true, false, 1, 0, yes, no. */
+/** Spellings of true and false an environment string may use, compared ignoring case. */
+export const BOOLEAN_WORDS = {
+  true: ['true', '1', 'yes', 'on'],
+  false: ['false', '0', 'no', 'off'],
+} as const;
+
+/** true/false, also from the strings of {@link BOOLEAN_WORDS}, in any case. */
 export function boolean() {
+  const words: readonly string[] = [...BOOLEAN_WORDS.true, ...BOOLEAN_WORDS.false];
   return z.union([
     z.boolean(),
     z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
-      .transform((value) => ['true', '1', 'yes'].includes(value)),
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((value) => words.includes(value), {
+        error: `expected true or false (or ${words.filter((w) => w !== 'true' && w !== 'false').join(', ')})`,
+      })
+      .transform((value) => (BOOLEAN_WORDS.true as readonly string[]).includes(value)),
   ]);
 }
 

@@ -207,7 +207,7 @@ async function checkedAddressOf(
     if (refusal !== undefined) {
       throw new AppError(
         'SOURCE_ADDRESS_REFUSED',
-        `Expected ${quoteInput(host)} to reach only public addresses but it reaches ${quoteInput(address)} (${refusal})`,
+        `Expected ${quoteInput(host)} to reach only public addresses but it reaches ${quoteInput(address)} (${refusal}); to fetch from it anyway, add its range (e.g. ${address}/${isIP(address) === 6 ? 128 : 32}) to FETCH_ALLOW_CIDRS`,
       );
     }
   }

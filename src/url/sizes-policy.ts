@@ -32,8 +32,8 @@ export function checkSizeAllowed(resize: Resize, policy: SizesPolicy, signed = f
   if ((policy.arbitrary || signed) && withinBounds(resize, policy)) return;
   const rule =
     policy.arbitrary || signed
-      ? `a key-set or allowed size, or one within ${policy.maxWidth}x${policy.maxHeight}`
-      : 'a key-set or allowed size';
+      ? `a size of a key set or ALLOWED_SIZES, or one within ${policy.maxWidth}x${policy.maxHeight} (MAX_WIDTH x MAX_HEIGHT),`
+      : 'a size of a key set or ALLOWED_SIZES (or ARBITRARY_SIZES=true)';
   throw new AppError('SIZE_NOT_ALLOWED', `Expected ${rule} but received ${size}`);
 }
 

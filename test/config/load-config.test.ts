@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_KEY_SETS, loadConfig } from '../../src/config/load-config.js';
+import {
+  ConfigError,
+  DEFAULT_KEY_SETS,
+  loadConfig,
+  settingTypos,
+} from '../../src/config/load-config.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -141,5 +146,66 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ CONFIG_FILE: join(dir, 'broken.json') }))[0]).toMatch(
       /JSON/,
     );
+  });
+
+  it("shows the setting's own message, not the union's", () => {
+    expect(problemsOf(() => loadConfig({ PORT: 'abc', UPSCALE: 'maybe' }))).toEqual([
+      'PORT (environment): expected an integer, received "abc"',
+      'UPSCALE (environment): expected true or false (or 1, yes, on, 0, no, off), received "maybe"',
+    ]);
+    expect(problemsOf(() => loadConfig({ PORT: '70000' }))[0]).toMatch(
+      /^PORT \(environment\): Too big: expected number to be <=65535, received "70000"$/,
+    );
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['On', true],
+    ['yes', true],
+    ['1', true],
+    [' off ', false],
+    ['NO', false],
+    ['0', false],
+    ['False', false],
+  ])('reads the boolean %j as %s', (value, expected) => {
+    expect(loadConfig({ UPSCALE: value }).render.upscale).toBe(expected);
+  });
+
+  it('suggests the nearest key for an unknown CONFIG_FILE key', async () => {
+    const file = join(dir, 'typos.json');
+    await writeFile(file, JSON.stringify({ keysets: {}, jpegQuailty: 70 }));
+    expect(problemsOf(() => loadConfig({ CONFIG_FILE: file }))).toEqual([
+      'CONFIG_FILE: unknown key "keysets"; did you mean "keySets"?',
+      'CONFIG_FILE: unknown key "jpegQuailty"; did you mean "jpegQuality"?',
+    ]);
+  });
+});
+
+describe('settingTypos', () => {
+  it('names the setting a misspelt environment variable resembles', () => {
+    expect(
+      settingTypos({ PROT: '80', MAX_WIDHT: '10', ALLOWED_SIZE: '1x1', port: '1', PORT: '2' }),
+    ).toEqual([
+      'PROT is not a setting (ignored); did you mean PORT? (docs/settings.md)',
+      'MAX_WIDHT is not a setting (ignored); did you mean MAX_WIDTH? (docs/settings.md)',
+      'ALLOWED_SIZE is not a setting (ignored); did you mean ALLOWED_SIZES? (docs/settings.md)',
+      'port is not a setting (ignored); did you mean PORT? (docs/settings.md)',
+    ]);
+  });
+
+  it('leaves unrelated variables alone', () => {
+    const env = {
+      PATH: '/bin',
+      HOME: '/root',
+      HOSTNAME: 'x',
+      PWD: '/',
+      NODE_ENV: 'production',
+      REDIS_URL: 'redis://',
+      RENDITION_URL: 'http://127.0.0.1:3000',
+      CONFIG_FILE: 'a.json',
+      DATABASE_URL: '',
+    };
+    expect(settingTypos(env)).toEqual([]);
   });
 });

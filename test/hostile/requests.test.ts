@@ -335,13 +335,14 @@ describe('malformed and unknown rendition URLs', () => {
     [`${at}/thumbnail/2000x0`, 400, 'SIZE_NOT_ALLOWED'],
     [`${at}/crop/1x99999`, 400, 'SIZE_NOT_ALLOWED'],
     [`${at}/filters/invert/thumbnail/1001x1001.png`, 400, 'SIZE_NOT_ALLOWED'],
+    // Near a rendition, after an original that exists: the answer names the canonical URL.
+    [`${at}/thumbnail/100X100`, 400, 'BAD_RENDITION_URL'],
+    [`${at}/Thumbnail/100x100`, 400, 'BAD_RENDITION_URL'],
     // Not the shape of a size or a known sizer or filter: the tail is part of a path.
     [`${at}/thumbnail/-100x100`, 404, 'ORIGINAL_NOT_FOUND'],
     [`${at}/thumbnail/1e3x100`, 404, 'ORIGINAL_NOT_FOUND'],
-    [`${at}/thumbnail/100X100`, 404, 'ORIGINAL_NOT_FOUND'],
     [`${at}/thumbnail/100x100x100`, 404, 'ORIGINAL_NOT_FOUND'],
     [`${at}/thumbnail/${encodeURIComponent('１００x１００')}`, 404, 'ORIGINAL_NOT_FOUND'],
-    [`${at}/Thumbnail/100x100`, 404, 'ORIGINAL_NOT_FOUND'],
     [`${at}/fit/100x100`, 404, 'ORIGINAL_NOT_FOUND'],
     [`${at}/filters/emboss/thumbnail/100x100`, 404, 'ORIGINAL_NOT_FOUND'],
     [`${at}/filters/thumbnail/100x100`, 404, 'ORIGINAL_NOT_FOUND'],

@@ -431,6 +431,8 @@ describe('fetchSource: refused addresses', () => {
   ])('refuses %s, which resolves to %s', async (hostname, address) => {
     const error = await expectFailure(`http://${hostname}:${port}/dir/`, 'SOURCE_ADDRESS_REFUSED');
     expect(error.message).toContain(address);
+    // The message says how to allow it.
+    expect(error.message).toMatch(/add its range \(e\.g\. \S+\/(32|128)\) to FETCH_ALLOW_CIDRS$/);
     expect(guard.connects).toBe(0);
   });
 
