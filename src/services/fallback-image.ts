@@ -1,9 +1,9 @@
 // The fallback image: a configured original answered in place of a missing one, at the size
 // the URL asks for. Its renditions are cached under its own path only, never the missing one.
 
-import { AppError } from '../errors.js';
 import type { FileTarget } from '../url/rendition-url.js';
 import type { MediaService, ServedFile } from './media-service.js';
+import { onMissingOriginal } from './missing-original.js';
 
 export interface FallbackImageOptions {
   /** Media path of the fallback original under MEDIA_ROOT (FALLBACK_IMAGE). */
@@ -23,30 +23,17 @@ export function withFallbackImage(
   media: MediaService,
   options: FallbackImageOptions,
 ): MediaService {
-  return {
-    resolve: (target, accept, signed) => media.resolve(target, accept, signed),
-    async serve(resolved) {
-      try {
-        return await media.serve(resolved);
-      } catch (error) {
-        const { target } = resolved;
-        if (!isMissingOriginal(error) || pathOf(target) === options.path) throw error;
-        const accept = resolved.kind === 'rendition' ? resolved.accept : undefined;
-        const signed = resolved.kind === 'rendition' && resolved.signed;
-        const fallback = media.resolve(retarget(target, options.path), accept, signed);
-        const served = await media.serve(fallback).catch(() => {
-          throw error; // a missing or broken fallback: answer the original 404
-        });
-        return { ...served, noStore: true, status: options.status } satisfies ServedFile;
-      }
-    },
-    // A held rendition exists, so its original was found: no fallback to consider.
-    serveHot: (resolved) => media.serveHot(resolved),
-  };
-}
-
-function isMissingOriginal(error: unknown): boolean {
-  return error instanceof AppError && error.code === 'ORIGINAL_NOT_FOUND';
+  return onMissingOriginal(media, async (resolved, error) => {
+    const { target } = resolved;
+    if (pathOf(target) === options.path) throw error;
+    const accept = resolved.kind === 'rendition' ? resolved.accept : undefined;
+    const signed = resolved.kind === 'rendition' && resolved.signed;
+    const fallback = media.resolve(retarget(target, options.path), accept, signed);
+    const served = await media.serve(fallback).catch(() => {
+      throw error; // a missing or broken fallback: answer the original 404
+    });
+    return { ...served, noStore: true, status: options.status } satisfies ServedFile;
+  });
 }
 
 function pathOf(target: FileTarget): string {

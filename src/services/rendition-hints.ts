@@ -5,6 +5,7 @@ import { AppError, quoteInput } from '../errors.js';
 import { MAX_HINT_SEGMENTS, renditionHintFor } from '../url/rendition-hint.js';
 import { formatRenditionPath, type MediaTarget } from '../url/rendition-url.js';
 import type { MediaService } from './media-service.js';
+import { onMissingOriginal } from './missing-original.js';
 
 export interface RenditionHintsOptions {
   /** MEDIA_URL, to show the suggested URL whole. */
@@ -40,17 +41,7 @@ export function withRenditionHints(
     return undefined;
   }
 
-  return {
-    resolve: (target, accept, signed) => media.resolve(target, accept, signed),
-    async serve(resolved) {
-      try {
-        return await media.serve(resolved);
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'ORIGINAL_NOT_FOUND') throw error;
-        throw (await hintFor(resolved.target)) ?? error;
-      }
-    },
-    // A held rendition exists: nothing was misspelt.
-    serveHot: (resolved) => media.serveHot(resolved),
-  };
+  return onMissingOriginal(media, async (resolved, error) => {
+    throw (await hintFor(resolved.target)) ?? error;
+  });
 }
