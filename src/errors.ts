@@ -124,6 +124,12 @@ export const ERRORS = {
     description:
       'The original has more than `MAX_INPUT_PIXELS` pixels or `MAX_INPUT_FRAMES` frames (read from the header, before decoding).',
   },
+  ANIMATION_TOO_LARGE: {
+    status: 422,
+    surfaces: BOTH,
+    description:
+      'An animated rendition of an original with more than `MAX_ANIMATION_PIXELS` frames x width x height (from the header, before decoding); its `filters/still` (first frame) and one-frame formats are still rendered.',
+  },
   HEADERS_TOO_LARGE: {
     status: 431,
     surfaces: [...BOTH, 'nginx'],

@@ -13,6 +13,7 @@ import { renderTimeout } from '../render/sharp-errors.js';
 import { mediaTypeFor, mediaTypeOfFormat } from '../url/media-types.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { Ppoi, RenditionSpec } from '../url/rendition-spec.js';
+import { isAnimatedWebp, standInFor, WEBP_HEADER_BYTES } from './animated-stand-in.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { CacheChangeListener } from './cache-budget.js';
 import type { HotCache, HotFile } from './hot-cache.js';
@@ -266,6 +267,33 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
     return undefined;
   }
 
+  /** An animated WebP standing in for a negotiated AVIF (animated-stand-in.ts), if cached. */
+  async function findStandIn(
+    spec: RenditionSpec,
+    choice: FormatChoice,
+  ): Promise<CachedRendition | undefined> {
+    const standIn = standInFor(choice);
+    if (standIn === undefined) return undefined;
+    const [candidate] = candidates(spec, standIn);
+    if (candidate === undefined) return undefined;
+    const hot = await hotCache.get(candidate.file);
+    if (hot !== undefined) return isAnimatedWebp(hot.body) ? held(hot, candidate) : undefined;
+    const found = await findOnDisk([candidate]);
+    if (found === undefined) return undefined;
+    if (found.body.kind === 'buffer') return isAnimatedWebp(found.body.buffer) ? found : undefined;
+    const header = Buffer.alloc(WEBP_HEADER_BYTES);
+    await found.body.handle.read(header, 0, WEBP_HEADER_BYTES, 0);
+    if (isAnimatedWebp(header)) return found;
+    await found.body.handle.close();
+    return undefined;
+  }
+
+  async function hasStandIn(item: RenderItem): Promise<boolean> {
+    const found = await findStandIn(item.spec, item.choice);
+    if (found?.body.kind === 'handle') await found.body.handle.close();
+    return found !== undefined;
+  }
+
   return {
     candidates,
 
@@ -284,7 +312,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
       }
       const inFlight = flights.running(flightKey(spec, choice));
       if (inFlight !== undefined) return answerOf(await inFlight, 'coalesced');
-      return findOnDisk(candidates);
+      return (await findOnDisk(candidates)) ?? findStandIn(spec, choice);
     },
 
     async render(original, spec, choice) {
@@ -311,7 +339,11 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
       for (const item of items) {
         const key = flightKey(item.spec, item.choice);
         const running = flights.running(key);
-        if (running !== undefined || (await isCached(cacheRoot, item))) {
+        if (
+          running !== undefined ||
+          (await isCached(cacheRoot, item)) ||
+          (await hasStandIn(item))
+        ) {
           report.existing += 1;
           if (running !== undefined) others.push(running.catch(() => undefined));
           continue;

@@ -102,6 +102,8 @@ export interface RenderConfig {
   readonly maxInputPixels: number;
   /** Most frames or pages of an original (MAX_INPUT_FRAMES). */
   readonly maxInputFrames: number;
+  /** Most frames x width x height of an animation rendered frame by frame (MAX_ANIMATION_PIXELS). */
+  readonly maxAnimationPixels: number;
   readonly inputFormats: readonly string[];
   /** How a crop of an image without a PPOI is anchored (CROP_STRATEGY). */
   readonly cropStrategy: CropStrategy;
@@ -314,6 +316,7 @@ function assemble(
       timeoutMs: v.renderTimeoutMs,
       maxInputPixels: v.maxInputPixels,
       maxInputFrames: v.maxInputFrames,
+      maxAnimationPixels: v.maxAnimationPixels,
       inputFormats: v.inputFormats,
       cropStrategy: v.cropStrategy,
       padBackground: parseColour(v.padBackground),

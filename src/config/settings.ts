@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { checkMediaPath } from '../url/media-path.js';
-import { CROP_STRATEGIES, OUTPUT_FORMATS, THUMBNAIL_ROUNDINGS } from '../url/rendition-spec.js';
+import { CROP_STRATEGIES, NEGOTIABLE_FORMATS, THUMBNAIL_ROUNDINGS } from '../url/rendition-spec.js';
 import { parseColour } from './colour.js';
 import { boolean, integer, list, text } from './setting-types.js';
 
@@ -115,7 +115,7 @@ export const SETTINGS = {
   }),
   negotiateFormats: setting({
     env: 'NEGOTIATE_FORMATS',
-    schema: list(z.enum(OUTPUT_FORMATS)),
+    schema: list(z.enum(NEGOTIABLE_FORMATS)),
     default: ['avif', 'webp'] as ('jpg' | 'png' | 'webp' | 'avif')[],
     description:
       "Formats offered to clients whose Accept lists them, in order of preference, for URLs without an extension. Empty: negotiation off (the original's format).",
@@ -270,6 +270,13 @@ export const SETTINGS = {
     default: 1000,
     description:
       'Most frames (pages) an original may have, read from the header: more is refused with 422 IMAGE_TOO_LARGE (a 22 MB GIF can hold 1.5 M frames).',
+  }),
+  maxAnimationPixels: setting({
+    env: 'MAX_ANIMATION_PIXELS',
+    schema: integer(1, 10_000_000_000),
+    default: 50_000_000,
+    description:
+      'Largest animation rendered with every frame, frames x width x height from the header (a 100-frame 480x270 GIF is 13 MP): more is refused with 422 ANIMATION_TOO_LARGE; `filters/still` renders its first frame.',
   }),
   inputFormats: setting({
     env: 'INPUT_FORMATS',

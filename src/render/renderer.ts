@@ -1,10 +1,19 @@
 // The renderer: probe an original, plan, run the pipeline. The one entry point into sharp.
 
 import type { EncoderConfig, RenderConfig } from '../config/load-config.js';
+import { AppError } from '../errors.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { OutputFormat, Ppoi, RenditionSpec } from '../url/rendition-spec.js';
 import { decodeOnce, runPipeline } from './pipeline.js';
-import { originalFormatFor, planRender, type RenderPlan, type SourceInfo } from './plan.js';
+import {
+  animatedFormatFor,
+  animationPixelsOf,
+  isAnimated,
+  originalFormatFor,
+  planRender,
+  type RenderPlan,
+  type SourceInfo,
+} from './plan.js';
 import { probeOriginal } from './probe.js';
 
 export interface RenderedImage {
@@ -44,8 +53,14 @@ export function createRenderer(options: {
 }): Renderer {
   /** `ppoi` undefined: the image has none, and a crop follows CROP_STRATEGY. */
   function plan(source: SourceInfo, item: RenderItem, ppoi: Ppoi | undefined): RenderPlan {
-    const format = item.choice.kind === 'original' ? originalFormatFor(source) : item.choice.format;
-    return planRender(source, item.spec, format, ppoi, {
+    const { choice, spec } = item;
+    const format =
+      choice.kind === 'original'
+        ? originalFormatFor(source, spec.filters)
+        : choice.kind === 'preferred'
+          ? animatedFormatFor(source, spec.filters, choice.format)
+          : choice.format;
+    const planned = planRender(source, item.spec, format, ppoi, {
       upscale: options.render.upscale,
       cropUpscale: options.render.cropUpscale,
       thumbnailRounding: options.render.thumbnailRounding,
@@ -56,6 +71,8 @@ export function createRenderer(options: {
         ? {}
         : { padBackground: options.render.padBackground }),
     });
+    if (planned.animation !== undefined) checkAnimationPixels(source, options.render);
+    return planned;
   }
 
   const rendered = (body: Buffer, p: RenderPlan): RenderedImage => ({
@@ -74,6 +91,15 @@ export function createRenderer(options: {
 
     async renderMany(file, items, ppoi) {
       const source = await probeOriginal(file, options.render);
+      if (isAnimated(source)) {
+        // One decode shared is one frame shared: an animation's items each read the file.
+        return Promise.allSettled(
+          items.map(async (item) => {
+            const p = plan(source, item, ppoi);
+            return rendered(await runPipeline(file, p, options.render), p);
+          }),
+        );
+      }
       const plans = items.map((item) => plan(source, item, ppoi));
       // Plans resize the upright original; decode once at the largest size any of them needs.
       const scale = Math.max(
@@ -92,4 +118,14 @@ export function createRenderer(options: {
       );
     },
   };
+}
+
+/** Refuses to render every frame of an animation past MAX_ANIMATION_PIXELS, before decoding. */
+function checkAnimationPixels(source: SourceInfo, limits: { maxAnimationPixels: number }): void {
+  const pixels = animationPixelsOf(source);
+  if (pixels <= limits.maxAnimationPixels) return;
+  throw new AppError(
+    'ANIMATION_TOO_LARGE',
+    `Expected an animation of at most ${limits.maxAnimationPixels} pixels (frames x width x height) but it has ${pixels} (${source.frames} frames of ${source.width}x${source.height}); raise MAX_ANIMATION_PIXELS, or ask for its first frame with filters/still`,
+  );
 }

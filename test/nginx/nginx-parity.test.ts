@@ -479,7 +479,7 @@ const ERROR_CASES: ParityCase[] = [
   { url: '/media/a.jpg/crop/351x351.jpg', status: 400, code: 'SIZE_NOT_ALLOWED' },
   { url: '/media/a.jpg/thumbnail/0180x180', status: 400, code: 'BAD_RENDITION_URL' },
   { url: '/media/a.jpg/thumbnail/0x0', status: 400, code: 'BAD_RENDITION_URL' },
-  { url: '/media/a.jpg/thumbnail/180x180.gif', status: 400, code: 'BAD_RENDITION_URL' },
+  { url: '/media/a.jpg/thumbnail/180x180.tiff', status: 400, code: 'BAD_RENDITION_URL' },
   { url: '/media/a.jpg/thumbnail/180x180.JPG', status: 400, code: 'BAD_RENDITION_URL' },
   { url: '/media/a.jpg/filters/invert/invert', status: 400, code: 'BAD_RENDITION_URL' },
   { url: '/media/a.jpg/%2e%2e/x', status: 400, code: 'BAD_PATH' },
