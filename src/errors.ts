@@ -34,6 +34,12 @@ export const ERRORS = {
     description:
       'A rendition tail that is not canonical: a malformed `WxH` (`0180x180`), an unknown format, a repeated or out-of-order filter, or, after an existing original, a near miss (`thumbnial/180x180`). The message gives the expected form.',
   },
+  WATERMARK_NOT_CONFIGURED: {
+    status: 400,
+    surfaces: BOTH,
+    description:
+      'A rendition with the `watermark` filter on a server without `WATERMARK_IMAGE`; nothing is rendered or written.',
+  },
   SIZE_NOT_ALLOWED: {
     status: 400,
     surfaces: ['media'],
@@ -67,7 +73,7 @@ export const ERRORS = {
     status: 403,
     surfaces: ['nginx'],
     description:
-      'A route forwarded with `--expose-admin` or `--expose-ops`, from an address outside nginx-config\'s `--allow`.',
+      "A route forwarded with `--expose-admin` or `--expose-ops`, from an address outside nginx-config's `--allow`.",
   },
   NOT_FOUND: {
     status: 404,
@@ -106,7 +112,7 @@ export const ERRORS = {
     status: 413,
     surfaces: ['admin', 'nginx'],
     description:
-      'An upload, a fetched original or a JSON body is larger than `MAX_SOURCE_BYTES`; from nginx, a body over its route\'s `client_max_body_size`.',
+      "An upload, a fetched original or a JSON body is larger than `MAX_SOURCE_BYTES`; from nginx, a body over its route's `client_max_body_size`.",
   },
   URI_TOO_LONG: {
     status: 414,

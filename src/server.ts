@@ -8,6 +8,7 @@ import { serve } from '@hono/node-server';
 import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
+import { purgeWatermarksOnChange } from './cache/watermark-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
 import { createRenditionCache, type RenditionCache } from './cache/rendition-cache.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
@@ -23,6 +24,7 @@ import { type OpenedRegistry, openConfiguredRegistry } from './registry/open-reg
 import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registry.js';
 import { createRenderQueue, type RenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
+import { loadWatermark, NO_WATERMARK, type Watermark } from './render/watermark.js';
 import { configureSharp } from './render/sharp-setup.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
 import { withFallbackImage } from './services/fallback-image.js';
@@ -97,7 +99,9 @@ export async function startServerWithParts(
   config: Config,
   options: StartOptions = {},
 ): Promise<ServerWithParts> {
-  const roots = await prepareRoots(config);
+  // Read and checked before anything starts: a bad WATERMARK_IMAGE stops the start.
+  const watermark = await loadWatermark(config.watermark);
+  const roots = await prepareRoots(config, watermark?.stamp ?? NO_WATERMARK);
   configureSharp(config.render.inputFormats);
   const logging = createLogging(config, options);
   const opened = await openConfiguredRegistry(config.registry, roots.data, (error) =>
@@ -106,7 +110,7 @@ export async function startServerWithParts(
   let wired: Wired;
   let listener: NodeServer;
   try {
-    wired = await wire(config, roots, logging, opened, options);
+    wired = await wire(config, roots, logging, opened, options, watermark);
     listener = await listen(wired.app, config);
   } catch (error) {
     await opened.registry.close();
@@ -134,7 +138,7 @@ interface Roots {
 }
 
 /** Step 1: the roots exist, do not overlap by real path, and hold no leftovers of a crash. */
-async function prepareRoots(config: Config): Promise<Roots> {
+async function prepareRoots(config: Config, watermarkStamp: string): Promise<Roots> {
   const { mediaRoot, cacheRoot, dataDir } = config.roots;
   for (const dir of [mediaRoot, cacheRoot, dataDir]) await mkdir(dir, { recursive: true });
   const roots = {
@@ -157,6 +161,7 @@ async function prepareRoots(config: Config): Promise<Roots> {
     dataDir,
     strategy: config.render.cropStrategy,
   });
+  await purgeWatermarksOnChange({ cacheRoot: roots.cache, dataDir, stamp: watermarkStamp });
   return roots;
 }
 
@@ -199,6 +204,7 @@ async function wire(
   { logger, logError, logFailure }: Logging,
   { registry, sync, jobs: jobTable }: OpenedRegistry,
   options: StartOptions,
+  watermark: Watermark | undefined,
 ): Promise<Wired> {
   const adminToken = await resolveAdminToken(config.admin.token, roots.data);
   const queue = createRenderQueue({
@@ -230,7 +236,7 @@ async function wire(
     // Hits counted for the byte budget's least-recently-used order.
     hotCache: cacheBudget.trackUses(hotCache),
     renderer: metrics.observeRenderer(
-      createRenderer({ render: config.render, encoder: config.encoder }),
+      createRenderer({ render: config.render, encoder: config.encoder, watermark }),
     ),
     queue,
     ppoiFor: (path) => explicitPpoiOf(registry.get(path)),

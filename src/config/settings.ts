@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { checkMediaPath } from '../url/media-path.js';
 import { CROP_STRATEGIES, NEGOTIABLE_FORMATS, THUMBNAIL_ROUNDINGS } from '../url/rendition-spec.js';
 import { parseColour } from './colour.js';
-import { boolean, integer, list, text } from './setting-types.js';
+import { GRAVITIES } from './gravity.js';
+import { boolean, decimal, integer, list, text } from './setting-types.js';
 
 export interface Setting<T = unknown> {
   /** Environment variable name. */
@@ -175,6 +176,39 @@ export const SETTINGS = {
     default: '',
     description:
       'Colour of the bars a `pad` rendition is extended with: `#rgb`, `#rrggbb`, `#rrggbbaa` or `transparent`. Empty: transparent in formats with alpha (png, webp, avif), white in jpg.',
+  }),
+  watermarkImage: setting({
+    env: 'WATERMARK_IMAGE',
+    schema: z.string().trim(),
+    default: '',
+    description:
+      'Image file the `watermark` filter composites onto renditions (PNG with alpha works best), read once at start; a file that is not a readable image stops the start. Empty: the filter is refused (400 WATERMARK_NOT_CONFIGURED). A change of any WATERMARK_ setting or of the file purges the cached watermarked renditions at the next start (docs/urls.md#watermark).',
+  }),
+  watermarkGravity: setting({
+    env: 'WATERMARK_GRAVITY',
+    schema: z.enum(GRAVITIES),
+    default: 'southeast' as (typeof GRAVITIES)[number],
+    description: `Where the watermark sits on the rendition: ${GRAVITIES.join(', ')}.`,
+  }),
+  watermarkMargin: setting({
+    env: 'WATERMARK_MARGIN',
+    schema: integer(0, 10_000),
+    default: 16,
+    description:
+      'Gap in output pixels between the watermark and the edges it is placed against (none at the centre).',
+  }),
+  watermarkOpacity: setting({
+    env: 'WATERMARK_OPACITY',
+    schema: decimal(0, 1),
+    default: 0.5,
+    description: 'Opacity of the watermark, 0..1: its own alpha times this.',
+  }),
+  watermarkScale: setting({
+    env: 'WATERMARK_SCALE',
+    schema: decimal(0.01, 1),
+    default: 0.25,
+    description:
+      "Width of the watermark as a fraction of the rendition's width (its aspect ratio kept; shrunk further to fit inside the margins).",
   }),
   jpegQuality: setting({
     env: 'JPEG_QUALITY',

@@ -4,6 +4,7 @@ import sharp, { type Sharp } from 'sharp';
 import type { Filter } from '../url/rendition-spec.js';
 import type { Animation, EncoderOptions, Padding, RenderPlan } from './plan.js';
 import { translateSharpError } from './sharp-errors.js';
+import { drawWatermark, type Watermark, watermarkOverlay } from './watermark.js';
 
 /** Decoded pixels kept in memory so several renditions share one decode. */
 export interface DecodedImage {
@@ -26,6 +27,8 @@ export const BLUR_SIGMA = 4;
 const FILTER_STEPS: Readonly<Record<Filter, (image: Sharp) => Sharp>> = {
   // The plan's doing: a plan with `still` has no animation, so only the first frame is read.
   still: (image) => image,
+  // Drawn after every other step, the bars included (runPipeline).
+  watermark: (image) => image,
   invert: (image) => image.negate({ alpha: false }),
   grayscale: (image) => image.grayscale(),
   blur: (image) => image.blur(BLUR_SIGMA),
@@ -49,6 +52,7 @@ export async function runPipeline(
   input: string | DecodedImage,
   plan: RenderPlan,
   limits: PipelineLimits,
+  mark?: Watermark,
 ): Promise<Buffer> {
   try {
     let image = open(input, limits, plan.animation !== undefined).timeout({
@@ -73,6 +77,11 @@ export async function runPipeline(
     if (plan.flatten) image = image.flatten({ background: '#ffffff' });
     if (plan.pad !== undefined) {
       image = await padded(image, plan.pad, plan.animation === undefined ? undefined : frameHeight);
+    }
+    if (plan.watermark !== undefined && mark !== undefined) {
+      // Over the finished pixels of each frame: a second pass, so no filter reaches the mark.
+      const overlay = await watermarkOverlay(mark, plan.watermark);
+      image = await frameByFrame(image, plan.height, (frame) => drawWatermark(frame, overlay));
     }
     return await encode(image, plan.encoder, plan.animation).toBuffer();
   } catch (error) {

@@ -13,6 +13,7 @@ import {
   type Resize,
   type ThumbnailRounding,
 } from '../url/rendition-spec.js';
+import { placeWatermark, type WatermarkPlacement } from './watermark-plan.js';
 
 /** What the probe learned of an original, with EXIF orientation already applied. */
 export interface SourceInfo {
@@ -80,6 +81,8 @@ export interface RenderPlan {
    * and no `still` was asked): each step then applies to each frame, sizes are per frame.
    */
   readonly animation?: Animation;
+  /** Where the watermark is drawn, last of all (the `watermark` filter). */
+  readonly watermark?: Rect;
   /** Final output size (of one frame). */
   readonly width: number;
   readonly height: number;
@@ -112,6 +115,8 @@ export interface PlanOptions extends GeometryOptions {
   readonly cropStrategy?: CropStrategy;
   /** Bars of a `pad` rendition (PAD_BACKGROUND); undefined: transparent if `format` has alpha, else white. */
   readonly padBackground?: Colour;
+  /** The configured watermark's natural size and placement; the filter needs one. */
+  readonly watermark?: WatermarkPlacement & { readonly width: number; readonly height: number };
 }
 
 /** True for an original with more than one frame in a format that animates (GIF, WebP). */
@@ -208,6 +213,9 @@ export function planRender(
     flatten: format === 'jpg' && source.hasAlpha,
     encoder: encoderFor(format, options.encoder),
     ...(animated ? { animation: animationOf(source) } : {}),
+    ...(spec.filters.includes('watermark') && options.watermark !== undefined
+      ? { watermark: placeWatermark(sized, options.watermark, options.watermark) }
+      : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   type SourceInfo,
 } from './plan.js';
 import { probeOriginal } from './probe.js';
+import type { Watermark } from './watermark.js';
 
 export interface RenderedImage {
   readonly body: Buffer;
@@ -50,10 +51,14 @@ export interface Renderer {
 export function createRenderer(options: {
   render: RenderConfig;
   encoder: EncoderConfig;
+  /** The `watermark` filter's mark (WATERMARK_IMAGE, loaded at start); undefined: refused. */
+  watermark?: Watermark | undefined;
 }): Renderer {
+  const mark = options.watermark;
   /** `ppoi` undefined: the image has none, and a crop follows CROP_STRATEGY. */
   function plan(source: SourceInfo, item: RenderItem, ppoi: Ppoi | undefined): RenderPlan {
     const { choice, spec } = item;
+    if (spec.filters.includes('watermark') && mark === undefined) throw watermarkNotConfigured();
     const format =
       choice.kind === 'original'
         ? originalFormatFor(source, spec.filters)
@@ -70,6 +75,7 @@ export function createRenderer(options: {
       ...(options.render.padBackground === undefined
         ? {}
         : { padBackground: options.render.padBackground }),
+      ...(mark === undefined ? {} : { watermark: mark }),
     });
     if (planned.animation !== undefined) checkAnimationPixels(source, options.render);
     return planned;
@@ -86,7 +92,7 @@ export function createRenderer(options: {
     async render(file, spec, choice, ppoi) {
       const source = await probeOriginal(file, options.render);
       const renderPlan = plan(source, { spec, choice }, ppoi);
-      return rendered(await runPipeline(file, renderPlan, options.render), renderPlan);
+      return rendered(await runPipeline(file, renderPlan, options.render, mark), renderPlan);
     },
 
     async renderMany(file, items, ppoi) {
@@ -96,7 +102,7 @@ export function createRenderer(options: {
         return Promise.allSettled(
           items.map(async (item) => {
             const p = plan(source, item, ppoi);
-            return rendered(await runPipeline(file, p, options.render), p);
+            return rendered(await runPipeline(file, p, options.render, mark), p);
           }),
         );
       }
@@ -114,7 +120,7 @@ export function createRenderer(options: {
             };
       const decoded = await decodeOnce(file, size, options.render);
       return Promise.allSettled(
-        plans.map(async (p) => rendered(await runPipeline(decoded, p, options.render), p)),
+        plans.map(async (p) => rendered(await runPipeline(decoded, p, options.render, mark), p)),
       );
     },
   };
@@ -127,5 +133,12 @@ function checkAnimationPixels(source: SourceInfo, limits: { maxAnimationPixels: 
   throw new AppError(
     'ANIMATION_TOO_LARGE',
     `Expected an animation of at most ${limits.maxAnimationPixels} pixels (frames x width x height) but it has ${pixels} (${source.frames} frames of ${source.width}x${source.height}); raise MAX_ANIMATION_PIXELS, or ask for its first frame with filters/still`,
+  );
+}
+
+function watermarkNotConfigured(): AppError {
+  return new AppError(
+    'WATERMARK_NOT_CONFIGURED',
+    'Expected WATERMARK_IMAGE to be set for filters/watermark but it is empty on this server; set WATERMARK_IMAGE to an image file, or drop watermark from the URL',
   );
 }

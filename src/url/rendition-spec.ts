@@ -12,8 +12,11 @@ export type Sizer = (typeof SIZERS)[number];
  * (blur before sharpen and invert, whatever order they are called in), so a URL must list
  * them in this order: each combination then has exactly one URL and one cache file.
  * `still` (the first frame of an animation) comes first: it decides what the others see.
+ * `watermark` comes last and is drawn after every other step (the pad bars included): the
+ * colour filters never reach the mark (an inverted or grey logo is no logo), and it sits
+ * at the corner of the rendition as served.
  */
-export const FILTERS = ['still', 'blur', 'sharpen', 'invert', 'grayscale'] as const;
+export const FILTERS = ['still', 'blur', 'sharpen', 'invert', 'grayscale', 'watermark'] as const;
 export type Filter = (typeof FILTERS)[number];
 
 /** Output formats, by the file extension used in URLs and cache file names. */

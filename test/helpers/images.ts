@@ -270,3 +270,12 @@ export async function framesOf(body: Uint8Array): Promise<{
     },
   };
 }
+
+/** The watermark of the tests: an opaque magenta 40x20 PNG (no image has that colour). */
+export const MAGENTA: Rgb = { r: 255, g: 0, b: 255 };
+
+export function watermarkPng(width = 40, height = 20, colour: Rgb = MAGENTA): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 4, background: { ...colour, alpha: 1 } } })
+    .png()
+    .toBuffer();
+}

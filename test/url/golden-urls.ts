@@ -139,4 +139,21 @@ export const GOLDEN_URLS: readonly GoldenUrl[] = [
     avifClient: 'anim/cat.webp/filters/still/grayscale.avif',
     plainClient: fallbacks('anim/cat.webp/filters/still/grayscale'),
   },
+  {
+    path: 'x.jpg/filters/grayscale/watermark/crop/100x50.webp',
+    spec: {
+      path: 'x.jpg',
+      filters: ['grayscale', 'watermark'],
+      resize: { sizer: 'crop', width: 100, height: 50 },
+      format: 'webp',
+    },
+    avifClient: 'x.jpg/filters/grayscale/watermark/crop/100x50.webp',
+    plainClient: ['x.jpg/filters/grayscale/watermark/crop/100x50.webp'],
+  },
+  {
+    path: 'x.jpg/filters/watermark',
+    spec: { path: 'x.jpg', filters: ['watermark'] },
+    avifClient: 'x.jpg/filters/watermark.avif',
+    plainClient: fallbacks('x.jpg/filters/watermark'),
+  },
 ];
