@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { get, keepAliveAgent } from '../lib/client.js';
-import type { Context, RowGroup } from '../lib/context.js';
+import type { RowGroup } from '../lib/context.js';
 import { serverEncoder } from '../lib/raw-sharp.js';
 import { type Row, row } from '../lib/report.js';
 import { startRendition } from '../lib/servers.js';
