@@ -118,6 +118,7 @@ describe('rendition CLI', () => {
       'crop-strategy',
       'db.journal',
       'media',
+      'watermark-stamp',
     ]);
     expect(stdout).toMatch(/admin +token \(new, kept in .*admin-token\): [A-Za-z0-9_-]{43}/);
     const exited = new Promise<number | null>((done) => child.on('exit', done));
