@@ -44,7 +44,7 @@ const LIBRARY_OWNERS: Record<string, RegExp> = {
 
 // Each layer may import only the layers listed after it.
 const LAYERS = [
-  'cli.ts|cli|server.ts',
+  'cli.ts|commands|server.ts',
   'metrics|log',
   'http',
   'nginx',

@@ -14,7 +14,7 @@ import { renderStandaloneConfig } from '../nginx/standalone-config.js';
 import type { Command } from './cli-context.js';
 import { listOption, parseCommandArgs, usageError } from './parse-command-args.js';
 
-// From dist/cli/ (or src/cli/) to the package's nginx/ directory.
+// From dist/commands/ (or src/commands/) to the package's nginx/ directory.
 const TEMPLATE_URL = new URL('../../nginx/rendition.conf.template', import.meta.url);
 
 const OPTIONS = {
