@@ -9,7 +9,11 @@ import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
-import { createRenditionCache, type RenditionCache } from './cache/rendition-cache.js';
+import {
+  createRenditionCache,
+  type HeldRendition,
+  type RenditionCache,
+} from './cache/rendition-cache.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
 import { createApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
@@ -202,7 +206,7 @@ async function wire(
     concurrency: config.render.concurrency,
     queueLimit: config.render.queueLimit,
   });
-  const hotCache = createHotCache({
+  const hotCache = createHotCache<HeldRendition>({
     maxBytes: config.hotCache.maxBytes,
     maxFileBytes: config.hotCache.maxFileBytes,
   });
