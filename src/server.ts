@@ -19,7 +19,7 @@ import { createApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
-import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
+import { type FetchSourceOptions, fetchSource } from './fetch/fetch-source.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { createLocalOriginals } from './originals/local-originals.js';
 import type { OriginalsStore } from './originals/originals-store.js';

@@ -50,7 +50,7 @@ const LAYERS = [
   'nginx',
   'services',
   'registry',
-  'originals|media',
+  'originals|fetch',
   'cache',
   'render',
   'fs',

@@ -6,7 +6,7 @@ import type { RenditionCache } from '../cache/rendition-cache.js';
 import type { AdminConfig, RenderConfig } from '../config/load-config.js';
 import { AppError, publicErrorFor, quoteInput } from '../errors.js';
 import { translateStorageError } from '../fs/storage-errors.js';
-import type { FetchedSource } from '../media/fetch-source.js';
+import type { FetchedSource } from '../fetch/fetch-source.js';
 import type { OriginalsStore } from '../originals/originals-store.js';
 import type { ImageRecord, ImageSource, Registry } from '../registry/registry.js';
 import { placeholdersFrom } from '../render/placeholder.js';
