@@ -15,11 +15,11 @@ import {
   type RenditionCache,
 } from './cache/rendition-cache.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
+import { type FetchSourceOptions, fetchSource } from './fetch/fetch-source.js';
 import { createApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
-import { type FetchSourceOptions, fetchSource } from './fetch/fetch-source.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { createLocalOriginals } from './originals/local-originals.js';
 import type { OriginalsStore } from './originals/originals-store.js';
@@ -30,12 +30,13 @@ import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
 import { withFallbackImage } from './services/fallback-image.js';
-import { withRenditionHints } from './services/rendition-hints.js';
 import { createHealthCheck } from './services/health-check.js';
 import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
 import { withPublishedPurges } from './services/published-purges.js';
+import { createRegistrationIntents, finishIntents } from './services/registration-intents.js';
+import { withRenditionHints } from './services/rendition-hints.js';
 import { createWarmJobs, type WarmJobs } from './services/warm-jobs.js';
 
 export interface RunningServer {
@@ -250,10 +251,24 @@ async function wire(
     purgeEverything: () => cache.purgeEverything(),
   });
   const originals = createLocalOriginals(roots.media);
+  // Registrations a stopped process placed but did not record: finished before serving.
+  for (const { path, outcome } of await finishIntents(roots.data, {
+    registry,
+    originals,
+    copies: withPublishedPurges(cache, sync),
+  })) {
+    if (outcome === 'recorded') {
+      logger.warn(
+        { path },
+        'registration finished at start-up (the last process stopped before recording it)',
+      );
+    }
+  }
   const media = createMedia(config, { registry, sync, cache, originals });
   const images = createImageService({
     registry,
     originals,
+    intents: createRegistrationIntents(roots.data),
     cache: withPublishedPurges(cache, sync),
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,
