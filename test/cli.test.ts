@@ -117,6 +117,8 @@ describe('rendition CLI', () => {
       'cache',
       'crop-strategy',
       'db.journal',
+      // Registrations under way (src/services/registration-intents.ts): empty when idle.
+      'intents',
       'media',
     ]);
     expect(stdout).toMatch(/admin +token \(new, kept in .*admin-token\): [A-Za-z0-9_-]{43}/);
