@@ -3,6 +3,8 @@
 // the byte cap, non-images, traversal, presigned redirects, a gateway going down, start-up.
 
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -111,6 +113,36 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
     const gone = await get(node, '/media/a/pic.jpg/thumbnail/180x180.jpg');
     expect(gone.status).toBe(404);
     expect(codeOf(gone)).toBe('ORIGINAL_NOT_FOUND');
+  });
+
+  it('registers by URL into the bucket, warming from the validated file', async () => {
+    const jpeg = await solidJpeg(300, 200, GREEN);
+    const source = createServer((_req, res) => res.writeHead(200).end(jpeg));
+    await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
+    try {
+      const { server: fetching, prefix: fetchPrefix } = await s3Server({
+        FETCH_ALLOW_CIDRS: '127.0.0.1/32',
+      });
+      const port = (source.address() as AddressInfo).port;
+      const response = await fetch(`${fetching.url}/admin/images`, {
+        method: 'POST',
+        body: JSON.stringify({
+          url: `http://images.test:${port}/x.jpg`,
+          path: 'by-url/x.jpg',
+          warm: ['image'],
+        }),
+        headers: {
+          Authorization: `Bearer ${fetching.adminToken.token}`,
+          'Content-Type': 'application/json',
+        },
+      });
+      expect(response.status).toBe(201);
+      const body = (await response.json()) as { warmed: { image: { created: number } } };
+      expect(body.warmed.image.created).toBeGreaterThan(0);
+      expect(await keysUnder(`${fetchPrefix}/`)).toEqual([`${fetchPrefix}/by-url/x.jpg`]);
+    } finally {
+      await new Promise((resolve) => source.close(resolve));
+    }
   });
 
   it('lets an invalid upload leave no object behind', async () => {
