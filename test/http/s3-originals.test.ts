@@ -12,8 +12,12 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
+import { runCli } from '../helpers/cli.js';
 import { BLUE, colourAt, GREEN, inspect, near, RED } from '../helpers/images.js';
 import { type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
 import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
@@ -280,6 +284,36 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
     const reply = await get(strict, '/media/unregistered.jpg/thumbnail/100x100.jpg');
     expect(reply.status).toBe(404);
     expect(codeOf(reply)).toBe('ORIGINAL_NOT_FOUND');
+  });
+
+  it('makes `rendition serve` exit 1 with one line naming the setting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rendition-s3-cli-'));
+    try {
+      const result = await runCli(
+        ['serve'],
+        {
+          HOST: '127.0.0.1',
+          PORT: '0',
+          MEDIA_ROOT: join(dir, 'media'),
+          CACHE_ROOT: join(dir, 'cache'),
+          DATA_DIR: join(dir, 'data'),
+          ORIGINALS_STORE: 's3',
+          S3_ENDPOINT: cluster.endpoint,
+          S3_BUCKET: bucket,
+          S3_FORCE_PATH_STYLE: 'true',
+          AWS_ACCESS_KEY_ID: cluster.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: 'not-the-secret',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        { cwd: dir },
+      );
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(
+        /^rendition: S3_BUCKET=\S+ at S3_ENDPOINT=\S+ refused the credentials \(HTTP 403\): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY[^\n]*\n$/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops the start with one line on wrong credentials or a missing bucket', async () => {
