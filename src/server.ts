@@ -249,6 +249,7 @@ async function wire(
   const originals = await openConfiguredOriginals(config.originals, {
     mediaRoot: roots.media,
     cacheRoot: roots.cache,
+    dataDir: roots.data,
     maxBytes: config.admin.maxSourceBytes,
     timeoutMs: config.admin.fetchTimeoutMs,
     // Replaced or deleted in the bucket behind our back: no node serves its renditions.

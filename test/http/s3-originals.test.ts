@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
+import { createLogger } from '../../src/log/logger.js';
+import { startServerWithParts } from '../../src/server.js';
 import { runCli } from '../helpers/cli.js';
 import { BLUE, colourAt, GREEN, inspect, near, RED } from '../helpers/images.js';
 import { type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
@@ -187,6 +189,31 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
     await expect
       .poll(async () => near(await colourAt((await get(node, url)).body, 0.5, 0.5), BLUE))
       .toBe(true);
+  });
+
+  it('notices an object replaced while the node was down, at its first rescan', async () => {
+    const { server: first, prefix: restartPrefix } = await s3Server();
+    const key = `${restartPrefix}/restart.jpg`;
+    await putBehind(key, await solidJpeg(300, 200, RED));
+    const url = '/media/restart.jpg/thumbnail/100x100.jpg';
+    expect(near(await colourAt((await get(first, url)).body, 0.5, 0.5), RED)).toBe(true);
+    await first.close();
+    await putBehind(key, await solidJpeg(300, 200, BLUE));
+    // The same roots: its rendition of the red original is still on disk.
+    const again = await startServerWithParts(first.config, {
+      logger: createLogger({ level: 'error', destination: { write: () => {} } }),
+      processMetrics: false,
+    });
+    try {
+      await expect
+        .poll(async () => {
+          const reply = await fetch(`${again.url}${url}`);
+          return near(await colourAt(Buffer.from(await reply.arrayBuffer()), 0.5, 0.5), BLUE);
+        })
+        .toBe(true);
+    } finally {
+      await again.close();
+    }
   });
 
   it('refuses an object over MAX_SOURCE_BYTES with 413', async () => {
