@@ -455,6 +455,10 @@ function createS3Originals(
       };
     },
 
+    forget(path) {
+      copies.drop(path);
+    },
+
     async close() {
       clearInterval(timer);
       await scanning;

@@ -23,6 +23,7 @@ import { runCli } from '../helpers/cli.js';
 import { BLUE, colourAt, GREEN, inspect, near, RED } from '../helpers/images.js';
 import { type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
 import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const skip = skipWithoutRadosgw();
@@ -42,7 +43,7 @@ afterAll(async () => {
 
 /** A server in s3 mode with a prefix of its own. */
 async function s3Server(env: Record<string, string> = {}, endpoint = cluster.endpoint) {
-  const prefix = `node-${randomBytes(4).toString('hex')}/media`;
+  const prefix = env.S3_PREFIX ?? `node-${randomBytes(4).toString('hex')}/media`;
   const server = await startTestServer({
     ORIGINALS_STORE: 's3',
     S3_ENDPOINT: endpoint,
@@ -215,6 +216,35 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
       await again.close();
     }
   });
+
+  it.skipIf(skipWithoutPostgres())(
+    "drops a node's copy when another node replaces the original (purge log, not rescan)",
+    async () => {
+      const shared = {
+        REGISTRY: 'postgres',
+        DATABASE_URL: await suiteDatabase('s3_nodes'),
+        S3_PREFIX: `shared-${randomBytes(4).toString('hex')}`,
+        // Far beyond the test: only the purge log can tell B in time.
+        ORIGINALS_RESCAN_SECONDS: '3600',
+      };
+      const { server: a } = await s3Server(shared);
+      const { server: b } = await s3Server(shared);
+      const token = a.adminToken.token;
+      await uploadOriginal(a.url, token, await solidJpeg(300, 200, RED), 'shared.jpg');
+      const red = await get(b, '/media/shared.jpg/thumbnail/180x180.jpg');
+      expect(near(await colourAt(red.body, 0.5, 0.5), RED)).toBe(true);
+      await uploadOriginal(a.url, token, await solidJpeg(300, 200, BLUE), 'shared.jpg', {
+        replace: true,
+      });
+      // A size B never rendered: made from whatever copy B holds.
+      await expect
+        .poll(async () => {
+          const reply = await get(b, '/media/shared.jpg/thumbnail/100x100.jpg');
+          return near(await colourAt(reply.body, 0.5, 0.5), BLUE);
+        })
+        .toBe(true);
+    },
+  );
 
   it('refuses an object over MAX_SOURCE_BYTES with 413', async () => {
     const { server: capped, prefix: cappedPrefix } = await s3Server({ MAX_SOURCE_BYTES: '2000' });
