@@ -21,7 +21,7 @@ import { answerClientError } from './http/client-error.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
-import { createLocalOriginals } from './originals/local-originals.js';
+import { openConfiguredOriginals } from './originals/open-originals.js';
 import type { OriginalsStore } from './originals/originals-store.js';
 import { type OpenedRegistry, openConfiguredRegistry } from './registry/open-registry.js';
 import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registry.js';
@@ -244,18 +244,32 @@ async function wire(
       logFailure(error, 'rendition not cached (answered from memory)', relative),
     cacheChanges: cacheBudget,
   });
+  const purges = withPublishedPurges(cache, sync);
+  const originals = await openConfiguredOriginals(config.originals, {
+    mediaRoot: roots.media,
+    cacheRoot: roots.cache,
+    dataDir: roots.data,
+    maxBytes: config.admin.maxSourceBytes,
+    timeoutMs: config.admin.fetchTimeoutMs,
+    // Replaced or deleted in the bucket behind our back: no node serves its renditions.
+    onChanged: (path) => purges.purge(path, 'all'),
+    onError: (error, message) => logFailure(error, message, '-'),
+  });
   // Other nodes' deletes, replaces and PPOI changes since this node last ran: applied before
   // it serves (a no-op on lowdb).
   await sync.follow({
-    purge: (path, scope) => cache.purge(path, scope),
+    purge: (path, scope) => {
+      // Deleted or replaced there: this node's local copy of the original is old too.
+      if (scope === 'all') originals.forget(path);
+      return cache.purge(path, scope);
+    },
     purgeEverything: () => cache.purgeEverything(),
   });
-  const originals = createLocalOriginals(roots.media);
   // Registrations a stopped process placed but did not record: finished before serving.
   for (const { path, outcome } of await finishIntents(roots.data, {
     registry,
     originals,
-    copies: withPublishedPurges(cache, sync),
+    copies: purges,
   })) {
     if (outcome === 'recorded') {
       logger.warn(
@@ -269,7 +283,7 @@ async function wire(
     registry,
     originals,
     intents: createRegistrationIntents(roots.data),
-    cache: withPublishedPurges(cache, sync),
+    cache: purges,
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,
     preferredFormats: config.negotiation.preferred,
