@@ -10,15 +10,19 @@ import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
 import { purgeWatermarksOnChange } from './cache/watermark-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
-import { createRenditionCache, type RenditionCache } from './cache/rendition-cache.js';
+import {
+  createRenditionCache,
+  type HeldRendition,
+  type RenditionCache,
+} from './cache/rendition-cache.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
+import { type FetchSourceOptions, fetchSource } from './fetch/fetch-source.js';
 import { createApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
-import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
-import { createLocalOriginals } from './originals/local-originals.js';
+import { openConfiguredOriginals } from './originals/open-originals.js';
 import type { OriginalsStore } from './originals/originals-store.js';
 import { type OpenedRegistry, openConfiguredRegistry } from './registry/open-registry.js';
 import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registry.js';
@@ -28,12 +32,13 @@ import { loadWatermark, NO_WATERMARK, type Watermark } from './render/watermark.
 import { configureSharp } from './render/sharp-setup.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
 import { withFallbackImage } from './services/fallback-image.js';
-import { withRenditionHints } from './services/rendition-hints.js';
 import { createHealthCheck } from './services/health-check.js';
 import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
 import { withPublishedPurges } from './services/published-purges.js';
+import { createRegistrationIntents, finishIntents } from './services/registration-intents.js';
+import { withRenditionHints } from './services/rendition-hints.js';
 import { createWarmJobs, type WarmJobs } from './services/warm-jobs.js';
 
 export interface RunningServer {
@@ -211,7 +216,7 @@ async function wire(
     concurrency: config.render.concurrency,
     queueLimit: config.render.queueLimit,
   });
-  const hotCache = createHotCache({
+  const hotCache = createHotCache<HeldRendition>({
     maxBytes: config.hotCache.maxBytes,
     maxFileBytes: config.hotCache.maxFileBytes,
   });
@@ -245,18 +250,46 @@ async function wire(
       logFailure(error, 'rendition not cached (answered from memory)', relative),
     cacheChanges: cacheBudget,
   });
+  const purges = withPublishedPurges(cache, sync);
+  const originals = await openConfiguredOriginals(config.originals, {
+    mediaRoot: roots.media,
+    cacheRoot: roots.cache,
+    dataDir: roots.data,
+    maxBytes: config.admin.maxSourceBytes,
+    timeoutMs: config.admin.fetchTimeoutMs,
+    // Replaced or deleted in the bucket behind our back: no node serves its renditions.
+    onChanged: (path) => purges.purge(path, 'all'),
+    onError: (error, message) => logFailure(error, message, '-'),
+  });
   // Other nodes' deletes, replaces and PPOI changes since this node last ran: applied before
   // it serves (a no-op on lowdb).
   await sync.follow({
-    purge: (path, scope) => cache.purge(path, scope),
+    purge: (path, scope) => {
+      // Deleted or replaced there: this node's local copy of the original is old too.
+      if (scope === 'all') originals.forget(path);
+      return cache.purge(path, scope);
+    },
     purgeEverything: () => cache.purgeEverything(),
   });
-  const originals = createLocalOriginals(roots.media);
+  // Registrations a stopped process placed but did not record: finished before serving.
+  for (const { path, outcome } of await finishIntents(roots.data, {
+    registry,
+    originals,
+    copies: purges,
+  })) {
+    if (outcome === 'recorded') {
+      logger.warn(
+        { path },
+        'registration finished at start-up (the last process stopped before recording it)',
+      );
+    }
+  }
   const media = createMedia(config, { registry, sync, cache, originals });
   const images = createImageService({
     registry,
     originals,
-    cache: withPublishedPurges(cache, sync),
+    intents: createRegistrationIntents(roots.data),
+    cache: purges,
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,
     preferredFormats: config.negotiation.preferred,

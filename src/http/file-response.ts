@@ -8,8 +8,10 @@ import {
   evaluateConditions,
   lastModifiedFor,
 } from '../cache/validators.js';
+import type { SendableFile } from '../cache/rendition-cache.js';
 import { AppError } from '../errors.js';
-import type { InMemoryFile, ServedFile } from '../services/media-service.js';
+import type { HeldRendition } from '../cache/rendition-cache.js';
+import type { ServedFile } from '../services/media-service.js';
 
 export interface FileResponderOptions {
   /** `Cache-Control: public, max-age=<seconds>`. */
@@ -29,7 +31,7 @@ export interface FileResponder {
    * once per held buffer and reused: a plain object, which @hono/node-server writes
    * without building a `Headers`.
    */
-  respondHot(served: InMemoryFile): Response;
+  respondHot(held: HeldRendition, varyAccept: boolean): Response;
 }
 
 type HeaderRecord = Record<string, string>;
@@ -59,6 +61,18 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
 
   return {
     respond(served, request) {
+      // ORIGINALS_REDIRECT_SECONDS: the client fetches the original from the object store.
+      if (served.body.kind === 'redirect') {
+        return new Response(null, {
+          status: 302,
+          headers: {
+            Location: served.body.location,
+            // The URL expires: never cached for longer than it lives.
+            'Cache-Control': 'no-store',
+            'X-Rendition-Cache': served.outcome,
+          },
+        });
+      }
       const etag = etagFor(served.mtimeMs, served.size);
       const headers = headersFor(served, etag);
       // A fallback image stands in for another URL: its validators must never turn into a 304.
@@ -80,20 +94,21 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
       }
       withEntity(headers, served);
       if (request.method === 'HEAD') return new Response(null, { status, headers });
-      return new Response(bodyOf(served), { status, headers });
+      return new Response(bodyOf(served.body, served.size), { status, headers });
     },
 
-    respondHot(served) {
-      const { buffer } = served.body;
+    respondHot(held, varyAccept) {
+      const { buffer } = held.body;
       let memo = hotHeaders.get(buffer);
       if (memo === undefined) {
         memo = [];
         hotHeaders.set(buffer, memo);
       }
-      const slot = served.varyAccept ? 1 : 0;
+      const slot = varyAccept ? 1 : 0;
       let headers = memo[slot];
       if (headers === undefined) {
-        headers = withEntity(headersFor(served, etagFor(served.mtimeMs, served.size)), served);
+        const served = { ...held, varyAccept };
+        headers = withEntity(headersFor(served, etagFor(held.mtimeMs, held.size)), served);
         memo[slot] = headers;
       }
       return new Response(buffer, { status: 200, headers });
@@ -101,13 +116,13 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
   };
 }
 
-function bodyOf(served: ServedFile): Uint8Array | ReadableStream<Uint8Array> {
-  if (served.body.kind === 'buffer') return served.body.buffer;
-  if (served.size === 0) {
-    void served.body.handle.close();
+function bodyOf(body: SendableFile['body'], size: number): Uint8Array | ReadableStream<Uint8Array> {
+  if (body.kind === 'buffer') return body.buffer;
+  if (size === 0) {
+    void body.handle.close();
     return new Uint8Array(0);
   }
   // Read no further than the size the headers promised, even if the file grows meanwhile.
-  const stream = served.body.handle.createReadStream({ end: served.size - 1 });
+  const stream = body.handle.createReadStream({ end: size - 1 });
   return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
 }

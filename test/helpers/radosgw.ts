@@ -85,3 +85,22 @@ export async function suiteBucket(cluster: RadosgwCluster, label: string): Promi
   }
   return bucket;
 }
+
+/** What an S3 suite works with: the run's cluster, a client of its user, a bucket of its own. */
+export interface S3Suite {
+  readonly cluster: RadosgwCluster;
+  readonly client: S3Client;
+  readonly bucket: string;
+}
+
+/**
+ * Joins the run's cluster (starting it if no suite has) with a fresh bucket named after
+ * `label`, and exports the test user's keys as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY:
+ * rendition reads them from the SDK's default chain, as in production.
+ */
+export async function joinRadosgw(label: string): Promise<S3Suite> {
+  const cluster = await runRadosgw();
+  process.env.AWS_ACCESS_KEY_ID = cluster.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = cluster.secretAccessKey;
+  return { cluster, client: s3ClientOf(cluster), bucket: await suiteBucket(cluster, label) };
+}
