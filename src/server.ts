@@ -300,6 +300,7 @@ async function wire(
       jobs,
       keySets: config.keySets,
       maxSourceBytes: config.admin.maxSourceBytes,
+      json: config.admin.json,
       tempFile: () => originals.tempFile(),
       allPaths: () => registry.paths(),
     },

@@ -60,12 +60,22 @@ export interface Config {
   readonly fallback: { readonly image: string | undefined; readonly status: 200 | 404 };
 }
 
+/** How large and how deep an admin JSON body may be. */
+export interface JsonBodyLimits {
+  /** Bytes, counted while reading (413 past it). */
+  readonly maxBytes: number;
+  /** Nesting of arrays and objects (400 past it). */
+  readonly maxDepth: number;
+}
+
 export interface AdminConfig {
   /** Empty: generate one in DATA_DIR. */
   readonly token: string;
   readonly requireRegistration: boolean;
   readonly uploadPrefix: string;
   readonly maxSourceBytes: number;
+  /** MAX_JSON_BODY_BYTES and MAX_JSON_DEPTH: the admin API's JSON bodies. */
+  readonly json: JsonBodyLimits;
   readonly fetchTimeoutMs: number;
   readonly fetchAllowCidrs: readonly string[];
   readonly warmConcurrency: number;
@@ -328,6 +338,7 @@ function assemble(
       requireRegistration: v.requireRegistration,
       uploadPrefix: v.uploadPrefix,
       maxSourceBytes: v.maxSourceBytes,
+      json: { maxBytes: v.maxJsonBodyBytes, maxDepth: v.maxJsonDepth },
       fetchTimeoutMs: v.fetchTimeoutMs,
       fetchAllowCidrs: v.fetchAllowCidrs,
       warmConcurrency: v.warmConcurrency,

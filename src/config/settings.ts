@@ -308,6 +308,20 @@ export const SETTINGS = {
     default: 25 * MIB,
     description: 'Largest upload or fetched original, in bytes, enforced while streaming (413).',
   }),
+  maxJsonBodyBytes: setting({
+    env: 'MAX_JSON_BODY_BYTES',
+    schema: integer(1024, 64 * MIB),
+    default: MIB,
+    description:
+      'Largest JSON body of an admin request, in bytes, counted while reading and refused with 413 before parsing (the nginx config gives the admin routes the same cap).',
+  }),
+  maxJsonDepth: setting({
+    env: 'MAX_JSON_DEPTH',
+    schema: integer(4, 1000),
+    default: 16,
+    description:
+      'Deepest nesting of arrays and objects in an admin JSON body, refused with 400 before parsing (the API needs 3).',
+  }),
   fetchTimeoutMs: setting({
     env: 'FETCH_TIMEOUT_MS',
     schema: integer(100, 600_000),
