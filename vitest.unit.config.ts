@@ -11,6 +11,7 @@ export const UNIT_TESTS = [
   'test/config/**/*.test.ts',
   'test/render/plan.test.ts',
   'test/fs/storage-errors.test.ts',
+  'test/originals/local-originals.test.ts',
   'test/http/media-targets.test.ts',
 ];
 

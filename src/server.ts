@@ -16,8 +16,9 @@ import { answerClientError } from './http/client-error.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
-import { createOriginals, originalFile } from './media/originals.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
+import { createLocalOriginals } from './originals/local-originals.js';
+import type { OriginalsStore } from './originals/originals-store.js';
 import { type OpenedRegistry, openConfiguredRegistry } from './registry/open-registry.js';
 import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registry.js';
 import { createRenderQueue, type RenderQueue } from './render/queue.js';
@@ -56,6 +57,8 @@ export interface ServerParts {
   readonly images: ImageService;
   readonly jobs: WarmJobs;
   readonly registry: Registry;
+  /** Where originals live: MEDIA_ROOT (or, with ORIGINALS_STORE=s3, a bucket). */
+  readonly originals: OriginalsStore;
   /** The CACHE_ROOT byte budget: its index is rebuilt in the background after listening. */
   readonly cacheBudget: CacheBudget;
   readonly logger: Logger;
@@ -242,13 +245,12 @@ async function wire(
     purge: (path, scope) => cache.purge(path, scope),
     purgeEverything: () => cache.purgeEverything(),
   });
-  const media = createMedia(config, roots, { registry, sync, cache });
-  const originals = createOriginals(roots.media);
+  const originals = createLocalOriginals(roots.media);
+  const media = createMedia(config, { registry, sync, cache, originals });
   const images = createImageService({
     registry,
     originals,
     cache: withPublishedPurges(cache, sync),
-    mediaRoot: roots.media,
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,
     preferredFormats: config.negotiation.preferred,
@@ -288,7 +290,7 @@ async function wire(
     media,
     info: createImageInfo({
       registry,
-      mediaRoot: roots.media,
+      originals,
       limits: config.render,
       queue,
       read: (path) => images.read(path),
@@ -328,7 +330,7 @@ async function wire(
       : {}),
   });
   return {
-    parts: { media, cache, images, jobs, registry, cacheBudget, logger },
+    parts: { media, cache, images, jobs, registry, originals, cacheBudget, logger },
     app,
     adminToken,
     queue,
@@ -339,12 +341,16 @@ async function wire(
 /** The media service: originals and renditions, with the fallback image when one is set. */
 function createMedia(
   config: Config,
-  roots: Roots,
-  parts: { registry: Registry; sync: NodeSync; cache: RenditionCache },
+  parts: {
+    registry: Registry;
+    sync: NodeSync;
+    cache: RenditionCache;
+    originals: OriginalsStore;
+  },
 ): MediaService {
-  const { registry, sync } = parts;
+  const { registry, sync, originals } = parts;
   const media = createMediaService({
-    mediaRoot: roots.media,
+    originals,
     preferredFormats: config.negotiation.preferred,
     sizes: config.sizes,
     cache: parts.cache,
@@ -360,11 +366,9 @@ function createMedia(
   // A misspelt rendition of an existing original: 400 with the canonical URL, not 404.
   const hinted = withRenditionHints(media, {
     mediaUrl: config.http.mediaUrl,
-    originalExists: (path) =>
-      originalFile(roots.media, path).then(
-        () => !config.admin.requireRegistration || registry.get(path) !== undefined,
-        () => false,
-      ),
+    originalExists: async (path) =>
+      (await originals.isOriginal(path)) &&
+      (!config.admin.requireRegistration || registry.get(path) !== undefined),
   });
   const { fallback } = config;
   return fallback.image === undefined
@@ -409,6 +413,7 @@ function shutdownOf(
       );
     }
     await parts.cacheBudget.close();
+    await parts.originals.close();
     state.registryOpen = false;
     await parts.registry.close();
     // Anything this process left half-written (only possible when the deadline cut work).

@@ -1,5 +1,5 @@
 // Keeps the layering honest by reading import lines: libraries stay in the layer that owns them,
-// and dependencies point down (url <- render <- cache <- media <- services <- http).
+// and dependencies point down (url <- render <- cache <- originals, media <- services <- http).
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -50,7 +50,7 @@ const LAYERS = [
   'nginx',
   'services',
   'registry',
-  'media',
+  'originals|media',
   'cache',
   'render',
   'fs',

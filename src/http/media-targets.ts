@@ -1,8 +1,7 @@
 // Parsed media targets by raw path: repeated URLs (every hit) skip decoding and the grammar.
 
-import { originalNotFound } from '../media/originals.js';
 import { decodeMediaPath } from '../url/media-path.js';
-import { isHiddenPath } from '../url/original-path.js';
+import { isHiddenPath, originalNotFound } from '../url/original-path.js';
 import { type MediaTarget, parseMediaTarget } from '../url/rendition-url.js';
 
 export interface MediaTargetParser {

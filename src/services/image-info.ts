@@ -3,18 +3,19 @@
 
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors.js';
-import { originalFile, originalNotFound } from '../media/originals.js';
+import type { OriginalsStore } from '../originals/originals-store.js';
 import { explicitPpoiOf, type ImageRecord, type Registry } from '../registry/registry.js';
 import type { Placeholders } from '../render/placeholder.js';
 import type { SourceInfo } from '../render/plan.js';
 import { type ProbeLimits, probeOriginal } from '../render/probe.js';
 import type { RenderQueue } from '../render/queue.js';
+import { originalNotFound } from '../url/original-path.js';
 import type { Ppoi } from '../url/rendition-spec.js';
 
 /** The info of one original (docs/urls.md#info-endpoint). */
 export interface ImageInfo {
   readonly path: string;
-  /** False for an original another app dropped in MEDIA_ROOT. */
+  /** False for an original another app put in the store (MEDIA_ROOT or the bucket). */
   readonly registered: boolean;
   /** Upright size, EXIF orientation applied, in pixels. */
   readonly width: number;
@@ -30,8 +31,7 @@ export interface ImageInfo {
 
 export interface ImageInfoOptions {
   readonly registry: Registry;
-  /** Real MEDIA_ROOT. */
-  readonly mediaRoot: string;
+  readonly originals: OriginalsStore;
   readonly limits: ProbeLimits;
   /** Probes of unregistered originals wait for a slot here (the render queue). */
   readonly queue: RenderQueue;
@@ -59,27 +59,27 @@ export function createImageInfo(options: ImageInfoOptions): (path: string) => Pr
       };
     }
     if (options.requireRegistration) throw originalNotFound(path);
-    const { real: file, stats } = await originalFile(options.mediaRoot, path);
+    const opened = await options.originals.open(path);
     // The header only, in a render slot, once per version of the file: a header read can
     // still cost 0.7 s (a GIF of 1.5 M frames), and a public URL must not flood libuv's pool.
-    const key = `${path}\0${stats.size}\0${stats.mtimeMs}`;
+    const key = `${path}\0${opened.version}`;
     let probing = probes.get(key);
     if (probing === undefined) {
-      probing = options.queue.run(() => probeOriginal(file, options.limits));
+      probing = options.queue.run(() => probeOriginal(opened.file, options.limits));
       probes.set(key, probing);
       // Refusals are remembered too (a too-large file stays too large); OVERLOADED is not.
       probing.catch((error: unknown) => {
         if (error instanceof AppError && error.code === 'OVERLOADED') probes.delete(key);
       });
     }
-    const probed = await probing;
+    const probed = await probing.finally(() => opened.release());
     return {
       path,
       registered: false,
       width: probed.width,
       height: probed.height,
       format: probed.format,
-      bytes: stats.size,
+      bytes: opened.size,
       ppoi: null,
       placeholders: null,
     };

@@ -7,18 +7,14 @@ import type { AdminConfig, RenderConfig } from '../config/load-config.js';
 import { AppError, publicErrorFor, quoteInput } from '../errors.js';
 import { translateStorageError } from '../fs/storage-errors.js';
 import type { FetchedSource } from '../media/fetch-source.js';
-import {
-  candidatePaths,
-  checkPathForFormat,
-  type Originals,
-  originalFile,
-} from '../media/originals.js';
+import type { OriginalsStore } from '../originals/originals-store.js';
 import type { ImageRecord, ImageSource, Registry } from '../registry/registry.js';
 import { placeholdersFrom } from '../render/placeholder.js';
 import type { RenderQueue } from '../render/queue.js';
 import { validateOriginal } from '../render/validate.js';
 import type { KeySets } from '../url/key-sets.js';
 import { checkMediaPath } from '../url/media-path.js';
+import { candidatePaths, checkPathForFormat } from '../url/original-names.js';
 import { checkOriginalPath } from '../url/original-path.js';
 import { CENTRE, type OutputFormat, type Ppoi } from '../url/rendition-spec.js';
 import { createPathLocks } from './path-locks.js';
@@ -59,10 +55,8 @@ export interface WarmSummary {
 
 export interface ImageServiceOptions {
   readonly registry: Registry;
-  readonly originals: Originals;
+  readonly originals: OriginalsStore;
   readonly cache: RenditionCache;
-  /** Real MEDIA_ROOT. */
-  readonly mediaRoot: string;
   readonly mediaUrl: string;
   readonly keySets: KeySets;
   readonly preferredFormats: readonly OutputFormat[];
@@ -100,7 +94,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
   const now = options.now ?? (() => new Date());
   const withPlaceholders = createPlaceholderBackfill({
     registry,
-    mediaRoot: options.mediaRoot,
+    originals,
     render: options.render,
     queue: options.queue,
     locks,
@@ -133,7 +127,20 @@ export function createImageService(options: ImageServiceOptions): ImageService {
     path: string,
     names: readonly string[],
   ): Promise<Record<string, WarmSummary>> {
-    const { real: original } = await originalFile(options.mediaRoot, path);
+    const opened = await originals.open(path);
+    try {
+      return await warmFrom(opened.file, path, names);
+    } finally {
+      opened.release();
+    }
+  }
+
+  /** Warms `names` of `path` from its readable local file `original`. */
+  async function warmFrom(
+    original: string,
+    path: string,
+    names: readonly string[],
+  ): Promise<Record<string, WarmSummary>> {
     const summaries: Record<string, WarmSummary> = {};
     for (const name of names) {
       const named = warmItemsFor(path, keySets[name] ?? {}, options.preferredFormats);

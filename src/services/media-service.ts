@@ -1,7 +1,6 @@
 // Serves media URLs by policy: which size is allowed, which format answers, which original
-// may be rendered. Originals come from MEDIA_ROOT; renditions from the rendition cache.
+// may be rendered. Originals come from the originals store; renditions from the rendition cache.
 
-import { stat } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 import type {
   CachedRendition,
@@ -11,10 +10,10 @@ import type {
   SendableFile,
 } from '../cache/rendition-cache.js';
 import { AppError } from '../errors.js';
-import { openInside } from '../fs/inside-root.js';
-import { leadsToDotfile, originalFile, originalNotFound } from '../media/originals.js';
+import type { OriginalsStore } from '../originals/originals-store.js';
 import { mediaTypeFor } from '../url/media-types.js';
 import { chooseFormat, type FormatChoice, variesWithAccept } from '../url/negotiate.js';
+import { originalNotFound } from '../url/original-path.js';
 import type { OutputFormat } from '../url/rendition-spec.js';
 import type { FileTarget } from '../url/rendition-url.js';
 import { checkSizeAllowed, type SizesPolicy } from '../url/sizes-policy.js';
@@ -53,8 +52,7 @@ export type ResolvedTarget =
     };
 
 export interface MediaServiceOptions {
-  /** Real (symlink-resolved) MEDIA_ROOT. */
-  readonly mediaRoot: string;
+  readonly originals: OriginalsStore;
   readonly preferredFormats: readonly OutputFormat[];
   readonly sizes: SizesPolicy;
   readonly cache: RenditionCache;
@@ -80,8 +78,8 @@ export interface MediaService {
 }
 
 export function createMediaService(options: MediaServiceOptions): MediaService {
-  const { mediaRoot, cache } = options;
-  // Originals that failed validation, by real path, until they change (mtime or size).
+  const { originals, cache } = options;
+  // Originals that failed validation, by local file, until their version changes.
   const refused = new LRUCache<string, { version: string; error: AppError }>({ max: 1000 });
 
   function resolve(target: FileTarget, accept: string | undefined, signed = false): ResolvedTarget {
@@ -101,21 +99,8 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   }
 
   async function serveOriginal(path: string): Promise<ServedFile> {
-    const file = await openInside(mediaRoot, path);
-    if (file === undefined) throw originalNotFound(path);
-    // A symlink to a dotfile (`a.jpg -> .env`) is no original either.
-    if (leadsToDotfile(mediaRoot, file.realPath)) {
-      await file.handle.close();
-      throw originalNotFound(path);
-    }
-    return {
-      body: { kind: 'handle', handle: file.handle },
-      size: file.stats.size,
-      mtimeMs: file.stats.mtimeMs,
-      contentType: mediaTypeFor(path),
-      varyAccept: false,
-      outcome: 'original',
-    };
+    const served = await originals.serve(path);
+    return { ...served, contentType: mediaTypeFor(path), varyAccept: false, outcome: 'original' };
   }
 
   async function serveRendition(
@@ -130,25 +115,24 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     options.checkInStep?.();
     if (options.isRenderable !== undefined && !options.isRenderable(spec.path))
       throw originalNotFound(spec.path);
-    const { real: original, stats } = await originalFile(mediaRoot, spec.path);
+    const opened = await originals.open(spec.path);
+    const { file: original, version } = opened;
     // An original known to be unreadable is refused without taking a render slot again.
-    const version = `${stats.mtimeMs}:${stats.size}`;
     const known = refused.get(original);
     if (known !== undefined && known.version === version) throw known.error;
-    const rendered = await cache.render(original, spec, choice).catch(async (error: unknown) => {
-      // A delete that won the race makes any read fail: that is a missing original, not a
-      // broken one, and nothing to remember.
-      const now = await stat(original).catch(() => undefined);
-      if (now === undefined) throw originalNotFound(spec.path);
-      if (
-        error instanceof AppError &&
-        REMEMBERED_REFUSALS.has(error.code) &&
-        `${now.mtimeMs}:${now.size}` === version
-      ) {
-        refused.set(original, { version, error });
-      }
-      throw error;
-    });
+    const rendered = await cache
+      .render(original, spec, choice)
+      .catch(async (error: unknown) => {
+        // A delete that won the race makes any read fail: that is a missing original, not a
+        // broken one, and nothing to remember.
+        const now = await opened.current();
+        if (now === undefined) throw originalNotFound(spec.path);
+        if (error instanceof AppError && REMEMBERED_REFUSALS.has(error.code) && now === version) {
+          refused.set(original, { version, error });
+        }
+        throw error;
+      })
+      .finally(() => opened.release());
     return { ...rendered, varyAccept };
   }
 

@@ -3,7 +3,7 @@
 
 import { createSingleFlight } from '../cache/single-flight.js';
 import type { RenderConfig } from '../config/load-config.js';
-import { realPathInside } from '../fs/inside-root.js';
+import type { OriginalsStore } from '../originals/originals-store.js';
 import type { ImageRecord, Registry } from '../registry/registry.js';
 import { computePlaceholders } from '../render/placeholder.js';
 import type { RenderQueue } from '../render/queue.js';
@@ -11,8 +11,7 @@ import type { PathLocks } from './path-locks.js';
 
 export interface PlaceholderBackfillOptions {
   readonly registry: Registry;
-  /** Real MEDIA_ROOT. */
-  readonly mediaRoot: string;
+  readonly originals: OriginalsStore;
   readonly render: RenderConfig;
   /** Decodes take a render slot, so a burst of reads of old records cannot swamp sharp. */
   readonly queue: RenderQueue;
@@ -32,11 +31,11 @@ export function createPlaceholderBackfill(
   const flights = createSingleFlight<ImageRecord>();
 
   async function backfill(record: ImageRecord): Promise<ImageRecord> {
-    const original = await realPathInside(options.mediaRoot, record.path);
+    const original = await options.originals.open(record.path).catch(() => undefined);
     if (original === undefined) return record;
-    const placeholders = await options.queue.run(() =>
-      computePlaceholders(original, options.render),
-    );
+    const placeholders = await options.queue
+      .run(() => computePlaceholders(original.file, options.render))
+      .finally(() => original.release());
     return locks.with(record.path, async () => {
       const current = registry.get(record.path);
       // Replaced, deleted or filled meanwhile: these placeholders may be of another picture.

@@ -24,6 +24,11 @@ export function isHiddenPath(path: string): boolean {
  * tail the URL grammar reads as something else (`photos/crop/180x180.jpg` is a rendition of
  * `photos`, `a.jpg/info` the info of `a.jpg`): such an original could never be served.
  */
+/** The error a media path without an original gets (404 `ORIGINAL_NOT_FOUND`). */
+export function originalNotFound(path: string): AppError {
+  return new AppError('ORIGINAL_NOT_FOUND', `No original at ${quoteInput(path)}`);
+}
+
 export function checkOriginalPath(path: string): string {
   checkMediaPath(path);
   for (const segment of path.split('/')) {

@@ -1,0 +1,168 @@
+// Originals under MEDIA_ROOT: the local originals store. Every path is resolved inside the
+// real root (symlinks followed only while they stay inside it); dotfiles are never originals.
+
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+// One temp dir name for every root: `:` keeps it out of every media URL, and start-up
+// cleaning (cleanTempFiles) treats MEDIA_ROOT's like CACHE_ROOT's.
+import { TEMP_DIR_NAME } from '../cache/layout.js';
+import { AppError, quoteInput } from '../errors.js';
+import {
+  openInside,
+  realPathInside,
+  removeEmptyParents,
+  retryWhileDirVanishes,
+} from '../fs/inside-root.js';
+import { isHiddenPath, originalNotFound } from '../url/original-path.js';
+import type { OriginalsStore } from './originals-store.js';
+
+/** The local store over `realMediaRoot` (MEDIA_ROOT with symlinks resolved). */
+export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
+  const tempDir = join(realMediaRoot, TEMP_DIR_NAME);
+
+  async function exists(path: string): Promise<boolean> {
+    const real = await realPathInside(realMediaRoot, path);
+    return real !== undefined;
+  }
+
+  async function tempFile(): Promise<string> {
+    await mkdir(tempDir, { recursive: true });
+    return join(tempDir, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+  }
+
+  /**
+   * The real path and stats of the regular file `path` names; `ORIGINAL_NOT_FOUND` when
+   * there is none (missing, a directory, a dangling link).
+   */
+  async function originalFile(path: string): Promise<{ real: string; stats: Stats }> {
+    // Dotfiles (`.env`, `.git/config`) are never originals, by name or through a symlink.
+    if (isHiddenPath(path)) throw originalNotFound(path);
+    const real = await realPathInside(realMediaRoot, path);
+    if (real !== undefined && leadsToDotfile(realMediaRoot, real)) throw originalNotFound(path);
+    const stats = real === undefined ? undefined : await stat(real).catch(() => undefined);
+    if (real === undefined || stats === undefined || !stats.isFile()) throw originalNotFound(path);
+    return { real, stats };
+  }
+
+  return {
+    async open(path) {
+      const { real, stats } = await originalFile(path);
+      return {
+        file: real,
+        version: versionOf(stats),
+        size: stats.size,
+        mtimeMs: stats.mtimeMs,
+        async current() {
+          const now = await stat(real).catch(() => undefined);
+          return now === undefined ? undefined : versionOf(now);
+        },
+        release() {},
+      };
+    },
+
+    async serve(path) {
+      const file = await openInside(realMediaRoot, path);
+      if (file === undefined) throw originalNotFound(path);
+      // A symlink to a dotfile (`a.jpg -> .env`) is no original either.
+      if (leadsToDotfile(realMediaRoot, file.realPath)) {
+        await file.handle.close();
+        throw originalNotFound(path);
+      }
+      return {
+        body: { kind: 'handle', handle: file.handle },
+        size: file.stats.size,
+        mtimeMs: file.stats.mtimeMs,
+      };
+    },
+
+    isOriginal(path) {
+      return originalFile(path).then(
+        () => true,
+        () => false,
+      );
+    },
+
+    tempFile,
+
+    async place(temp, path, replace) {
+      const target = join(realMediaRoot, path);
+      const existed = await exists(path);
+      // A delete of this directory's last other original may remove it meanwhile: retried.
+      const intoDir = <T>(step: () => Promise<T>) =>
+        retryWhileDirVanishes(realMediaRoot, dirname(target), step);
+      if (replace) {
+        if (existed && !(await stat(target)).isFile()) throw conflict(path, 'is a directory');
+        await intoDir(() => rename(temp, target));
+        return { replaced: existed };
+      }
+      try {
+        await intoDir(() => link(temp, target));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(path, 'exists');
+        throw error;
+      } finally {
+        await rm(temp, { force: true });
+      }
+      return { replaced: false };
+    },
+
+    exists,
+
+    async kindOf(path) {
+      const real = await realPathInside(realMediaRoot, path);
+      const stats = real === undefined ? undefined : await stat(real).catch(() => undefined);
+      if (stats === undefined) return undefined;
+      return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
+    },
+
+    async remove(path) {
+      const real = await realPathInside(realMediaRoot, path);
+      // (realPathInside throws BAD_PATH for a real path outside the root.)
+      if (real === undefined) return false;
+      // Remove the name the URL uses, never a symlink's target elsewhere.
+      await rm(join(realMediaRoot, path), { force: true });
+      await removeEmptyParents(realMediaRoot, dirname(join(realMediaRoot, path)));
+      return true;
+    },
+
+    async setAside(path) {
+      const real = await realPathInside(realMediaRoot, path);
+      if (real === undefined || !(await stat(real)).isFile()) return undefined;
+      const target = join(realMediaRoot, path);
+      // In the temp dir: no URL reaches it, and start-up cleaning removes it after a crash.
+      const aside = await tempFile();
+      // The name the URL uses moves, never a symlink's target elsewhere.
+      await rename(target, aside);
+      return {
+        async discard() {
+          await rm(aside, { force: true });
+          await removeEmptyParents(realMediaRoot, dirname(target));
+        },
+        async restore() {
+          await retryWhileDirVanishes(realMediaRoot, dirname(target), () => rename(aside, target));
+        },
+      };
+    },
+
+    async close() {},
+  };
+}
+
+/** What changes whenever a local original's bytes do. */
+function versionOf(stats: Stats): string {
+  return `${stats.mtimeMs}:${stats.size}`;
+}
+
+function conflict(path: string, what: string): AppError {
+  return new AppError(
+    'CONFLICT',
+    `An original at ${quoteInput(path)} ${what}; ask for ?replace=true to replace it`,
+  );
+}
+
+/** True when a real path under the real MEDIA_ROOT is a dotfile or lies in a dot directory. */
+function leadsToDotfile(realMediaRoot: string, realPath: string): boolean {
+  return isHiddenPath(relative(realMediaRoot, realPath));
+}

@@ -1,0 +1,72 @@
+// The originals store contract: where originals live (MEDIA_ROOT, or an S3 bucket), behind
+// one small interface. Services never build a MEDIA_ROOT path or an object key themselves.
+
+import type { FileHandle } from 'node:fs/promises';
+
+/** What a media path names in the store (symlinks resolved, for the local store). */
+export type OriginalKind = 'file' | 'directory' | 'other';
+
+/** An original, readable as a local file for sharp, until `release`. */
+export interface OpenedOriginal {
+  /** A local file path (local: the real path; s3: the read-through copy). */
+  readonly file: string;
+  /** Changes whenever the bytes do: `mtimeMs:size` locally, the ETag in S3. */
+  readonly version: string;
+  /** Bytes. */
+  readonly size: number;
+  /** Modification time, ms since the epoch. */
+  readonly mtimeMs: number;
+  /** The original's version now; undefined when it is gone (a delete won a race). */
+  current(): Promise<string | undefined>;
+  /** Done reading `file`: a read-through copy may be evicted again. Idempotent. */
+  release(): void;
+}
+
+/** The bytes of an original to send as `/media/<path>` (the caller closes the handle). */
+export interface ServedOriginal {
+  readonly body: { readonly kind: 'handle'; readonly handle: FileHandle };
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** An original moved out of sight by {@link OriginalsStore.setAside}. */
+export interface SetAside {
+  discard(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+/**
+ * Every method takes a checked media path (`checkMediaPath`); none reads or writes outside
+ * the store's root (MEDIA_ROOT, or S3_PREFIX in the bucket).
+ */
+export interface OriginalsStore {
+  /**
+   * The original at `path`, readable as a local file; throws `ORIGINAL_NOT_FOUND` when there
+   * is none (missing, a directory, a dotfile by name or through a symlink).
+   */
+  open(path: string): Promise<OpenedOriginal>;
+  /** The original at `path` to send; `ORIGINAL_NOT_FOUND` as for `open`. */
+  serve(path: string): Promise<ServedOriginal>;
+  /** True when `path` names an original `open` would find. */
+  isOriginal(path: string): Promise<boolean>;
+  /** True when anything at all sits at `path` (a new original may not take it). */
+  exists(path: string): Promise<boolean>;
+  /** What `path` names; undefined when nothing. */
+  kindOf(path: string): Promise<OriginalKind | undefined>;
+  /** A fresh local temp file for incoming bytes (validated there, then `place`d). */
+  tempFile(): Promise<string>;
+  /**
+   * Stores the validated file `temp` at `path`, and removes `temp`. Without `replace`, an
+   * existing original is a 409 `CONFLICT` and nothing changes (no clobber, atomic).
+   */
+  place(temp: string, path: string, replace: boolean): Promise<{ replaced: boolean }>;
+  /** Deletes the original; false if there was none. */
+  remove(path: string): Promise<boolean>;
+  /**
+   * Moves the original out of sight (no URL reaches it) until `discard` deletes it or
+   * `restore` puts it back. Undefined when there is none.
+   */
+  setAside(path: string): Promise<SetAside | undefined>;
+  /** Stops background work (rescans, fetches); the store is not used afterwards. */
+  close(): Promise<void>;
+}
