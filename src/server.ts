@@ -21,6 +21,7 @@ import { createLocalOriginals } from './originals/local-originals.js';
 import type { OriginalsStore } from './originals/originals-store.js';
 import { type OpenedRegistry, openConfiguredRegistry } from './registry/open-registry.js';
 import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registry.js';
+import { gatedQueue } from './render/gated-queue.js';
 import { createRenderQueue, type RenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
@@ -61,6 +62,10 @@ export interface ServerParts {
   readonly originals: OriginalsStore;
   /** The CACHE_ROOT byte budget: its index is rebuilt in the background after listening. */
   readonly cacheBudget: CacheBudget;
+  /** The bounded render queue: renders, probes and upload validation take its slots. */
+  readonly queue: RenderQueue;
+  /** Upload validation and placeholder backfill: VALIDATE_CONCURRENCY, then a render slot. */
+  readonly decodes: RenderQueue;
   readonly logger: Logger;
 }
 
@@ -247,6 +252,14 @@ async function wire(
   });
   const originals = createLocalOriginals(roots.media);
   const media = createMedia(config, { registry, sync, cache, originals });
+  // Whole-original decodes: VALIDATE_CONCURRENCY at a time, each in a render slot.
+  const decodes = gatedQueue(
+    createRenderQueue({
+      concurrency: config.render.validateConcurrency,
+      queueLimit: config.render.queueLimit,
+    }),
+    queue,
+  );
   const images = createImageService({
     registry,
     originals,
@@ -256,7 +269,7 @@ async function wire(
     preferredFormats: config.negotiation.preferred,
     render: config.render,
     admin: config.admin,
-    queue,
+    queue: decodes,
     fetchSource: (url, destination) =>
       fetchSource(url, destination, {
         maxBytes: config.admin.maxSourceBytes,
@@ -330,7 +343,18 @@ async function wire(
       : {}),
   });
   return {
-    parts: { media, cache, images, jobs, registry, originals, cacheBudget, logger },
+    parts: {
+      media,
+      cache,
+      images,
+      jobs,
+      registry,
+      originals,
+      cacheBudget,
+      queue,
+      decodes,
+      logger,
+    },
     app,
     adminToken,
     queue,

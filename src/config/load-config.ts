@@ -107,6 +107,8 @@ export interface RenderConfig {
   /** Bound of a filters-only rendition's size (MAX_WIDTH x MAX_HEIGHT). */
   readonly maxOutput: { readonly width: number; readonly height: number };
   readonly concurrency: number;
+  /** Whole-original decodes at once (VALIDATE_CONCURRENCY), each also in a render slot. */
+  readonly validateConcurrency: number;
   readonly queueLimit: number;
   readonly timeoutMs: number;
   readonly maxInputPixels: number;
@@ -320,6 +322,7 @@ function assemble(
       thumbnailRounding: v.thumbnailRounding,
       maxOutput: { width: v.maxWidth, height: v.maxHeight },
       concurrency: v.renderConcurrency,
+      validateConcurrency: v.validateConcurrency,
       queueLimit: v.renderQueue,
       timeoutMs: v.renderTimeoutMs,
       maxInputPixels: v.maxInputPixels,

@@ -244,6 +244,13 @@ export const SETTINGS = {
     default: 2,
     description: 'Renders run at once (one per core is right for sharp).',
   }),
+  validateConcurrency: setting({
+    env: 'VALIDATE_CONCURRENCY',
+    schema: integer(1, 256),
+    default: 1,
+    description:
+      'Full decodes of whole originals at once (upload validation, placeholder backfill), each also in a render slot: an AVIF decode holds the whole image, ~300 MiB for 16.7 MP.',
+  }),
   renderQueue: setting({
     env: 'RENDER_QUEUE',
     schema: integer(0, 100_000),
