@@ -104,9 +104,9 @@ export const ERRORS = {
   },
   SOURCE_TOO_LARGE: {
     status: 413,
-    surfaces: ['admin', 'nginx'],
+    surfaces: ['media', 'admin', 'nginx'],
     description:
-      'An upload, a fetched original or a JSON body is larger than `MAX_SOURCE_BYTES`; from nginx, a body over its route\'s `client_max_body_size`.',
+      'An upload, a fetched original or a JSON body is larger than `MAX_SOURCE_BYTES`; from nginx, a body over its route\'s `client_max_body_size`; with `ORIGINALS_STORE=s3`, an original object larger than `MAX_SOURCE_BYTES` (never read whole).',
   },
   URI_TOO_LONG: {
     status: 414,
@@ -146,6 +146,13 @@ export const ERRORS = {
     status: 503,
     surfaces: BOTH,
     description: 'With `REGISTRY=postgres`: PostgreSQL at `DATABASE_URL` cannot be reached.',
+    headers: { 'Retry-After': '5' },
+  },
+  ORIGINALS_UNAVAILABLE: {
+    status: 503,
+    surfaces: BOTH,
+    description:
+      'With `ORIGINALS_STORE=s3`: the bucket at `S3_ENDPOINT` cannot be reached or refused the request; renditions already cached keep being served.',
     headers: { 'Retry-After': '5' },
   },
   INTERNAL: {

@@ -17,7 +17,7 @@ import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
-import { createLocalOriginals } from './originals/local-originals.js';
+import { openConfiguredOriginals } from './originals/open-originals.js';
 import type { OriginalsStore } from './originals/originals-store.js';
 import { type OpenedRegistry, openConfiguredRegistry } from './registry/open-registry.js';
 import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registry.js';
@@ -250,7 +250,16 @@ async function wire(
     purge: (path, scope) => cache.purge(path, scope),
     purgeEverything: () => cache.purgeEverything(),
   });
-  const originals = createLocalOriginals(roots.media);
+  const purges = withPublishedPurges(cache, sync);
+  const originals = await openConfiguredOriginals(config.originals, {
+    mediaRoot: roots.media,
+    cacheRoot: roots.cache,
+    maxBytes: config.admin.maxSourceBytes,
+    timeoutMs: config.admin.fetchTimeoutMs,
+    // Replaced or deleted in the bucket behind our back: no node serves its renditions.
+    onChanged: (path) => purges.purge(path, 'all'),
+    onError: (error, message) => logFailure(error, message, '-'),
+  });
   const media = createMedia(config, { registry, sync, cache, originals });
   // Whole-original decodes: VALIDATE_CONCURRENCY at a time, each in a render slot.
   const decodes = gatedQueue(
@@ -263,7 +272,7 @@ async function wire(
   const images = createImageService({
     registry,
     originals,
-    cache: withPublishedPurges(cache, sync),
+    cache: purges,
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,
     preferredFormats: config.negotiation.preferred,

@@ -40,6 +40,10 @@ const LIBRARY_OWNERS: Record<string, RegExp> = {
   'prom-client': /^metrics\//,
   pino: /^log\//,
   '@hono/zod-openapi': /^http\//,
+  // The S3 API: only the originals store speaks it.
+  '@aws-sdk/client-s3': /^originals\//,
+  '@aws-sdk/lib-storage': /^originals\//,
+  '@aws-sdk/s3-request-presigner': /^originals\//,
 };
 
 // Each layer may import only the layers listed after it.

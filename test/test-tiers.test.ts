@@ -8,7 +8,7 @@ import { UNIT_TESTS } from '../vitest.unit.config.js';
 
 /** What a unit test may not import: the harnesses that start processes or servers. */
 const SLOW_IMPORTS =
-  /from '(node:child_process|\.\.?\/(\.\.\/)*(src\/server|src\/cli)\.js|.*helpers\/(server|child-server|nginx|nginx-stack|postgres|postgres-cluster|browser|cli|tmpfs)\.js)'/;
+  /from '(node:child_process|\.\.?\/(\.\.\/)*(src\/server|src\/cli)\.js|.*helpers\/(server|child-server|nginx|nginx-stack|postgres|postgres-cluster|radosgw|radosgw-cluster|browser|cli|tmpfs)\.js)'/;
 
 /** A glob of the config (`*` within a name, `**` across folders) as a regular expression. */
 function globPattern(glob: string): RegExp {

@@ -41,7 +41,7 @@ function startLines(config: Config, url: string, registered: number, admin: Admi
   const { mediaUrl } = config.http;
   return [
     `rendition listening on ${url}`,
-    `  originals  MEDIA_ROOT=${config.roots.mediaRoot}  (served at ${mediaUrl}/<path>)`,
+    `  originals  ${originalsAt(config)}  (served at ${mediaUrl}/<path>)`,
     `  cache      CACHE_ROOT=${config.roots.cacheRoot}`,
     `  data       DATA_DIR=${config.roots.dataDir}  (${registered} registered images)`,
     adminTokenLine(admin),
@@ -56,6 +56,13 @@ function startLines(config: Config, url: string, registered: number, admin: Admi
     'nginx in front: `npx rendition nginx-config --listen 8080`',
     `Ops: ${url}/healthz, ${url}/metrics, ${url}/admin/openapi.json; JSON logs follow on stdout`,
   ];
+}
+
+function originalsAt(config: Config): string {
+  const { store, s3 } = config.originals;
+  if (store === 'local') return `MEDIA_ROOT=${config.roots.mediaRoot}`;
+  const at = s3.endpoint === '' ? 'AWS' : s3.endpoint;
+  return `ORIGINALS_STORE=s3 s3://${s3.bucket}/${s3.prefix === '' ? '' : `${s3.prefix}/`} at ${at}`;
 }
 
 function adminTokenLine(admin: AdminToken): string {

@@ -47,6 +47,7 @@ export interface Config {
   readonly cacheBudget: { readonly maxBytes: number; readonly lowWaterBytes: number };
   readonly admin: AdminConfig;
   readonly registry: RegistryConfig;
+  readonly originals: OriginalsConfig;
   /** SIGNING_KEYS: empty turns signed URLs off. */
   readonly signing: { readonly keys: readonly string[] };
   readonly configFile: string | undefined;
@@ -88,6 +89,21 @@ export interface RegistryConfig {
   readonly poolSize: number;
   readonly heartbeatMs: number;
   readonly maxStalenessMs: number;
+}
+
+export interface OriginalsConfig {
+  readonly store: 'local' | 's3';
+  /** S3_* settings; `prefix` without slashes at either end. */
+  readonly s3: {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly bucket: string;
+    readonly prefix: string;
+    readonly forcePathStyle: boolean;
+  };
+  readonly cacheBytes: number;
+  readonly rescanSeconds: number;
+  readonly redirectSeconds: number;
 }
 
 export interface EncoderConfig {
@@ -168,6 +184,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const config = assemble(values as SettingValues, keySets, cwd, configFile);
   if (config.registry.kind === 'postgres' && config.registry.databaseUrl === '') {
     throw new ConfigError(['DATABASE_URL: expected a postgres:// URL, since REGISTRY=postgres']);
+  }
+  if (config.originals.store === 's3' && config.originals.s3.bucket === '') {
+    throw new ConfigError(['S3_BUCKET: expected a bucket name, since ORIGINALS_STORE=s3']);
   }
   const overlap = rootsOverlap(config.roots);
   if (overlap !== undefined) throw new ConfigError([overlap]);
@@ -352,6 +371,19 @@ function assemble(
       poolSize: v.databasePoolSize,
       heartbeatMs: v.registryHeartbeatMs,
       maxStalenessMs: v.registryMaxStalenessMs,
+    },
+    originals: {
+      store: v.originalsStore,
+      s3: {
+        endpoint: v.s3Endpoint.replace(/\/$/, ''),
+        region: v.s3Region,
+        bucket: v.s3Bucket,
+        prefix: v.s3Prefix,
+        forcePathStyle: v.s3ForcePathStyle,
+      },
+      cacheBytes: v.originalsCacheBytes,
+      redirectSeconds: v.originalsRedirectSeconds,
+      rescanSeconds: v.originalsRescanSeconds,
     },
     signing: { keys: v.signingKeys },
     configFile,

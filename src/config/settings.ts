@@ -113,6 +113,86 @@ export const SETTINGS = {
     description:
       'How long a node that cannot reach PostgreSQL keeps serving its cached renditions (misses answer 503 REGISTRY_UNAVAILABLE at once); past it the node empties its cache, in milliseconds.',
   }),
+  originalsStore: setting({
+    env: 'ORIGINALS_STORE',
+    schema: z.enum(['local', 's3']),
+    default: 'local' as 'local' | 's3',
+    description:
+      'Where originals live: `local` (MEDIA_ROOT) or `s3` (S3_BUCKET under S3_PREFIX, shared by every node; docs/multi-node.md).',
+  }),
+  s3Endpoint: setting({
+    env: 'S3_ENDPOINT',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (value) => value === '' || /^https?:\/\/[^/]+\/?$/.test(value),
+        'expected an http(s):// URL without a path, e.g. https://s3.eu-central-1.amazonaws.com or http://127.0.0.1:9000',
+      ),
+    default: '',
+    description:
+      'S3 API endpoint of ORIGINALS_STORE=s3 (R2, MinIO, Ceph radosgw); empty for AWS S3. Credentials come from the AWS SDK chain (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE, roles).',
+  }),
+  s3Region: setting({
+    env: 'S3_REGION',
+    schema: z.string().trim().min(1, 'expected a region, e.g. us-east-1 (R2: auto)'),
+    default: 'us-east-1',
+    description: 'Region of S3_BUCKET (R2: `auto`; MinIO and Ceph accept `us-east-1`).',
+  }),
+  s3Bucket: setting({
+    env: 'S3_BUCKET',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (value) => value === '' || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value),
+        'expected an S3 bucket name (3-63 characters: a-z 0-9 . -)',
+      ),
+    default: '',
+    description: 'Bucket of the originals with ORIGINALS_STORE=s3 (required there).',
+  }),
+  s3Prefix: setting({
+    env: 'S3_PREFIX',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (value) => isMediaPathOrEmpty(value.replace(/^\/+|\/+$/g, '')),
+        'expected key segments of letters, digits and ._~@+- (no empty, "." or ".."), e.g. media/originals',
+      )
+      .transform((value) => value.replace(/^\/+|\/+$/g, '')),
+    default: '',
+    description:
+      'Key prefix of the originals in S3_BUCKET, a root like MEDIA_ROOT: `<prefix>/<media path>`; nothing outside it is read or written.',
+  }),
+  s3ForcePathStyle: setting({
+    env: 'S3_FORCE_PATH_STYLE',
+    schema: boolean(),
+    default: false,
+    description:
+      'Address the bucket as `<endpoint>/<bucket>` instead of `<bucket>.<endpoint>` (MinIO and Ceph radosgw need it).',
+  }),
+  originalsCacheBytes: setting({
+    env: 'ORIGINALS_CACHE_BYTES',
+    schema: integer(0, Number.MAX_SAFE_INTEGER),
+    default: 1024 * MIB,
+    description:
+      'With ORIGINALS_STORE=s3: bytes of the local read-through copies of originals (in CACHE_ROOT), least recently used evicted; 0 keeps a copy only while it renders.',
+  }),
+  originalsRescanSeconds: setting({
+    env: 'ORIGINALS_RESCAN_SECONDS',
+    schema: integer(1, 86_400),
+    default: 60,
+    description:
+      "With ORIGINALS_STORE=s3: how often the bucket is listed to notice originals replaced or deleted behind rendition's back (their renditions are purged), and how old a local copy may be before a miss revalidates it.",
+  }),
+  originalsRedirectSeconds: setting({
+    env: 'ORIGINALS_REDIRECT_SECONDS',
+    schema: integer(0, 604_800),
+    default: 0,
+    description:
+      'With ORIGINALS_STORE=s3: 0 streams `MEDIA_URL/<original>` from Node; more answers 302 to a presigned GET URL valid that many seconds.',
+  }),
   negotiateFormats: setting({
     env: 'NEGOTIATE_FORMATS',
     schema: list(z.enum(OUTPUT_FORMATS)),

@@ -8,6 +8,7 @@ import {
   evaluateConditions,
   lastModifiedFor,
 } from '../cache/validators.js';
+import type { SendableFile } from '../cache/rendition-cache.js';
 import { AppError } from '../errors.js';
 import type { InMemoryFile, ServedFile } from '../services/media-service.js';
 
@@ -59,6 +60,18 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
 
   return {
     respond(served, request) {
+      // ORIGINALS_REDIRECT_SECONDS: the client fetches the original from the object store.
+      if (served.body.kind === 'redirect') {
+        return new Response(null, {
+          status: 302,
+          headers: {
+            Location: served.body.location,
+            // The URL expires: never cached for longer than it lives.
+            'Cache-Control': 'no-store',
+            'X-Rendition-Cache': served.outcome,
+          },
+        });
+      }
       const etag = etagFor(served.mtimeMs, served.size);
       const headers = headersFor(served, etag);
       // A fallback image stands in for another URL: its validators must never turn into a 304.
@@ -80,7 +93,7 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
       }
       withEntity(headers, served);
       if (request.method === 'HEAD') return new Response(null, { status, headers });
-      return new Response(bodyOf(served), { status, headers });
+      return new Response(bodyOf(served.body, served.size), { status, headers });
     },
 
     respondHot(served) {
@@ -101,13 +114,13 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
   };
 }
 
-function bodyOf(served: ServedFile): Uint8Array | ReadableStream<Uint8Array> {
-  if (served.body.kind === 'buffer') return served.body.buffer;
-  if (served.size === 0) {
-    void served.body.handle.close();
+function bodyOf(body: SendableFile['body'], size: number): Uint8Array | ReadableStream<Uint8Array> {
+  if (body.kind === 'buffer') return body.buffer;
+  if (size === 0) {
+    void body.handle.close();
     return new Uint8Array(0);
   }
   // Read no further than the size the headers promised, even if the file grows meanwhile.
-  const stream = served.body.handle.createReadStream({ end: served.size - 1 });
+  const stream = body.handle.createReadStream({ end: size - 1 });
   return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
 }

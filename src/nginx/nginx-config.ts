@@ -97,6 +97,7 @@ export function renderNginxConfig(
     RAW_TO_NODE_RE,
     CACHE_CONTROL: cacheControlFor(config.http.cacheMaxAge),
     VARY: preferred.length > 0 ? '            add_header Vary Accept;' : '',
+    ORIGINAL_ANSWER: originalAnswer(config, mediaRoot),
   };
   return template.replace(/\{\{([A-Z0-9_]+)\}\}/g, (placeholder, name: string) => {
     const value = values[name];
@@ -104,6 +105,24 @@ export function renderNginxConfig(
       throw new Error(`Unknown placeholder ${placeholder} in the nginx template`);
     return value;
   });
+}
+
+/**
+ * How nginx answers an original: from MEDIA_ROOT, or with ORIGINALS_STORE=s3 from Node
+ * (originals live in the bucket; renditions are still files in CACHE_ROOT).
+ */
+function originalAnswer(config: Config, mediaRoot: string): string {
+  if (config.originals.store === 's3') {
+    return [
+      '            # ORIGINALS_STORE=s3: Node streams the original (or redirects to the bucket).',
+      '            return 418;',
+    ].join('\n');
+  }
+  return [
+    `            root "${mediaRoot}";`,
+    '            disable_symlinks on from=$document_root;',
+    '            try_files /$rendition_original @rendition_node;',
+  ].join('\n');
 }
 
 /** The forwarded route groups, in the order their locations are written. */

@@ -71,6 +71,7 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
         throw originalNotFound(path);
       }
       return {
+        kind: 'body',
         body: { kind: 'handle', handle: file.handle },
         size: file.stats.size,
         mtimeMs: file.stats.mtimeMs,

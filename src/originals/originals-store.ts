@@ -22,12 +22,18 @@ export interface OpenedOriginal {
   release(): void;
 }
 
-/** The bytes of an original to send as `/media/<path>` (the caller closes the handle). */
-export interface ServedOriginal {
-  readonly body: { readonly kind: 'handle'; readonly handle: FileHandle };
-  readonly size: number;
-  readonly mtimeMs: number;
-}
+/**
+ * An original to send as `/media/<path>`: its bytes (the caller closes the handle), or a URL
+ * to send the client to instead (a presigned GET of the object).
+ */
+export type ServedOriginal =
+  | {
+      readonly kind: 'body';
+      readonly body: { readonly kind: 'handle'; readonly handle: FileHandle };
+      readonly size: number;
+      readonly mtimeMs: number;
+    }
+  | { readonly kind: 'redirect'; readonly location: string };
 
 /** An original moved out of sight by {@link OriginalsStore.setAside}. */
 export interface SetAside {

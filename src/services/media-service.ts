@@ -21,8 +21,9 @@ import { checkSizeAllowed, type SizesPolicy } from '../url/sizes-policy.js';
 /** How a request was answered, for logs, metrics and tests. */
 export type Outcome = 'original' | CachedRendition['outcome'];
 
-/** An original or a rendition, ready to send. */
-export interface ServedFile extends SendableFile {
+/** An original or a rendition, ready to send; or, for an original, where to find it. */
+export interface ServedFile extends Omit<SendableFile, 'body'> {
+  readonly body: SendableFile['body'] | { readonly kind: 'redirect'; readonly location: string };
   readonly varyAccept: boolean;
   readonly outcome: Outcome;
   /** True for a rendition that could not be cached: `Cache-Control: no-store`. */
@@ -100,7 +101,13 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
 
   async function serveOriginal(path: string): Promise<ServedFile> {
     const served = await originals.serve(path);
-    return { ...served, contentType: mediaTypeFor(path), varyAccept: false, outcome: 'original' };
+    const contentType = mediaTypeFor(path);
+    if (served.kind === 'redirect') {
+      const body = { kind: 'redirect', location: served.location } as const;
+      return { body, size: 0, mtimeMs: 0, contentType, varyAccept: false, outcome: 'original' };
+    }
+    const { body, size, mtimeMs } = served;
+    return { body, size, mtimeMs, contentType, varyAccept: false, outcome: 'original' };
   }
 
   async function serveRendition(

@@ -1,0 +1,42 @@
+// Opens the originals store ORIGINALS_STORE names: MEDIA_ROOT (local) or a bucket (s3).
+
+import { join } from 'node:path';
+import { TEMP_DIR_NAME } from '../cache/layout.js';
+import type { OriginalsConfig } from '../config/load-config.js';
+import { createLocalOriginals } from './local-originals.js';
+import type { OriginalsStore } from './originals-store.js';
+import { openS3Originals } from './s3-originals.js';
+
+export interface OpenOriginalsOptions {
+  /** Real MEDIA_ROOT. */
+  readonly mediaRoot: string;
+  /** Real CACHE_ROOT: s3 mode keeps its copies and upload temp files in its temp dir. */
+  readonly cacheRoot: string;
+  /** MAX_SOURCE_BYTES: the largest object fetched. */
+  readonly maxBytes: number;
+  /** FETCH_TIMEOUT_MS: each S3 request, and a fetch of an original, within it. */
+  readonly timeoutMs: number;
+  /** Purges the renditions of an original changed or deleted behind rendition's back. */
+  readonly onChanged: (path: string) => Promise<void>;
+  readonly onError: (error: unknown, message: string) => void;
+}
+
+export function openConfiguredOriginals(
+  config: OriginalsConfig,
+  options: OpenOriginalsOptions,
+): Promise<OriginalsStore> {
+  if (config.store === 'local') return Promise.resolve(createLocalOriginals(options.mediaRoot));
+  return openS3Originals({
+    location: config.s3,
+    // `<pid>-...` in CACHE_ROOT's temp dir: removed at shutdown, and at the next start
+    // after a crash (cleanTempFiles); never walked or evicted as renditions.
+    workDir: join(options.cacheRoot, TEMP_DIR_NAME, `${process.pid}-originals`),
+    cacheBytes: config.cacheBytes,
+    maxBytes: options.maxBytes,
+    timeoutMs: options.timeoutMs,
+    rescanMs: config.rescanSeconds * 1000,
+    redirectSeconds: config.redirectSeconds,
+    onChanged: options.onChanged,
+    onError: options.onError,
+  });
+}

@@ -1,0 +1,485 @@
+// Originals in an S3 bucket under S3_PREFIX (AWS, R2, MinIO, Ceph radosgw): the only module
+// that speaks S3. Renders read a bounded local read-through copy (original-copies.ts); a
+// create is a conditional PUT (`If-None-Match: *`), so exactly one writer wins a path; a
+// rescan notices objects replaced behind rendition's back and has their renditions purged.
+
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { AppError, quoteInput } from '../errors.js';
+import { mediaTypeFor } from '../url/media-types.js';
+import { isHiddenPath, originalNotFound } from '../url/original-path.js';
+import { asideKeyOf, keyOf, pathOfKey } from './object-keys.js';
+import { createOriginalCopies, type Fetched } from './original-copies.js';
+import type { OriginalKind, OriginalsStore, SetAside } from './originals-store.js';
+
+/** Files from this size up are sent as a multipart upload (8 MiB parts, 2 in flight). */
+const MULTIPART_BYTES = 16 * 1024 * 1024;
+const PART_BYTES = 8 * 1024 * 1024;
+
+export interface S3Location {
+  /** S3_ENDPOINT; empty for AWS. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: string;
+  /** S3_PREFIX as the setting checked it: '' or media path segments, no slash at either end. */
+  readonly prefix: string;
+  readonly forcePathStyle: boolean;
+}
+
+export interface S3OriginalsOptions {
+  readonly location: S3Location;
+  /** Local dir of this process's own: temp files of uploads and the read-through copies. */
+  readonly workDir: string;
+  /** ORIGINALS_CACHE_BYTES. */
+  readonly cacheBytes: number;
+  /** An object larger than this is refused (SOURCE_TOO_LARGE) without being read whole. */
+  readonly maxBytes: number;
+  /** Each S3 request (and a fetch of an original, body included) within this. */
+  readonly timeoutMs: number;
+  /** ORIGINALS_RESCAN_SECONDS, in ms: how stale a copy or a known ETag may get. */
+  readonly rescanMs: number;
+  /** ORIGINALS_REDIRECT_SECONDS: 0 streams originals, >0 redirects to a presigned URL. */
+  readonly redirectSeconds: number;
+  /** An object changed or vanished behind rendition's back: purge its renditions. */
+  readonly onChanged: (path: string) => Promise<void>;
+  /** A background rescan failed (the next one retries). */
+  readonly onError: (error: unknown, message: string) => void;
+}
+
+/**
+ * Opens the bucket: checks it answers with these credentials (one clear line naming the
+ * setting when not), then starts the rescans. Credentials come from the AWS SDK's default
+ * chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles).
+ */
+export async function openS3Originals(options: S3OriginalsOptions): Promise<OriginalsStore> {
+  const { location } = options;
+  const client = new S3Client({
+    region: location.region,
+    forcePathStyle: location.forcePathStyle,
+    ...(location.endpoint === '' ? {} : { endpoint: location.endpoint }),
+    // A down gateway answers 503 ORIGINALS_UNAVAILABLE at once, not after backoffs.
+    maxAttempts: 2,
+  });
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: location.bucket }), {
+      abortSignal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (error) {
+    client.destroy();
+    throw new Error(startFailure(location, error), { cause: error });
+  }
+  return createS3Originals(client, options);
+}
+
+function startFailure(location: S3Location, error: unknown): string {
+  const where = `S3_BUCKET=${location.bucket} at ${location.endpoint === '' ? 'AWS' : `S3_ENDPOINT=${location.endpoint}`}`;
+  const status = statusOf(error);
+  if (status === 403 || status === 401) {
+    return `${where} refused the credentials (HTTP ${status}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or another source of the AWS SDK's default credential chain) to keys of that bucket`;
+  }
+  if (status === 404) return `${where} does not exist: create the bucket, or set S3_BUCKET`;
+  const name = (error as Error).name;
+  if (name === 'CredentialsProviderError') {
+    return `${where}: no credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)`;
+  }
+  return `${where} cannot be reached (${describe(error)}): check S3_ENDPOINT, S3_REGION and S3_FORCE_PATH_STYLE`;
+}
+
+function createS3Originals(client: S3Client, options: S3OriginalsOptions): OriginalsStore {
+  const { bucket, prefix } = options.location;
+  const where = options.location.endpoint === '' ? 'AWS S3' : options.location.endpoint;
+  const timeout = () => ({ abortSignal: AbortSignal.timeout(options.timeoutMs) });
+  // The version each path had when this node last read or wrote it: what the rescan compares.
+  const known = new Map<string, string>();
+
+  function unavailable(error: unknown): AppError {
+    return new AppError(
+      'ORIGINALS_UNAVAILABLE',
+      `Expected the originals bucket ${quoteInput(bucket)} at ${where} (S3_ENDPOINT) to answer but ${describe(error)}`,
+      { cause: error },
+    );
+  }
+
+  /** Not found -> ORIGINAL_NOT_FOUND; our own refusals pass; anything else -> 503. */
+  function translate(error: unknown, path: string): AppError {
+    if (error instanceof AppError) return error;
+    if (statusOf(error) === 404) return originalNotFound(path);
+    return unavailable(error);
+  }
+
+  async function head(path: string) {
+    try {
+      const found = await client.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: keyOf(prefix, path) }),
+        timeout(),
+      );
+      return {
+        version: unquote(found.ETag),
+        size: found.ContentLength ?? 0,
+        mtimeMs: found.LastModified?.getTime() ?? 0,
+      };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw translate(error, path);
+    }
+  }
+
+  async function hasChildren(path: string): Promise<boolean> {
+    try {
+      const listed = await client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: `${keyOf(prefix, path)}/`,
+          MaxKeys: 1,
+        }),
+        timeout(),
+      );
+      return (listed.KeyCount ?? 0) > 0;
+    } catch (error) {
+      throw translate(error, path);
+    }
+  }
+
+  async function kindOf(path: string): Promise<OriginalKind | undefined> {
+    if ((await head(path)) !== undefined) return 'file';
+    return (await hasChildren(path)) ? 'directory' : undefined;
+  }
+
+  /** Streams `path` into `file` within the byte cap and the timeout; 304 -> unchanged. */
+  async function fetchObject(
+    path: string,
+    file: string,
+    held: string | undefined,
+  ): Promise<Fetched> {
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    let response: GetObjectCommandOutput;
+    try {
+      response = await client.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: keyOf(prefix, path),
+          ...(held === undefined ? {} : { IfNoneMatch: `"${held}"` }),
+        }),
+        { abortSignal: signal },
+      );
+    } catch (error) {
+      if (held !== undefined && statusOf(error) === 304) return { kind: 'unchanged' };
+      throw translate(error, path);
+    }
+    const body = response.Body as NodeJS.ReadableStream & { destroy(): void };
+    const declared = response.ContentLength;
+    if (declared !== undefined && declared > options.maxBytes) {
+      body.destroy();
+      throw tooLarge(path, declared);
+    }
+    let received = 0;
+    const capped = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        // Counted as it streams: a length the headers understated is cut off here.
+        if (received > options.maxBytes) done(tooLarge(path, received));
+        else done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, capped, createWriteStream(file), { signal });
+    } catch (error) {
+      throw translate(error, path);
+    }
+    return {
+      kind: 'fetched',
+      version: unquote(response.ETag),
+      size: received,
+      mtimeMs: response.LastModified?.getTime() ?? Date.now(),
+    };
+  }
+
+  function tooLarge(path: string, bytes: number): AppError {
+    return new AppError(
+      'SOURCE_TOO_LARGE',
+      `Expected an original of at most ${options.maxBytes} bytes (MAX_SOURCE_BYTES) but ${quoteInput(path)} has ${bytes}`,
+    );
+  }
+
+  const copies = createOriginalCopies({
+    dir: join(options.workDir, 'copies'),
+    maxBytes: options.cacheBytes,
+    freshMs: options.rescanMs,
+    fetch: fetchObject,
+    onChanged: (path, _from, to) => {
+      known.set(path, to);
+      return options.onChanged(path);
+    },
+  });
+
+  async function lease(path: string) {
+    // Dotfiles are never originals, whatever the bucket holds.
+    if (isHiddenPath(path)) throw originalNotFound(path);
+    keyOf(prefix, path);
+    const copy = await copies.lease(path);
+    known.set(path, copy.version);
+    return copy;
+  }
+
+  async function put(temp: string, path: string, create: boolean): Promise<void> {
+    const { size } = await stat(temp);
+    const params = {
+      Bucket: bucket,
+      Key: keyOf(prefix, path),
+      ContentType: mediaTypeFor(path),
+      ...(create ? { IfNoneMatch: '*' } : {}),
+    };
+    try {
+      if (size < MULTIPART_BYTES) {
+        await client.send(new PutObjectCommand({ ...params, Body: await readFile(temp) }));
+        return;
+      }
+      // Parts stay invisible until the complete call, which carries If-None-Match too.
+      const handle = await open(temp);
+      try {
+        const upload = new Upload({
+          client,
+          params: { ...params, Body: handle.createReadStream() },
+          partSize: PART_BYTES,
+          queueSize: 2,
+          leavePartsOnError: false,
+        });
+        await upload.done();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if (create && statusOf(error) === 412) throw conflict(path, 'exists');
+      throw translate(error, path);
+    }
+  }
+
+  async function copyObject(from: string, to: string): Promise<void> {
+    const source = `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
+    await client.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: source }),
+      timeout(),
+    );
+  }
+
+  async function deleteKey(key: string): Promise<void> {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), timeout());
+  }
+
+  /** One rescan: every known path's ETag against the bucket listing. */
+  async function rescan(): Promise<void> {
+    if (known.size === 0) return;
+    const listed = new Map<string, string>();
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          ...(prefix === '' ? {} : { Prefix: `${prefix}/` }),
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
+        timeout(),
+      );
+      for (const object of page.Contents ?? []) {
+        const path = object.Key === undefined ? undefined : pathOfKey(prefix, object.Key);
+        if (path !== undefined) listed.set(path, unquote(object.ETag));
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    for (const [path, version] of [...known]) {
+      const now = listed.get(path);
+      // Multipart ETags may list empty on some gateways: only a real difference counts.
+      if (now === version || (now === '' && version !== '')) continue;
+      if (now === undefined) known.delete(path);
+      else known.set(path, now);
+      copies.drop(path);
+      await options.onChanged(path);
+    }
+  }
+
+  let scanning: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    scanning ??= rescan()
+      .catch((error: unknown) => options.onError(error, 'originals: rescan of the bucket failed'))
+      .finally(() => {
+        scanning = undefined;
+      });
+  }, options.rescanMs);
+  timer.unref();
+
+  let tempDir: Promise<string> | undefined;
+
+  return {
+    async open(path) {
+      const copy = await lease(path);
+      return {
+        file: copy.file,
+        version: copy.version,
+        size: copy.size,
+        mtimeMs: copy.mtimeMs,
+        async current() {
+          // Unreachable now: not evidence of a delete, so the version stands.
+          const found = await head(path).catch(() => ({ version: copy.version }));
+          return found?.version;
+        },
+        release: () => copy.release(),
+      };
+    },
+
+    async serve(path) {
+      if (options.redirectSeconds > 0) {
+        if (isHiddenPath(path) || (await head(path)) === undefined) throw originalNotFound(path);
+        const location = await getSignedUrl(
+          client,
+          new GetObjectCommand({ Bucket: bucket, Key: keyOf(prefix, path) }),
+          { expiresIn: options.redirectSeconds },
+        );
+        return { kind: 'redirect', location };
+      }
+      const copy = await lease(path);
+      try {
+        // Open before release: an evicted copy stays readable through its open handle.
+        const handle = await open(copy.file, 'r');
+        return {
+          kind: 'body',
+          body: { kind: 'handle', handle },
+          size: copy.size,
+          mtimeMs: copy.mtimeMs,
+        };
+      } finally {
+        copy.release();
+      }
+    },
+
+    async isOriginal(path) {
+      if (isHiddenPath(path)) return false;
+      try {
+        return (await head(path)) !== undefined;
+      } catch {
+        return false;
+      }
+    },
+
+    async exists(path) {
+      return (await kindOf(path)) !== undefined;
+    },
+
+    kindOf,
+
+    async tempFile() {
+      tempDir ??= mkdir(join(options.workDir, 'incoming'), { recursive: true }).then(() =>
+        join(options.workDir, 'incoming'),
+      );
+      return join(await tempDir, `${randomBytes(8).toString('hex')}.tmp`);
+    },
+
+    async place(temp, path, replace) {
+      try {
+        const kind = await kindOf(path);
+        if (kind === 'directory') throw conflict(path, replace ? 'is a directory' : 'exists');
+        if (kind !== undefined && !replace) throw conflict(path, 'exists');
+        await put(temp, path, !replace);
+        const stored = await head(path);
+        if (stored === undefined) throw unavailable(new Error('the object vanished after its PUT'));
+        // The validated file is this version's copy: warming renders from it, no download.
+        await copies.adopt(path, temp, stored);
+        known.set(path, stored.version);
+        return { replaced: kind !== undefined };
+      } finally {
+        await rm(temp, { force: true });
+      }
+    },
+
+    async remove(path) {
+      if ((await head(path)) === undefined) return false;
+      try {
+        await deleteKey(keyOf(prefix, path));
+      } catch (error) {
+        throw translate(error, path);
+      }
+      copies.drop(path);
+      known.delete(path);
+      return true;
+    },
+
+    async setAside(path): Promise<SetAside | undefined> {
+      if ((await head(path)) === undefined) return undefined;
+      const key = keyOf(prefix, path);
+      // Under `:tmp` in the prefix: no media URL reaches it, and the rescan ignores it.
+      const aside = asideKeyOf(prefix, `${process.pid}-${randomBytes(8).toString('hex')}`);
+      try {
+        await copyObject(key, aside);
+        await deleteKey(key);
+      } catch (error) {
+        throw translate(error, path);
+      }
+      copies.drop(path);
+      known.delete(path);
+      return {
+        async discard() {
+          await deleteKey(aside).catch((error: unknown) => {
+            throw translate(error, path);
+          });
+        },
+        async restore() {
+          try {
+            await copyObject(aside, key);
+            await deleteKey(aside);
+          } catch (error) {
+            throw translate(error, path);
+          }
+        },
+      };
+    },
+
+    async close() {
+      clearInterval(timer);
+      await scanning;
+      client.destroy();
+    },
+  };
+}
+
+function conflict(path: string, what: string): AppError {
+  return new AppError(
+    'CONFLICT',
+    `An original at ${quoteInput(path)} ${what}; ask for ?replace=true to replace it`,
+  );
+}
+
+/** The HTTP status of an SDK error, when it got an answer. */
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
+}
+
+/** An ETag without its quotes (radosgw compares If-Match unquoted). */
+function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+function describe(error: unknown): string {
+  const status = statusOf(error);
+  const name = (error as Error | undefined)?.name ?? 'Error';
+  if (name === 'TimeoutError' || name === 'AbortError') return 'it did not answer in time';
+  if (status !== undefined) return `it answered HTTP ${status} (${name})`;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return `the request failed (${code ?? (error as Error | undefined)?.message ?? name})`;
+}

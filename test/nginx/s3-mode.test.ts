@@ -1,0 +1,68 @@
+// The generated nginx config with ORIGINALS_STORE=s3, in front of a server whose originals are
+// in a real Ceph radosgw: originals go to Node (never a MEDIA_ROOT file), cached renditions
+// are still files nginx serves from CACHE_ROOT with try_files.
+
+import { randomBytes } from 'node:crypto';
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { solidJpeg } from '../helpers/admin-upload.js';
+import { BLUE, colourAt, near, RED } from '../helpers/images.js';
+import { skipWithoutNginx } from '../helpers/nginx.js';
+import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
+import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
+
+const skip = skipWithoutNginx() || skipWithoutRadosgw();
+
+describe.skipIf(skip)('nginx in front, ORIGINALS_STORE=s3', () => {
+  let stack: NginxStack;
+  let client: S3Client;
+  let bucket: string;
+  const prefix = `nginx-${randomBytes(4).toString('hex')}`;
+  beforeAll(async () => {
+    const joined = await joinRadosgw('nginx-s3');
+    ({ client, bucket } = joined);
+    const { cluster } = joined;
+    stack = await startNginxStack({
+      ORIGINALS_STORE: 's3',
+      S3_ENDPOINT: cluster.endpoint,
+      S3_REGION: cluster.region,
+      S3_BUCKET: bucket,
+      S3_PREFIX: prefix,
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+  });
+  afterAll(async () => {
+    await disposeNginxStack(stack);
+    client?.destroy();
+  });
+
+  it('sends originals to Node, and serves a cached rendition as a file', async () => {
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}/photo.jpg`,
+        Body: await solidJpeg(400, 300, RED),
+      }),
+    );
+    // A file of the same name in MEDIA_ROOT is not what answers: the bucket is.
+    const local = join(stack.server.config.roots.mediaRoot, 'photo.jpg');
+    await mkdir(stack.server.config.roots.mediaRoot, { recursive: true });
+    await writeFile(local, await solidJpeg(400, 300, BLUE));
+    const original = await fetch(`${stack.nginx.url}/media/photo.jpg`);
+    expect(original.status).toBe(200);
+    expect(near(await colourAt(Buffer.from(await original.arrayBuffer()), 0.5, 0.5), RED)).toBe(
+      true,
+    );
+
+    const url = `${stack.nginx.url}/media/photo.jpg/thumbnail/180x180.jpg`;
+    const miss = await fetch(url);
+    expect(miss.headers.get('x-rendition-cache')).toBe('miss');
+    const hit = await fetch(url);
+    expect(hit.status).toBe(200);
+    // nginx's own answer from CACHE_ROOT carries no X-Rendition-Cache of Node's.
+    expect(hit.headers.get('x-rendition-cache')).toBeNull();
+    expect(near(await colourAt(Buffer.from(await hit.arrayBuffer()), 0.5, 0.5), RED)).toBe(true);
+  });
+});

@@ -1,0 +1,186 @@
+// The S3 originals store against a real Ceph radosgw: the shared contract, then what only a
+// bucket does (read-through copies fetched once, the byte cap, rescans, start-up checks).
+
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OriginalsStore } from '../../src/originals/originals-store.js';
+import { openS3Originals, type S3OriginalsOptions } from '../../src/originals/s3-originals.js';
+import type { RadosgwCluster } from '../helpers/radosgw-cluster.js';
+import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { describeOriginalsContract } from './originals-contract.js';
+
+const skip = skipWithoutRadosgw();
+let cluster: RadosgwCluster;
+let client: S3Client;
+let bucket: string;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  if (skip) return;
+  ({ cluster, client, bucket } = await joinRadosgw('s3-originals'));
+});
+afterAll(() => client?.destroy());
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function storeAt(
+  prefix: string,
+  overrides: Partial<S3OriginalsOptions> = {},
+): Promise<OriginalsStore> {
+  const workDir = await mkdtemp(join(tmpdir(), 'rendition-s3-work-'));
+  dirs.push(workDir);
+  return openS3Originals({
+    location: {
+      endpoint: cluster.endpoint,
+      region: cluster.region,
+      bucket,
+      prefix,
+      forcePathStyle: true,
+    },
+    workDir,
+    cacheBytes: 10 * 1024 * 1024,
+    maxBytes: 10 * 1024 * 1024,
+    timeoutMs: 10_000,
+    rescanMs: 1_000,
+    redirectSeconds: 0,
+    onChanged: async () => {},
+    onError: () => {},
+    ...overrides,
+  });
+}
+
+async function putBehind(key: string, body: Buffer | string): Promise<void> {
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+describe.skipIf(skip)('S3 originals', () => {
+  describeOriginalsContract('s3 (radosgw)', () => {
+    let prefix = '';
+    return {
+      open() {
+        prefix = `contract-${randomBytes(4).toString('hex')}/media`;
+        return storeAt(prefix);
+      },
+      writeBehind: (path, bytes) => putBehind(posix.normalize(`${prefix}/${path}`), bytes),
+    };
+  });
+
+  it('fetches an original once for a burst of opens, and serves its copy', async () => {
+    const prefix = `burst-${randomBytes(4).toString('hex')}`;
+    const store = await storeAt(prefix);
+    await putBehind(`${prefix}/burst.jpg`, 'burst bytes');
+    const opened = await Promise.all(Array.from({ length: 9 }, () => store.open('burst.jpg')));
+    expect(new Set(opened.map((o) => o.file)).size).toBe(1);
+    expect(await readFile(opened[0]?.file ?? '', 'utf8')).toBe('burst bytes');
+    for (const o of opened) o.release();
+    await store.close();
+  });
+
+  it('uploads a big file in parts, still refusing to clobber (409)', async () => {
+    const prefix = `multipart-${randomBytes(4).toString('hex')}`;
+    const store = await storeAt(prefix, {
+      maxBytes: 64 * 1024 * 1024,
+      cacheBytes: 64 * 1024 * 1024,
+    });
+    const big = randomBytes(17 * 1024 * 1024);
+    const place = async (replace: boolean) => {
+      const temp = await store.tempFile();
+      await writeFile(temp, big);
+      return store.place(temp, 'big.jpg', replace);
+    };
+    expect(await place(false)).toEqual({ replaced: false });
+    await expect(place(false)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await place(true)).toEqual({ replaced: true });
+    const original = await store.open('big.jpg');
+    expect(original.size).toBe(big.length);
+    expect((await readFile(original.file)).equals(big)).toBe(true);
+    original.release();
+    await store.close();
+  });
+
+  it('refuses an object over the byte cap with SOURCE_TOO_LARGE', async () => {
+    const prefix = `cap-${randomBytes(4).toString('hex')}`;
+    const store = await storeAt(prefix, { maxBytes: 1000 });
+    await putBehind(`${prefix}/big.jpg`, Buffer.alloc(5000, 1));
+    await expect(store.open('big.jpg')).rejects.toMatchObject({ code: 'SOURCE_TOO_LARGE' });
+    await store.close();
+  });
+
+  it('reports a change behind its back within the rescan interval', async () => {
+    const prefix = `rescan-${randomBytes(4).toString('hex')}`;
+    const changed: string[] = [];
+    const store = await storeAt(prefix, {
+      onChanged: async (path) => {
+        changed.push(path);
+      },
+    });
+    await putBehind(`${prefix}/watched.jpg`, 'first');
+    (await store.open('watched.jpg')).release();
+    await putBehind(`${prefix}/watched.jpg`, 'second, longer');
+    await expect.poll(() => changed).toContain('watched.jpg');
+    await store.close();
+  });
+
+  it('keeps every spelling of a path inside its prefix', async () => {
+    const prefix = `inside-${randomBytes(4).toString('hex')}/media`;
+    const store = await storeAt(prefix);
+    await putBehind(`${prefix.split('/')[0]}/secret.jpg`, 'beside the prefix');
+    await putBehind(`${prefix}/.env`, 'a dotfile');
+    for (const path of [
+      '../secret.jpg',
+      '%2e%2e/secret.jpg',
+      'a\\..\\secret.jpg',
+      'a//b.jpg',
+      '.env',
+      '/secret.jpg',
+    ]) {
+      await expect(store.open(path), path).rejects.toMatchObject({
+        code: expect.stringMatching(/^(BAD_PATH|ORIGINAL_NOT_FOUND)$/),
+      });
+    }
+    const temp = await store.tempFile();
+    await writeFile(temp, 'x');
+    await expect(store.place(temp, '../escape.jpg', false)).rejects.toMatchObject({
+      code: 'BAD_PATH',
+    });
+    await store.close();
+  });
+
+  it('stops the start with one line naming the setting: bad credentials, missing bucket', async () => {
+    const secret = process.env.AWS_SECRET_ACCESS_KEY;
+    process.env.AWS_SECRET_ACCESS_KEY = 'wrong-secret';
+    try {
+      await expect(storeAt('x')).rejects.toThrow(
+        /^S3_BUCKET=\S+ at S3_ENDPOINT=\S+ refused the credentials \(HTTP 403\): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+      );
+    } finally {
+      process.env.AWS_SECRET_ACCESS_KEY = secret;
+    }
+    await expect(
+      openS3Originals({
+        location: {
+          endpoint: cluster.endpoint,
+          region: cluster.region,
+          bucket: 'no-such-bucket-here',
+          prefix: '',
+          forcePathStyle: true,
+        },
+        workDir: tmpdir(),
+        cacheBytes: 0,
+        maxBytes: 1,
+        timeoutMs: 5000,
+        rescanMs: 1000,
+        redirectSeconds: 0,
+        onChanged: async () => {},
+        onError: () => {},
+      }),
+    ).rejects.toThrow(
+      /^S3_BUCKET=no-such-bucket-here at S3_ENDPOINT=\S+ does not exist: create the bucket, or set S3_BUCKET$/,
+    );
+  });
+});
