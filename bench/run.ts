@@ -31,9 +31,10 @@ import { b8 } from './rows/b8-memory.js';
 import { b9 } from './rows/b9-registry.js';
 import { b10 } from './rows/b10-hits-under-misses.js';
 import { b11 } from './rows/b11-warm.js';
+import { b12 } from './rows/b12-s3-originals.js';
 import { b14 } from './rows/b14-postgres.js';
 
-const GROUPS: readonly RowGroup[] = [b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b14];
+const GROUPS: readonly RowGroup[] = [b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b14];
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));

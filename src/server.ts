@@ -244,21 +244,26 @@ async function wire(
       logFailure(error, 'rendition not cached (answered from memory)', relative),
     cacheChanges: cacheBudget,
   });
-  // Other nodes' deletes, replaces and PPOI changes since this node last ran: applied before
-  // it serves (a no-op on lowdb).
-  await sync.follow({
-    purge: (path, scope) => cache.purge(path, scope),
-    purgeEverything: () => cache.purgeEverything(),
-  });
   const purges = withPublishedPurges(cache, sync);
   const originals = await openConfiguredOriginals(config.originals, {
     mediaRoot: roots.media,
     cacheRoot: roots.cache,
+    dataDir: roots.data,
     maxBytes: config.admin.maxSourceBytes,
     timeoutMs: config.admin.fetchTimeoutMs,
     // Replaced or deleted in the bucket behind our back: no node serves its renditions.
     onChanged: (path) => purges.purge(path, 'all'),
     onError: (error, message) => logFailure(error, message, '-'),
+  });
+  // Other nodes' deletes, replaces and PPOI changes since this node last ran: applied before
+  // it serves (a no-op on lowdb).
+  await sync.follow({
+    purge: (path, scope) => {
+      // Deleted or replaced there: this node's local copy of the original is old too.
+      if (scope === 'all') originals.forget(path);
+      return cache.purge(path, scope);
+    },
+    purgeEverything: () => cache.purgeEverything(),
   });
   const media = createMedia(config, { registry, sync, cache, originals });
   // Whole-original decodes: VALIDATE_CONCURRENCY at a time, each in a render slot.

@@ -147,6 +147,9 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
       };
     },
 
+    // Nothing is copied: every read goes to MEDIA_ROOT.
+    forget() {},
+
     async close() {},
   };
 }

@@ -12,6 +12,8 @@ export interface OpenOriginalsOptions {
   readonly mediaRoot: string;
   /** Real CACHE_ROOT: s3 mode keeps its copies and upload temp files in its temp dir. */
   readonly cacheRoot: string;
+  /** DATA_DIR: s3 mode keeps the ETags it last saw there (originals-etags.json). */
+  readonly dataDir: string;
   /** MAX_SOURCE_BYTES: the largest object fetched. */
   readonly maxBytes: number;
   /** FETCH_TIMEOUT_MS: each S3 request, and a fetch of an original, within it. */
@@ -32,6 +34,7 @@ export function openConfiguredOriginals(
     // after a crash (cleanTempFiles); never walked or evicted as renditions.
     workDir: join(options.cacheRoot, TEMP_DIR_NAME, `${process.pid}-originals`),
     cacheBytes: config.cacheBytes,
+    versionsFile: join(options.dataDir, 'originals-etags.json'),
     maxBytes: options.maxBytes,
     timeoutMs: options.timeoutMs,
     rescanMs: config.rescanSeconds * 1000,

@@ -73,6 +73,11 @@ export interface OriginalsStore {
    * `restore` puts it back. Undefined when there is none.
    */
   setAside(path: string): Promise<SetAside | undefined>;
+  /**
+   * Another node deleted or replaced `path`: drop whatever local copy of it this node keeps,
+   * so the next render reads the store again.
+   */
+  forget(path: string): void;
   /** Stops background work (rescans, fetches); the store is not used afterwards. */
   close(): Promise<void>;
 }

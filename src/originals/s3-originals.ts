@@ -26,6 +26,7 @@ import { AppError, quoteInput } from '../errors.js';
 import { mediaTypeFor } from '../url/media-types.js';
 import { isHiddenPath, originalNotFound } from '../url/original-path.js';
 import { asideKeyOf, keyOf, pathOfKey } from './object-keys.js';
+import { type KnownVersions, loadKnownVersions } from './known-versions.js';
 import { createOriginalCopies, type Fetched } from './original-copies.js';
 import type { OriginalKind, OriginalsStore, SetAside } from './originals-store.js';
 
@@ -49,6 +50,8 @@ export interface S3OriginalsOptions {
   readonly workDir: string;
   /** ORIGINALS_CACHE_BYTES. */
   readonly cacheBytes: number;
+  /** Where the ETags last seen are kept between runs (a file in DATA_DIR). */
+  readonly versionsFile: string;
   /** An object larger than this is refused (SOURCE_TOO_LARGE) without being read whole. */
   readonly maxBytes: number;
   /** Each S3 request (and a fetch of an original, body included) within this. */
@@ -85,7 +88,7 @@ export async function openS3Originals(options: S3OriginalsOptions): Promise<Orig
     client.destroy();
     throw new Error(startFailure(location, error), { cause: error });
   }
-  return createS3Originals(client, options);
+  return createS3Originals(client, options, await loadKnownVersions(options.versionsFile));
 }
 
 function startFailure(location: S3Location, error: unknown): string {
@@ -102,12 +105,14 @@ function startFailure(location: S3Location, error: unknown): string {
   return `${where} cannot be reached (${describe(error)}): check S3_ENDPOINT, S3_REGION and S3_FORCE_PATH_STYLE`;
 }
 
-function createS3Originals(client: S3Client, options: S3OriginalsOptions): OriginalsStore {
+function createS3Originals(
+  client: S3Client,
+  options: S3OriginalsOptions,
+  known: KnownVersions,
+): OriginalsStore {
   const { bucket, prefix } = options.location;
   const where = options.location.endpoint === '' ? 'AWS S3' : options.location.endpoint;
   const timeout = () => ({ abortSignal: AbortSignal.timeout(options.timeoutMs) });
-  // The version each path had when this node last read or wrote it: what the rescan compares.
-  const known = new Map<string, string>();
 
   function unavailable(error: unknown): AppError {
     return new AppError(
@@ -303,7 +308,7 @@ function createS3Originals(client: S3Client, options: S3OriginalsOptions): Origi
       }
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
-    for (const [path, version] of [...known]) {
+    for (const [path, version] of known.entries()) {
       const now = listed.get(path);
       // Multipart ETags may list empty on some gateways: only a real difference counts.
       if (now === version || (now === '' && version !== '')) continue;
@@ -312,6 +317,7 @@ function createS3Originals(client: S3Client, options: S3OriginalsOptions): Origi
       copies.drop(path);
       await options.onChanged(path);
     }
+    await known.save();
   }
 
   let scanning: Promise<void> | undefined;
@@ -449,10 +455,19 @@ function createS3Originals(client: S3Client, options: S3OriginalsOptions): Origi
       };
     },
 
+    forget(path) {
+      copies.drop(path);
+    },
+
     async close() {
       clearInterval(timer);
       await scanning;
       client.destroy();
+      await known
+        .save()
+        .catch((error: unknown) =>
+          options.onError(error, 'originals: the known ETags could not be saved'),
+        );
     },
   };
 }

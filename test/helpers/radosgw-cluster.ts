@@ -256,13 +256,15 @@ function daemon(command: string, args: readonly string[]): number {
 
 function run(command: string, args: readonly string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.once('error', reject);
@@ -270,7 +272,10 @@ function run(command: string, args: readonly string[], input?: string): Promise<
       if (code === 0) resolve(stdout);
       else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr || stdout}`));
     });
-    child.stdin.end(input ?? '');
+    // A command that exits before reading its input makes the write fail with EPIPE: its
+    // exit code says what happened.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input);
   });
 }
 

@@ -3,6 +3,8 @@
 // the byte cap, non-images, traversal, presigned redirects, a gateway going down, start-up.
 
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -10,11 +12,18 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
+import { createLogger } from '../../src/log/logger.js';
+import { startServerWithParts } from '../../src/server.js';
+import { runCli } from '../helpers/cli.js';
 import { BLUE, colourAt, GREEN, inspect, near, RED } from '../helpers/images.js';
 import { type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
 import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const skip = skipWithoutRadosgw();
@@ -34,7 +43,7 @@ afterAll(async () => {
 
 /** A server in s3 mode with a prefix of its own. */
 async function s3Server(env: Record<string, string> = {}, endpoint = cluster.endpoint) {
-  const prefix = `node-${randomBytes(4).toString('hex')}/media`;
+  const prefix = env.S3_PREFIX ?? `node-${randomBytes(4).toString('hex')}/media`;
   const server = await startTestServer({
     ORIGINALS_STORE: 's3',
     S3_ENDPOINT: endpoint,
@@ -113,6 +122,36 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
     expect(codeOf(gone)).toBe('ORIGINAL_NOT_FOUND');
   });
 
+  it('registers by URL into the bucket, warming from the validated file', async () => {
+    const jpeg = await solidJpeg(300, 200, GREEN);
+    const source = createServer((_req, res) => res.writeHead(200).end(jpeg));
+    await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
+    try {
+      const { server: fetching, prefix: fetchPrefix } = await s3Server({
+        FETCH_ALLOW_CIDRS: '127.0.0.1/32',
+      });
+      const port = (source.address() as AddressInfo).port;
+      const response = await fetch(`${fetching.url}/admin/images`, {
+        method: 'POST',
+        body: JSON.stringify({
+          url: `http://images.test:${port}/x.jpg`,
+          path: 'by-url/x.jpg',
+          warm: ['image'],
+        }),
+        headers: {
+          Authorization: `Bearer ${fetching.adminToken.token}`,
+          'Content-Type': 'application/json',
+        },
+      });
+      expect(response.status).toBe(201);
+      const body = (await response.json()) as { warmed: { image: { created: number } } };
+      expect(body.warmed.image.created).toBeGreaterThan(0);
+      expect(await keysUnder(`${fetchPrefix}/`)).toEqual([`${fetchPrefix}/by-url/x.jpg`]);
+    } finally {
+      await new Promise((resolve) => source.close(resolve));
+    }
+  });
+
   it('lets an invalid upload leave no object behind', async () => {
     const form = new FormData();
     form.set('path', 'bad/not-an-image.jpg');
@@ -152,6 +191,60 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
       .poll(async () => near(await colourAt((await get(node, url)).body, 0.5, 0.5), BLUE))
       .toBe(true);
   });
+
+  it('notices an object replaced while the node was down, at its first rescan', async () => {
+    const { server: first, prefix: restartPrefix } = await s3Server();
+    const key = `${restartPrefix}/restart.jpg`;
+    await putBehind(key, await solidJpeg(300, 200, RED));
+    const url = '/media/restart.jpg/thumbnail/100x100.jpg';
+    expect(near(await colourAt((await get(first, url)).body, 0.5, 0.5), RED)).toBe(true);
+    await first.close();
+    await putBehind(key, await solidJpeg(300, 200, BLUE));
+    // The same roots: its rendition of the red original is still on disk.
+    const again = await startServerWithParts(first.config, {
+      logger: createLogger({ level: 'error', destination: { write: () => {} } }),
+      processMetrics: false,
+    });
+    try {
+      await expect
+        .poll(async () => {
+          const reply = await fetch(`${again.url}${url}`);
+          return near(await colourAt(Buffer.from(await reply.arrayBuffer()), 0.5, 0.5), BLUE);
+        })
+        .toBe(true);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it.skipIf(skipWithoutPostgres())(
+    "drops a node's copy when another node replaces the original (purge log, not rescan)",
+    async () => {
+      const shared = {
+        REGISTRY: 'postgres',
+        DATABASE_URL: await suiteDatabase('s3_nodes'),
+        S3_PREFIX: `shared-${randomBytes(4).toString('hex')}`,
+        // Far beyond the test: only the purge log can tell B in time.
+        ORIGINALS_RESCAN_SECONDS: '3600',
+      };
+      const { server: a } = await s3Server(shared);
+      const { server: b } = await s3Server(shared);
+      const token = a.adminToken.token;
+      await uploadOriginal(a.url, token, await solidJpeg(300, 200, RED), 'shared.jpg');
+      const red = await get(b, '/media/shared.jpg/thumbnail/180x180.jpg');
+      expect(near(await colourAt(red.body, 0.5, 0.5), RED)).toBe(true);
+      await uploadOriginal(a.url, token, await solidJpeg(300, 200, BLUE), 'shared.jpg', {
+        replace: true,
+      });
+      // A size B never rendered: made from whatever copy B holds.
+      await expect
+        .poll(async () => {
+          const reply = await get(b, '/media/shared.jpg/thumbnail/100x100.jpg');
+          return near(await colourAt(reply.body, 0.5, 0.5), BLUE);
+        })
+        .toBe(true);
+    },
+  );
 
   it('refuses an object over MAX_SOURCE_BYTES with 413', async () => {
     const { server: capped, prefix: cappedPrefix } = await s3Server({ MAX_SOURCE_BYTES: '2000' });
@@ -248,6 +341,36 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
     const reply = await get(strict, '/media/unregistered.jpg/thumbnail/100x100.jpg');
     expect(reply.status).toBe(404);
     expect(codeOf(reply)).toBe('ORIGINAL_NOT_FOUND');
+  });
+
+  it('makes `rendition serve` exit 1 with one line naming the setting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rendition-s3-cli-'));
+    try {
+      const result = await runCli(
+        ['serve'],
+        {
+          HOST: '127.0.0.1',
+          PORT: '0',
+          MEDIA_ROOT: join(dir, 'media'),
+          CACHE_ROOT: join(dir, 'cache'),
+          DATA_DIR: join(dir, 'data'),
+          ORIGINALS_STORE: 's3',
+          S3_ENDPOINT: cluster.endpoint,
+          S3_BUCKET: bucket,
+          S3_FORCE_PATH_STYLE: 'true',
+          AWS_ACCESS_KEY_ID: cluster.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: 'not-the-secret',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        { cwd: dir },
+      );
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(
+        /^rendition: S3_BUCKET=\S+ at S3_ENDPOINT=\S+ refused the credentials \(HTTP 403\): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY[^\n]*\n$/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops the start with one line on wrong credentials or a missing bucket', async () => {

@@ -3,15 +3,36 @@
 // are still files nginx serves from CACHE_ROOT with try_files.
 
 import { randomBytes } from 'node:crypto';
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { parseListenAddress } from '../../src/nginx/listen-address.js';
+import { renderNginxConfig } from '../../src/nginx/nginx-config.js';
 import { solidJpeg } from '../helpers/admin-upload.js';
 import { BLUE, colourAt, near, RED } from '../helpers/images.js';
-import { skipWithoutNginx } from '../helpers/nginx.js';
+import { NGINX_TEMPLATE_URL, skipWithoutNginx } from '../helpers/nginx.js';
 import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
 import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
+
+describe('the generated config with ORIGINALS_STORE=s3', () => {
+  it('sends originals to Node and still maps renditions to CACHE_ROOT', async () => {
+    const env = { MEDIA_ROOT: '/srv/media', CACHE_ROOT: '/srv/cache' };
+    const template = await readFile(NGINX_TEMPLATE_URL, 'utf8');
+    const listen = parseListenAddress('8080');
+    const local = renderNginxConfig(template, loadConfig(env), { listen });
+    const s3 = renderNginxConfig(
+      template,
+      loadConfig({ ...env, ORIGINALS_STORE: 's3', S3_BUCKET: 'media' }),
+      { listen },
+    );
+    expect(local).toContain('root "/srv/media";');
+    expect(s3).not.toContain('root "/srv/media";');
+    expect(s3).toContain('# ORIGINALS_STORE=s3: Node streams the original');
+    expect(s3).toContain('root "/srv/cache";');
+  });
+});
 
 const skip = skipWithoutNginx() || skipWithoutRadosgw();
 

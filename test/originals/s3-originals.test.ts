@@ -2,6 +2,8 @@
 // bucket does (read-through copies fetched once, the byte cap, rescans, start-up checks).
 
 import { randomBytes } from 'node:crypto';
+import { createServer, request, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -44,6 +46,7 @@ async function storeAt(
     },
     workDir,
     cacheBytes: 10 * 1024 * 1024,
+    versionsFile: join(workDir, 'etags.json'),
     maxBytes: 10 * 1024 * 1024,
     timeoutMs: 10_000,
     rescanMs: 1_000,
@@ -101,6 +104,57 @@ describe.skipIf(skip)('S3 originals', () => {
     expect((await readFile(original.file)).equals(big)).toBe(true);
     original.release();
     await store.close();
+  });
+
+  it('gives up on an object whose body stalls, within the fetch timeout (503)', async () => {
+    // A transparent HTTP proxy to radosgw that sends the headers of slow.jpg, then nothing.
+    const target = new URL(cluster.endpoint);
+    const stalled: ServerResponse[] = [];
+    const proxy = createServer((req, res) => {
+      const upstream = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          if (req.method === 'GET' && req.url?.includes('slow.jpg')) {
+            res.write('x');
+            stalled.push(res);
+            answer.resume();
+          } else answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const prefix = `stall-${randomBytes(4).toString('hex')}`;
+      await putBehind(`${prefix}/slow.jpg`, Buffer.alloc(4096, 7));
+      const port = (proxy.address() as AddressInfo).port;
+      const slow = await storeAt(prefix, {
+        timeoutMs: 1500,
+        location: {
+          endpoint: `http://127.0.0.1:${port}`,
+          region: cluster.region,
+          bucket,
+          prefix,
+          forcePathStyle: true,
+        },
+      });
+      await expect(slow.open('slow.jpg')).rejects.toMatchObject({
+        code: 'ORIGINALS_UNAVAILABLE',
+        message: expect.stringMatching(/did not answer in time/),
+      });
+      await slow.close();
+    } finally {
+      for (const res of stalled) res.destroy();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('refuses an object over the byte cap with SOURCE_TOO_LARGE', async () => {
@@ -172,6 +226,7 @@ describe.skipIf(skip)('S3 originals', () => {
         },
         workDir: tmpdir(),
         cacheBytes: 0,
+        versionsFile: join(tmpdir(), 'never-written.json'),
         maxBytes: 1,
         timeoutMs: 5000,
         rescanMs: 1000,
