@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 // Composition root of the command line: `rendition <command>` with the server's settings.
-// The only module that reads the environment; each command lives in src/cli/<command>.ts.
+// The only module that reads the environment; each command lives in src/commands/<command>.ts.
 
 import { ConfigError, type Config, loadConfig, settingTypos } from './config/load-config.js';
 import { formatSettingsTable } from './config/settings-table.js';
 import { AppError } from './errors.js';
-import type { CliContext, Command } from './cli/cli-context.js';
-import { CliError, USAGE_EXIT } from './cli/cli-error.js';
-import { deleteCommand } from './cli/delete.js';
-import { gcCommand } from './cli/gc.js';
-import { nginxConfigCommand } from './cli/nginx-config.js';
-import { registerCommand } from './cli/register.js';
-import { serveCommand } from './cli/serve.js';
-import { USAGE } from './cli/usage.js';
-import { warmCommand } from './cli/warm.js';
+import type { CliContext, Command } from './commands/cli-context.js';
+import { CliError, USAGE_EXIT } from './commands/cli-error.js';
+import { deleteCommand } from './commands/delete.js';
+import { gcCommand } from './commands/gc.js';
+import { nginxConfigCommand } from './commands/nginx-config.js';
+import { registerCommand } from './commands/register.js';
+import { serveCommand } from './commands/serve.js';
+import { USAGE } from './commands/usage.js';
+import { warmCommand } from './commands/warm.js';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   serve: serveCommand,

@@ -34,6 +34,12 @@ export const ERRORS = {
     description:
       'A rendition tail that is not canonical: a malformed `WxH` (`0180x180`), an unknown format, a repeated or out-of-order filter, or, after an existing original, a near miss (`thumbnial/180x180`). The message gives the expected form.',
   },
+  WATERMARK_NOT_CONFIGURED: {
+    status: 400,
+    surfaces: BOTH,
+    description:
+      'A rendition with the `watermark` filter on a server without `WATERMARK_IMAGE`; nothing is rendered or written.',
+  },
   SIZE_NOT_ALLOWED: {
     status: 400,
     surfaces: ['media'],
@@ -67,7 +73,7 @@ export const ERRORS = {
     status: 403,
     surfaces: ['nginx'],
     description:
-      'A route forwarded with `--expose-admin` or `--expose-ops`, from an address outside nginx-config\'s `--allow`.',
+      "A route forwarded with `--expose-admin` or `--expose-ops`, from an address outside nginx-config's `--allow`.",
   },
   NOT_FOUND: {
     status: 404,
@@ -123,6 +129,12 @@ export const ERRORS = {
     surfaces: BOTH,
     description:
       'The original has more than `MAX_INPUT_PIXELS` pixels or `MAX_INPUT_FRAMES` frames (read from the header, before decoding).',
+  },
+  ANIMATION_TOO_LARGE: {
+    status: 422,
+    surfaces: BOTH,
+    description:
+      'An animated rendition of an original with more than `MAX_ANIMATION_PIXELS` frames x width x height (from the header, before decoding); its `filters/still` (first frame) and one-frame formats are still rendered.',
   },
   HEADERS_TOO_LARGE: {
     status: 431,

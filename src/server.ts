@@ -8,14 +8,19 @@ import { serve } from '@hono/node-server';
 import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
+import { purgeWatermarksOnChange } from './cache/watermark-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
-import { createRenditionCache, type RenditionCache } from './cache/rendition-cache.js';
+import {
+  createRenditionCache,
+  type HeldRendition,
+  type RenditionCache,
+} from './cache/rendition-cache.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
+import { type FetchSourceOptions, fetchSource } from './fetch/fetch-source.js';
 import { createApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
 import type { ErrorLogger } from './http/error-response.js';
 import { createLogger, type Logger } from './log/logger.js';
-import { type FetchSourceOptions, fetchSource } from './media/fetch-source.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { openConfiguredOriginals } from './originals/open-originals.js';
 import type { OriginalsStore } from './originals/originals-store.js';
@@ -24,15 +29,17 @@ import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registr
 import { gatedQueue } from './render/gated-queue.js';
 import { createRenderQueue, type RenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
+import { loadWatermark, NO_WATERMARK, type Watermark } from './render/watermark.js';
 import { configureSharp } from './render/sharp-setup.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
 import { withFallbackImage } from './services/fallback-image.js';
-import { withRenditionHints } from './services/rendition-hints.js';
 import { createHealthCheck } from './services/health-check.js';
 import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
 import { withPublishedPurges } from './services/published-purges.js';
+import { createRegistrationIntents, finishIntents } from './services/registration-intents.js';
+import { withRenditionHints } from './services/rendition-hints.js';
 import { createWarmJobs, type WarmJobs } from './services/warm-jobs.js';
 
 export interface RunningServer {
@@ -102,7 +109,9 @@ export async function startServerWithParts(
   config: Config,
   options: StartOptions = {},
 ): Promise<ServerWithParts> {
-  const roots = await prepareRoots(config);
+  // Read and checked before anything starts: a bad WATERMARK_IMAGE stops the start.
+  const watermark = await loadWatermark(config.watermark);
+  const roots = await prepareRoots(config, watermark?.stamp ?? NO_WATERMARK);
   configureSharp(config.render.inputFormats);
   const logging = createLogging(config, options);
   const opened = await openConfiguredRegistry(config.registry, roots.data, (error) =>
@@ -111,7 +120,7 @@ export async function startServerWithParts(
   let wired: Wired;
   let listener: NodeServer;
   try {
-    wired = await wire(config, roots, logging, opened, options);
+    wired = await wire(config, roots, logging, opened, options, watermark);
     listener = await listen(wired.app, config);
   } catch (error) {
     await opened.registry.close();
@@ -139,7 +148,7 @@ interface Roots {
 }
 
 /** Step 1: the roots exist, do not overlap by real path, and hold no leftovers of a crash. */
-async function prepareRoots(config: Config): Promise<Roots> {
+async function prepareRoots(config: Config, watermarkStamp: string): Promise<Roots> {
   const { mediaRoot, cacheRoot, dataDir } = config.roots;
   for (const dir of [mediaRoot, cacheRoot, dataDir]) await mkdir(dir, { recursive: true });
   const roots = {
@@ -162,6 +171,7 @@ async function prepareRoots(config: Config): Promise<Roots> {
     dataDir,
     strategy: config.render.cropStrategy,
   });
+  await purgeWatermarksOnChange({ cacheRoot: roots.cache, dataDir, stamp: watermarkStamp });
   return roots;
 }
 
@@ -204,13 +214,14 @@ async function wire(
   { logger, logError, logFailure }: Logging,
   { registry, sync, jobs: jobTable }: OpenedRegistry,
   options: StartOptions,
+  watermark: Watermark | undefined,
 ): Promise<Wired> {
   const adminToken = await resolveAdminToken(config.admin.token, roots.data);
   const queue = createRenderQueue({
     concurrency: config.render.concurrency,
     queueLimit: config.render.queueLimit,
   });
-  const hotCache = createHotCache({
+  const hotCache = createHotCache<HeldRendition>({
     maxBytes: config.hotCache.maxBytes,
     maxFileBytes: config.hotCache.maxFileBytes,
   });
@@ -235,7 +246,7 @@ async function wire(
     // Hits counted for the byte budget's least-recently-used order.
     hotCache: cacheBudget.trackUses(hotCache),
     renderer: metrics.observeRenderer(
-      createRenderer({ render: config.render, encoder: config.encoder }),
+      createRenderer({ render: config.render, encoder: config.encoder, watermark }),
     ),
     queue,
     ppoiFor: (path) => explicitPpoiOf(registry.get(path)),
@@ -265,6 +276,19 @@ async function wire(
     },
     purgeEverything: () => cache.purgeEverything(),
   });
+  // Registrations a stopped process placed but did not record: finished before serving.
+  for (const { path, outcome } of await finishIntents(roots.data, {
+    registry,
+    originals,
+    copies: purges,
+  })) {
+    if (outcome === 'recorded') {
+      logger.warn(
+        { path },
+        'registration finished at start-up (the last process stopped before recording it)',
+      );
+    }
+  }
   const media = createMedia(config, { registry, sync, cache, originals });
   // Whole-original decodes: VALIDATE_CONCURRENCY at a time, each in a render slot.
   const decodes = gatedQueue(
@@ -277,6 +301,7 @@ async function wire(
   const images = createImageService({
     registry,
     originals,
+    intents: createRegistrationIntents(roots.data),
     cache: purges,
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,

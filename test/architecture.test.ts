@@ -48,13 +48,13 @@ const LIBRARY_OWNERS: Record<string, RegExp> = {
 
 // Each layer may import only the layers listed after it.
 const LAYERS = [
-  'cli.ts|cli|server.ts',
+  'cli.ts|commands|server.ts',
   'metrics|log',
   'http',
   'nginx',
   'services',
   'registry',
-  'originals|media',
+  'originals|fetch',
   'cache',
   'render',
   'fs',

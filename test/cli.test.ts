@@ -68,9 +68,16 @@ describe('rendition CLI', () => {
     for (const [args, message] of [
       [['--listen', 'localhost:80'], /Expected a port or host:port .* received "localhost:80"/],
       [['--listen', '70000'], /received "70000"/],
-      [['--expose-ops', '--allow', '10.0.0.0/33'], /Expected an address, a CIDR .* "10\.0\.0\.0\/33"/],
+      [
+        ['--expose-ops', '--allow', '10.0.0.0/33'],
+        /Expected an address, a CIDR .* "10\.0\.0\.0\/33"/,
+      ],
       [['--allow', '10.0.0.0/8'], /Expected --expose-admin or --expose-ops with --allow/],
       [['--upstream-timeout', '0.5'], /whole seconds/],
+      [['--app', 'django:8000'], /Expected --app as \[HOST:\]PORT .* "django:8000"/],
+      [['--app', 'unix:run/app.sock'], /Expected --app unix:\/absolute\/path\.sock/],
+      // The app's pages (Django's admin) and rendition's admin API would both own /admin/.
+      [['--app', '8000', '--expose-admin'], /Expected --app without --expose-admin/],
     ] as const) {
       const result = run(['nginx-config', ...args]);
       expect(result.status, args.join(' ')).toBe(2);
@@ -117,7 +124,10 @@ describe('rendition CLI', () => {
       'cache',
       'crop-strategy',
       'db.journal',
+      // Registrations under way (src/services/registration-intents.ts): empty when idle.
+      'intents',
       'media',
+      'watermark-stamp',
     ]);
     expect(stdout).toMatch(/admin +token \(new, kept in .*admin-token\): [A-Za-z0-9_-]{43}/);
     const exited = new Promise<number | null>((done) => child.on('exit', done));

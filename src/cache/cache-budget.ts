@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { walkCache } from './cache-walk.js';
 import { evictFiles } from './evict-files.js';
 import { type BudgetLimits, type CacheEntry, planEviction } from './eviction-plan.js';
-import type { HotCache, HotFile } from './hot-cache.js';
+import type { HotCache, HotValue } from './hot-cache.js';
 import { createSizeIndex } from './size-index.js';
 
 /** What the rendition store tells the budget; paths are relative to CACHE_ROOT. */
@@ -23,7 +23,7 @@ export interface CacheBudgetOptions {
   /** `maxBytes` 0 turns the budget off: no walk, no index, no eviction. */
   readonly limits: BudgetLimits;
   /** Evicted files are dropped from it. */
-  readonly hotCache: HotCache;
+  readonly hotCache: HotCache<HotValue>;
   /** Failures of a walk or an unlink (the server goes on; the next write tries again). */
   readonly onError?: (error: unknown) => void;
   /** Least time between the starts of two walks, in ms (default 1000). */
@@ -48,7 +48,7 @@ export interface CacheBudget extends CacheChangeListener {
   /** Starts the index rebuild (a walk of CACHE_ROOT) in the background. */
   start(): void;
   /** Wraps the hot cache so that its hits count as uses of their files. */
-  trackUses(hotCache: HotCache): HotCache;
+  trackUses<T extends HotValue>(hotCache: HotCache<T>): HotCache<T>;
   /** Resolves once no walk or eviction is running or scheduled. */
   idle(): Promise<void>;
   stats(): CacheBudgetStats;
@@ -163,7 +163,7 @@ export function createCacheBudget(options: CacheBudgetOptions): CacheBudget {
       if (!enabled) return inner;
       const prefix = `${cacheRoot}${sep}`;
       // A Node hit counts as a use of its cache file for the LRU order of eviction.
-      const noteUse = (file: string, found: HotFile | undefined): HotFile | undefined => {
+      const noteUse = <V>(file: string, found: V | undefined): V | undefined => {
         if (found !== undefined && file.startsWith(prefix)) {
           index.used(file.slice(prefix.length), Date.now());
         }

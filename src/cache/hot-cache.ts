@@ -3,13 +3,17 @@
 import { stat } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 
-export interface HotFile {
-  readonly body: Buffer;
+/**
+ * What the hot cache holds: any value carrying the validators of the file it was read from.
+ * The rendition cache holds its answers themselves, built once, so a hit allocates nothing.
+ */
+export interface HotValue {
   readonly mtimeMs: number;
   readonly size: number;
 }
 
-interface Entry extends HotFile {
+interface Entry<T> {
+  readonly value: T;
   checkedAt: number;
 }
 
@@ -25,16 +29,16 @@ export interface HotCacheOptions {
   readonly revalidateMs?: number;
 }
 
-export interface HotCache {
+export interface HotCache<T extends HotValue = HotValue> {
   /** The held file, re-checked against the disk at most every `revalidateMs`. */
-  get(file: string): Promise<HotFile | undefined>;
+  get(file: string): Promise<T | undefined>;
   /**
    * The held file only if it was checked against the disk within `revalidateMs`, with no
    * I/O at all: the synchronous hit path. Undefined means "ask `get`", not "missing".
    */
-  peek(file: string): HotFile | undefined;
+  peek(file: string): T | undefined;
   /** Holds a file if it fits. */
-  set(file: string, value: HotFile): void;
+  set(file: string, value: T): void;
   /** Drops one file's entry. */
   delete(file: string): void;
   /** Drops every entry under a directory (a scan of every entry held). */
@@ -42,12 +46,12 @@ export interface HotCache {
   readonly bytes: number;
 }
 
-export function createHotCache(options: HotCacheOptions): HotCache {
+export function createHotCache<T extends HotValue>(options: HotCacheOptions): HotCache<T> {
   const revalidateMs = options.revalidateMs ?? 1000;
   const enabled = options.maxBytes > 0 && options.maxFileBytes > 0;
-  const lru = new LRUCache<string, Entry>({
+  const lru = new LRUCache<string, Entry<T>>({
     maxSize: Math.max(1, options.maxBytes),
-    sizeCalculation: (entry) => Math.max(1, entry.size),
+    sizeCalculation: (entry) => Math.max(1, entry.value.size),
   });
 
   return {
@@ -60,25 +64,25 @@ export function createHotCache(options: HotCacheOptions): HotCache {
         const current = await stat(file).catch(() => undefined);
         if (
           current === undefined ||
-          current.mtimeMs !== entry.mtimeMs ||
-          current.size !== entry.size
+          current.mtimeMs !== entry.value.mtimeMs ||
+          current.size !== entry.value.size
         ) {
           lru.delete(file);
           return undefined;
         }
         entry.checkedAt = now;
       }
-      return entry;
+      return entry.value;
     },
     peek(file) {
       if (!enabled) return undefined;
       const entry = lru.get(file);
       if (entry === undefined || Date.now() - entry.checkedAt > revalidateMs) return undefined;
-      return entry;
+      return entry.value;
     },
     set(file, value) {
       if (!enabled || value.size > options.maxFileBytes) return;
-      lru.set(file, { ...value, checkedAt: Date.now() });
+      lru.set(file, { value, checkedAt: Date.now() });
     },
     delete(file) {
       lru.delete(file);

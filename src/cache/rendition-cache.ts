@@ -13,9 +13,10 @@ import { renderTimeout } from '../render/sharp-errors.js';
 import { mediaTypeFor, mediaTypeOfFormat } from '../url/media-types.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { Ppoi, RenditionSpec } from '../url/rendition-spec.js';
+import { isAnimatedWebp, standInFor, WEBP_HEADER_BYTES } from './animated-stand-in.js';
 import { type WrittenFile, writeFileAtomic } from './atomic-write.js';
 import type { CacheChangeListener } from './cache-budget.js';
-import type { HotCache, HotFile } from './hot-cache.js';
+import type { HotCache } from './hot-cache.js';
 import { cacheCandidatesFor, cacheFileFor, isCropFile, TEMP_DIR_NAME } from './layout.js';
 import { createMtimeFloor } from './mtime-floor.js';
 import { createPurgeClock, type RenderTicket } from './purge-clock.js';
@@ -42,7 +43,10 @@ export interface CachedRendition extends SendableFile {
   readonly noStore: boolean;
 }
 
-/** A rendition held in memory. */
+/**
+ * A rendition in memory. The hot cache holds these as they are answered, built once per
+ * file read, so a hot hit allocates nothing.
+ */
 export type HeldRendition = CachedRendition & {
   readonly body: { readonly kind: 'buffer'; readonly buffer: Buffer };
 };
@@ -54,16 +58,6 @@ export interface Candidate {
   /** Absolute: the hot cache's key. */
   readonly file: string;
   readonly contentType: string;
-}
-
-/** A rendition just rendered, with the validators of the file it was stored as. */
-interface StoredRendition {
-  readonly buffer: Buffer;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly contentType: string;
-  /** False when it could not be written (disk full, unwritable): answer it with no-store. */
-  readonly cached: boolean;
 }
 
 /** What warming one original did. */
@@ -83,7 +77,7 @@ export interface RenditionCacheOptions {
   readonly hotFileBytes: number;
   readonly renderer: Renderer;
   readonly queue: RenderQueue;
-  readonly hotCache: HotCache;
+  readonly hotCache: HotCache<HeldRendition>;
   /** The PPOI set for an original; undefined (the default) lets crops follow CROP_STRATEGY. */
   readonly ppoiFor?: (path: string) => Ppoi | undefined;
   /** Callers stop waiting for a render this long after it started (RENDER_TIMEOUT_MS). */
@@ -125,7 +119,7 @@ function flightKey(spec: RenditionSpec, choice: FormatChoice): string {
 
 export function createRenditionCache(options: RenditionCacheOptions): RenditionCache {
   const { cacheRoot, hotCache, renderer, queue } = options;
-  const flights = createSingleFlight<StoredRendition>();
+  const flights = createSingleFlight<HeldRendition>();
   const ppoiFor = options.ppoiFor ?? (() => undefined);
   // A render that started before its image's last purge must not be stored.
   const clock = createPurgeClock();
@@ -138,15 +132,18 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
     choice: FormatChoice,
     image: RenderedImage,
     ticket: RenderTicket,
-  ): Promise<StoredRendition> {
+  ): Promise<HeldRendition> {
     const relative = cacheFileFor(spec, choice, image.format);
     const contentType = mediaTypeOfFormat(image.format);
-    const uncached = {
-      buffer: image.body,
+    const body = { kind: 'buffer', buffer: image.body } as const;
+    // Not on disk (no-store): validators of this answer alone.
+    const uncached: HeldRendition = {
+      body,
       size: image.body.length,
       mtimeMs: Date.now(),
       contentType,
-      cached: false,
+      outcome: 'miss',
+      noStore: true,
     };
     let written: WrittenFile | undefined;
     try {
@@ -167,7 +164,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
     // Not into the hot cache yet: most misses are never asked for again (unique sizes, a
     // crawler); the first hit from disk promotes a rendition, keeping RSS flat under misses.
     options.cacheChanges?.written(relative, size);
-    return { buffer: image.body, size, mtimeMs, contentType, cached: true };
+    return { body, size, mtimeMs, contentType, outcome: 'miss', noStore: false };
   }
 
   /**
@@ -257,9 +254,16 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
         const buffer = Buffer.allocUnsafe(size);
         const { bytesRead } = await file.handle.read(buffer, 0, size, 0);
         if (bytesRead !== size) continue; // replaced under us: try the next candidate
-        hotCache.set(path, { body: buffer, size, mtimeMs });
-        const body = { kind: 'buffer', buffer } as const;
-        return { body, size, mtimeMs, contentType, outcome: 'hit', noStore: false };
+        const held: HeldRendition = {
+          body: { kind: 'buffer', buffer },
+          size,
+          mtimeMs,
+          contentType,
+          outcome: 'hit',
+          noStore: false,
+        };
+        hotCache.set(path, held);
+        return held;
       } finally {
         await file.handle.close();
       }
@@ -267,25 +271,52 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
     return undefined;
   }
 
+  /** An animated WebP standing in for a negotiated AVIF (animated-stand-in.ts), if cached. */
+  async function findStandIn(
+    spec: RenditionSpec,
+    choice: FormatChoice,
+  ): Promise<CachedRendition | undefined> {
+    const standIn = standInFor(choice);
+    if (standIn === undefined) return undefined;
+    const [candidate] = candidates(spec, standIn);
+    if (candidate === undefined) return undefined;
+    const hot = await hotCache.get(candidate.file);
+    if (hot !== undefined) return isAnimatedWebp(hot.body.buffer) ? hot : undefined;
+    const found = await findOnDisk([candidate]);
+    if (found === undefined) return undefined;
+    if (found.body.kind === 'buffer') return isAnimatedWebp(found.body.buffer) ? found : undefined;
+    const header = Buffer.alloc(WEBP_HEADER_BYTES);
+    await found.body.handle.read(header, 0, WEBP_HEADER_BYTES, 0);
+    if (isAnimatedWebp(header)) return found;
+    await found.body.handle.close();
+    return undefined;
+  }
+
+  async function hasStandIn(item: RenderItem): Promise<boolean> {
+    const found = await findStandIn(item.spec, item.choice);
+    if (found?.body.kind === 'handle') await found.body.handle.close();
+    return found !== undefined;
+  }
+
   return {
     candidates,
 
     peek(candidates) {
       for (const candidate of candidates) {
-        const hot = hotCache.peek(candidate.file);
-        if (hot !== undefined) return held(hot, candidate);
+        const held = hotCache.peek(candidate.file);
+        if (held !== undefined) return held;
       }
       return undefined;
     },
 
     async find(spec, choice, candidates) {
       for (const candidate of candidates) {
-        const hot = await hotCache.get(candidate.file);
-        if (hot !== undefined) return held(hot, candidate);
+        const held = await hotCache.get(candidate.file);
+        if (held !== undefined) return held;
       }
       const inFlight = flights.running(flightKey(spec, choice));
       if (inFlight !== undefined) return answerOf(await inFlight, 'coalesced');
-      return findOnDisk(candidates);
+      return (await findOnDisk(candidates)) ?? findStandIn(spec, choice);
     },
 
     async render(original, spec, choice) {
@@ -312,7 +343,11 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
       for (const item of items) {
         const key = flightKey(item.spec, item.choice);
         const running = flights.running(key);
-        if (running !== undefined || (await isCached(cacheRoot, item))) {
+        if (
+          running !== undefined ||
+          (await isCached(cacheRoot, item)) ||
+          (await hasStandIn(item))
+        ) {
           report.existing += 1;
           if (running !== undefined) others.push(running.catch(() => undefined));
           continue;
@@ -375,28 +410,9 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
   };
 }
 
-/** The one shape of a rendition held in memory. */
-function held(hot: HotFile, candidate: Candidate): HeldRendition {
-  return {
-    body: { kind: 'buffer', buffer: hot.body },
-    size: hot.size,
-    mtimeMs: hot.mtimeMs,
-    contentType: candidate.contentType,
-    outcome: 'hit',
-    noStore: false,
-  };
-}
-
-/** A rendition just rendered, as an answer (no-store when it could not be written). */
-function answerOf(value: StoredRendition, outcome: CacheOutcome): CachedRendition {
-  return {
-    body: { kind: 'buffer', buffer: value.buffer },
-    size: value.size,
-    mtimeMs: value.mtimeMs,
-    contentType: value.contentType,
-    outcome,
-    noStore: !value.cached,
-  };
+/** A rendition just rendered, as the answer to a caller that made it or joined it. */
+function answerOf(value: HeldRendition, outcome: CacheOutcome): CachedRendition {
+  return value.outcome === outcome ? value : { ...value, outcome };
 }
 
 /** Whether any cache file that would answer this item exists (the same candidates a request tries). */

@@ -15,6 +15,7 @@ import { nearestName } from '../url/nearest-name.js';
 import type { CropStrategy, OutputFormat, ThumbnailRounding } from '../url/rendition-spec.js';
 import type { SizesPolicy } from '../url/sizes-policy.js';
 import { type Colour, parseColour } from './colour.js';
+import type { Gravity } from './gravity.js';
 import type { LogLevel } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 
@@ -59,6 +60,20 @@ export interface Config {
 
   /** FALLBACK_IMAGE (a media path; undefined: off) and FALLBACK_STATUS. */
   readonly fallback: { readonly image: string | undefined; readonly status: 200 | 404 };
+  readonly watermark: WatermarkConfig;
+}
+
+/** The `watermark` filter's settings (WATERMARK_*). */
+export interface WatermarkConfig {
+  /** Absolute path of the image file; undefined: the filter is off. */
+  readonly image: string | undefined;
+  readonly gravity: Gravity;
+  /** Output pixels between the mark and the edges it sits against. */
+  readonly margin: number;
+  /** 0..1, times the mark's own alpha. */
+  readonly opacity: number;
+  /** The mark's width as a fraction of the output width. */
+  readonly scale: number;
 }
 
 /** How large and how deep an admin JSON body may be. */
@@ -130,6 +145,8 @@ export interface RenderConfig {
   readonly maxInputPixels: number;
   /** Most frames or pages of an original (MAX_INPUT_FRAMES). */
   readonly maxInputFrames: number;
+  /** Most frames x width x height of an animation rendered frame by frame (MAX_ANIMATION_PIXELS). */
+  readonly maxAnimationPixels: number;
   readonly inputFormats: readonly string[];
   /** How a crop of an image without a PPOI is anchored (CROP_STRATEGY). */
   readonly cropStrategy: CropStrategy;
@@ -346,6 +363,7 @@ function assemble(
       timeoutMs: v.renderTimeoutMs,
       maxInputPixels: v.maxInputPixels,
       maxInputFrames: v.maxInputFrames,
+      maxAnimationPixels: v.maxAnimationPixels,
       inputFormats: v.inputFormats,
       cropStrategy: v.cropStrategy,
       padBackground: parseColour(v.padBackground),
@@ -394,6 +412,13 @@ function assemble(
     fallback: {
       image: v.fallbackImage === '' ? undefined : v.fallbackImage,
       status: v.fallbackStatus === 200 ? 200 : 404,
+    },
+    watermark: {
+      image: v.watermarkImage === '' ? undefined : resolve(cwd, v.watermarkImage),
+      gravity: v.watermarkGravity,
+      margin: v.watermarkMargin,
+      opacity: v.watermarkOpacity,
+      scale: v.watermarkScale,
     },
   };
 }

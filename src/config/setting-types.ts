@@ -16,6 +16,20 @@ export function integer(min: number, max: number) {
     .pipe(z.number().int().min(min).max(max));
 }
 
+/** A number within [min, max] (fractions allowed), from a number or a decimal string. */
+export function decimal(min: number, max: number) {
+  return z
+    .union([
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^[0-9]+(?:\.[0-9]+)?$/, 'expected a number such as 0.5')
+        .transform(Number),
+    ])
+    .pipe(z.number().min(min).max(max));
+}
+
 /** Spellings of true and false an environment string may use, compared ignoring case. */
 export const BOOLEAN_WORDS = {
   true: ['true', '1', 'yes', 'on'],

@@ -2,9 +2,10 @@
 
 import { z } from 'zod';
 import { checkMediaPath } from '../url/media-path.js';
-import { CROP_STRATEGIES, OUTPUT_FORMATS, THUMBNAIL_ROUNDINGS } from '../url/rendition-spec.js';
+import { CROP_STRATEGIES, NEGOTIABLE_FORMATS, THUMBNAIL_ROUNDINGS } from '../url/rendition-spec.js';
 import { parseColour } from './colour.js';
-import { boolean, integer, list, text } from './setting-types.js';
+import { GRAVITIES } from './gravity.js';
+import { boolean, decimal, integer, list, text } from './setting-types.js';
 
 export interface Setting<T = unknown> {
   /** Environment variable name. */
@@ -195,7 +196,7 @@ export const SETTINGS = {
   }),
   negotiateFormats: setting({
     env: 'NEGOTIATE_FORMATS',
-    schema: list(z.enum(OUTPUT_FORMATS)),
+    schema: list(z.enum(NEGOTIABLE_FORMATS)),
     default: ['avif', 'webp'] as ('jpg' | 'png' | 'webp' | 'avif')[],
     description:
       "Formats offered to clients whose Accept lists them, in order of preference, for URLs without an extension. Empty: negotiation off (the original's format).",
@@ -255,6 +256,39 @@ export const SETTINGS = {
     default: '',
     description:
       'Colour of the bars a `pad` rendition is extended with: `#rgb`, `#rrggbb`, `#rrggbbaa` or `transparent`. Empty: transparent in formats with alpha (png, webp, avif), white in jpg.',
+  }),
+  watermarkImage: setting({
+    env: 'WATERMARK_IMAGE',
+    schema: z.string().trim(),
+    default: '',
+    description:
+      'Image file the `watermark` filter composites onto renditions (PNG with alpha works best), read once at start; a file that is not a readable image stops the start. Empty: the filter is refused (400 WATERMARK_NOT_CONFIGURED). A change of any WATERMARK_ setting or of the file purges the cached watermarked renditions at the next start (docs/urls.md#watermark).',
+  }),
+  watermarkGravity: setting({
+    env: 'WATERMARK_GRAVITY',
+    schema: z.enum(GRAVITIES),
+    default: 'southeast' as (typeof GRAVITIES)[number],
+    description: `Where the watermark sits on the rendition: ${GRAVITIES.join(', ')}.`,
+  }),
+  watermarkMargin: setting({
+    env: 'WATERMARK_MARGIN',
+    schema: integer(0, 10_000),
+    default: 16,
+    description:
+      'Gap in output pixels between the watermark and the edges it is placed against (none at the centre).',
+  }),
+  watermarkOpacity: setting({
+    env: 'WATERMARK_OPACITY',
+    schema: decimal(0, 1),
+    default: 0.5,
+    description: 'Opacity of the watermark, 0..1: its own alpha times this.',
+  }),
+  watermarkScale: setting({
+    env: 'WATERMARK_SCALE',
+    schema: decimal(0.01, 1),
+    default: 0.25,
+    description:
+      "Width of the watermark as a fraction of the rendition's width (its aspect ratio kept; shrunk further to fit inside the margins).",
   }),
   jpegQuality: setting({
     env: 'JPEG_QUALITY',
@@ -357,6 +391,13 @@ export const SETTINGS = {
     default: 1000,
     description:
       'Most frames (pages) an original may have, read from the header: more is refused with 422 IMAGE_TOO_LARGE (a 22 MB GIF can hold 1.5 M frames).',
+  }),
+  maxAnimationPixels: setting({
+    env: 'MAX_ANIMATION_PIXELS',
+    schema: integer(1, 10_000_000_000),
+    default: 50_000_000,
+    description:
+      'Largest animation rendered with every frame, frames x width x height from the header (a 100-frame 480x270 GIF is 13 MP): more is refused with 422 ANIMATION_TOO_LARGE; `filters/still` renders its first frame.',
   }),
   inputFormats: setting({
     env: 'INPUT_FORMATS',

@@ -10,7 +10,8 @@ import {
 } from '../cache/validators.js';
 import type { SendableFile } from '../cache/rendition-cache.js';
 import { AppError } from '../errors.js';
-import type { InMemoryFile, ServedFile } from '../services/media-service.js';
+import type { HeldRendition } from '../cache/rendition-cache.js';
+import type { ServedFile } from '../services/media-service.js';
 
 export interface FileResponderOptions {
   /** `Cache-Control: public, max-age=<seconds>`. */
@@ -30,7 +31,7 @@ export interface FileResponder {
    * once per held buffer and reused: a plain object, which @hono/node-server writes
    * without building a `Headers`.
    */
-  respondHot(served: InMemoryFile): Response;
+  respondHot(held: HeldRendition, varyAccept: boolean): Response;
 }
 
 type HeaderRecord = Record<string, string>;
@@ -96,17 +97,18 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
       return new Response(bodyOf(served.body, served.size), { status, headers });
     },
 
-    respondHot(served) {
-      const { buffer } = served.body;
+    respondHot(held, varyAccept) {
+      const { buffer } = held.body;
       let memo = hotHeaders.get(buffer);
       if (memo === undefined) {
         memo = [];
         hotHeaders.set(buffer, memo);
       }
-      const slot = served.varyAccept ? 1 : 0;
+      const slot = varyAccept ? 1 : 0;
       let headers = memo[slot];
       if (headers === undefined) {
-        headers = withEntity(headersFor(served, etagFor(served.mtimeMs, served.size)), served);
+        const served = { ...held, varyAccept };
+        headers = withEntity(headersFor(served, etagFor(held.mtimeMs, held.size)), served);
         memo[slot] = headers;
       }
       return new Response(buffer, { status: 200, headers });

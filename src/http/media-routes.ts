@@ -82,7 +82,7 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
       const hot = options.media.serveHot(resolved);
       if (hot !== undefined) {
         c.set('outcome', hot.outcome);
-        return responder.respondHot(hot);
+        return responder.respondHot(hot, resolved.varyAccept);
       }
     }
     return serveFull(c, resolved, headers);

@@ -24,7 +24,17 @@ export interface NginxConfigOptions {
   readonly allow?: readonly string[];
   /** Seconds nginx waits for Node's answer before a 504 (`--upstream-timeout`); default 60. */
   readonly upstreamTimeoutS?: number;
+  /**
+   * The web app every other URL goes to (`--app`: its pages, forms and static files), so one
+   * server block serves the site; default none (every other URL is 404).
+   */
+  readonly app?: AppAddress;
 }
+
+/** Where the app listens: `host:port`, or a unix socket (gunicorn's `--bind unix:PATH`). */
+export type AppAddress =
+  | { readonly kind: 'tcp'; readonly address: ListenAddress }
+  | { readonly kind: 'unix'; readonly path: string };
 
 /** Who may reach exposed admin and ops routes unless `--allow` says otherwise. */
 export const DEFAULT_ALLOW: readonly string[] = ['127.0.0.1', '::1'];
@@ -69,7 +79,13 @@ export function renderNginxConfig(
       );
     }
   }
+  if (options.app?.kind === 'unix' && UNSAFE_IN_NGINX.test(options.app.path)) {
+    throw new Error(
+      `--app socket ${JSON.stringify(options.app.path)} contains characters nginx-config cannot quote`,
+    );
+  }
   const routes = routesOf(config, options);
+  const uploadBytes = uploadBodyBytes(config.admin.maxSourceBytes);
   const preferred = config.negotiation.preferred;
   const values: Record<string, string> = {
     MEDIA_URL: config.http.mediaUrl,
@@ -84,11 +100,17 @@ export function renderNginxConfig(
       .join('\n'),
     LISTEN: formatListenAddress(options.listen),
     FORWARDED:
-      routes.map((route) => `${route.name} (allow ${route.allow.join(' ')})`).join(', ') || 'none',
+      [
+        ...routes.map((route) => `${route.name} (allow ${route.allow.join(' ')})`),
+        ...(options.app === undefined
+          ? []
+          : [`every other URL to the app at ${appServer(options.app)}`]),
+      ].join(', ') || 'none',
+    APP_UPSTREAM: options.app === undefined ? '' : appUpstream(options.app),
     UPSTREAM_TIMEOUT: `${options.upstreamTimeoutS ?? DEFAULT_UPSTREAM_TIMEOUT_S}s`,
     ERROR_PAGES: errorPageDirectives(ERROR_PAGES, '    '),
     ERROR_LOCATIONS: errorLocations([...ERROR_PAGES, FORBIDDEN_PAGE], '    '),
-    LOCATIONS: locationsOf(routes),
+    LOCATIONS: locationsOf(routes, options.app === undefined ? undefined : uploadBytes),
     TYPES: typesBlock(),
     PATH_RE,
     UTF8_RE,
@@ -135,12 +157,50 @@ function routesOf(config: Config, options: NginxConfigOptions): ForwardedRoute[]
   });
 }
 
+/** The `server` of the app's upstream. */
+function appServer(app: AppAddress): string {
+  return app.kind === 'unix' ? `unix:${app.path}` : formatListenAddress(app.address);
+}
+
+function appUpstream(app: AppAddress): string {
+  return [
+    '',
+    '# The web app (`--app`): every URL that is neither MEDIA_URL nor a forwarded route.',
+    'upstream app_pages {',
+    `    server ${appServer(app)};`,
+    '    keepalive 16;',
+    '}',
+  ].join('\n');
+}
+
 // Node's answer to a route it does not have (src/http/error-response.ts, notFoundResponse).
 const NOT_FOUND_BODY = JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No such route' } });
 
-/** The forwarded routes' locations, then what answers every other URL: 404 JSON. */
-function locationsOf(routes: readonly ForwardedRoute[]): string {
-  const catchAll = [
+/**
+ * The forwarded routes' locations, then what answers every other URL: the app when there is
+ * one (`appBodyBytes`: its request body cap, the upload cap, as its forms upload images),
+ * else 404 JSON.
+ */
+function locationsOf(routes: readonly ForwardedRoute[], appBodyBytes: number | undefined): string {
+  const catchAll = appBodyBytes === undefined ? notFoundCatchAll() : appCatchAll(appBodyBytes);
+  return [forwardedLocations(routes, '    '), catchAll]
+    .filter((block) => block !== '')
+    .join('\n\n');
+}
+
+function appCatchAll(bodyBytes: number): string {
+  return [
+    "    # Every other URL: the app's pages, forms and static files (`--app`). Its own answers",
+    '    # pass through; only what nginx answers itself (502 with the app down, 413) is JSON.',
+    '    location / {',
+    `        client_max_body_size ${bodyBytes};`,
+    '        proxy_pass http://app_pages;',
+    '    }',
+  ].join('\n');
+}
+
+function notFoundCatchAll(): string {
+  return [
     '    # Every other URL: what Node answers for a route it does not have. Nothing else is',
     '    # forwarded unless asked (`--expose-admin`, `--expose-ops`).',
     '    location / {',
@@ -151,9 +211,6 @@ function locationsOf(routes: readonly ForwardedRoute[]): string {
     `        return 404 '${NOT_FOUND_BODY}';`,
     '    }',
   ].join('\n');
-  return [forwardedLocations(routes, '    '), catchAll]
-    .filter((block) => block !== '')
-    .join('\n\n');
 }
 
 /** Where nginx reaches Node: a wildcard listen address is reached on loopback. */

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -330,6 +330,14 @@ function createS3Originals(
   }, options.rescanMs);
   timer.unref();
 
+  // Start-up cleaning (cleanTempFiles) of a process sharing CACHE_ROOT takes a temp entry
+  // untouched for 10 minutes for a dead process's: keep this one's fresh while it runs.
+  const keepFresh = setInterval(() => {
+    const now = new Date();
+    utimes(options.workDir, now, now).catch(() => {});
+  }, 60_000);
+  keepFresh.unref();
+
   let tempDir: Promise<string> | undefined;
 
   return {
@@ -461,6 +469,7 @@ function createS3Originals(
 
     async close() {
       clearInterval(timer);
+      clearInterval(keepFresh);
       await scanning;
       client.destroy();
       await known

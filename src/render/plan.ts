@@ -3,6 +3,7 @@
 import { type Colour, TRANSPARENT, WHITE } from '../config/colour.js';
 import type { EncoderConfig } from '../config/load-config.js';
 import {
+  ANIMATION_FORMATS,
   CENTRE,
   type CropStrategy,
   type Filter,
@@ -12,6 +13,7 @@ import {
   type Resize,
   type ThumbnailRounding,
 } from '../url/rendition-spec.js';
+import { placeWatermark, type WatermarkPlacement } from './watermark-plan.js';
 
 /** What the probe learned of an original, with EXIF orientation already applied. */
 export interface SourceInfo {
@@ -20,13 +22,28 @@ export interface SourceInfo {
   /** sharp's format name: jpeg, png, webp, gif, avif, heif, tiff, … */
   readonly format: string;
   readonly hasAlpha: boolean;
+  /** Frames (pages); 1 for a still. An animation's width and height are one frame's. */
+  readonly frames?: number;
+  /** Display time of each frame in ms, as the header gives it (animations only). */
+  readonly delay?: readonly number[];
+  /** Times an animation plays (0: forever), as the header gives it. */
+  readonly loop?: number;
 }
 
 export type EncoderOptions =
   | { readonly format: 'jpg'; readonly quality: number; readonly progressive: true }
   | { readonly format: 'png'; readonly compressionLevel: number }
   | { readonly format: 'webp'; readonly quality: number }
-  | { readonly format: 'avif'; readonly quality: number; readonly effort: number };
+  | { readonly format: 'avif'; readonly quality: number; readonly effort: number }
+  | { readonly format: 'gif' };
+
+/** What an animated rendition keeps of its original: every frame, their delays, the loop count. */
+export interface Animation {
+  readonly frames: number;
+  /** Per frame, in ms; empty when the original gives none (the encoder's default). */
+  readonly delay: readonly number[];
+  readonly loop: number;
+}
 
 export interface Rect {
   readonly left: number;
@@ -59,7 +76,14 @@ export interface RenderPlan {
   /** Flatten transparency onto white (JPEG has no alpha). */
   readonly flatten: boolean;
   readonly encoder: EncoderOptions;
-  /** Final output size. */
+  /**
+   * Set when every frame of an animated original is rendered (the format carries animation
+   * and no `still` was asked): each step then applies to each frame, sizes are per frame.
+   */
+  readonly animation?: Animation;
+  /** Where the watermark is drawn, last of all (the `watermark` filter). */
+  readonly watermark?: Rect;
+  /** Final output size (of one frame). */
   readonly width: number;
   readonly height: number;
 }
@@ -91,15 +115,39 @@ export interface PlanOptions extends GeometryOptions {
   readonly cropStrategy?: CropStrategy;
   /** Bars of a `pad` rendition (PAD_BACKGROUND); undefined: transparent if `format` has alpha, else white. */
   readonly padBackground?: Colour;
+  /** The configured watermark's natural size and placement; the filter needs one. */
+  readonly watermark?: WatermarkPlacement & { readonly width: number; readonly height: number };
 }
 
-/** The format a rendition keeps when none was asked for: the original's, where we can write it. */
-export function originalFormatFor(source: SourceInfo): OutputFormat {
+/** True for an original with more than one frame in a format that animates (GIF, WebP). */
+export function isAnimated(source: SourceInfo): boolean {
+  return (source.frames ?? 1) > 1 && (source.format === 'gif' || source.format === 'webp');
+}
+
+/** True when a rendition of `source` with `filters` keeps every frame in `format`. */
+export function keepsAnimation(
+  source: SourceInfo,
+  filters: readonly Filter[],
+  format: OutputFormat,
+): boolean {
+  return isAnimated(source) && !filters.includes('still') && ANIMATION_FORMATS.includes(format);
+}
+
+/**
+ * The format a rendition keeps when none was asked for: the original's, where we can write
+ * it. An animated GIF stays a GIF (unless `still` asks for its first frame: PNG, as a
+ * still GIF always was).
+ */
+export function originalFormatFor(
+  source: SourceInfo,
+  filters: readonly Filter[] = [],
+): OutputFormat {
   switch (source.format) {
     case 'jpeg':
       return 'jpg';
-    case 'png':
     case 'gif':
+      return keepsAnimation(source, filters, 'gif') ? 'gif' : 'png';
+    case 'png':
       return 'png';
     case 'webp':
       return 'webp';
@@ -109,6 +157,25 @@ export function originalFormatFor(source: SourceInfo): OutputFormat {
     default:
       return source.hasAlpha ? 'png' : 'jpg';
   }
+}
+
+/**
+ * The format a negotiated AVIF rendition of an animated original is written in: animated
+ * WebP, since the bundled libvips cannot write animated AVIF and every browser that accepts
+ * AVIF accepts WebP (docs/urls.md#animated-images). Any other format stays as chosen.
+ */
+export function animatedFormatFor(
+  source: SourceInfo,
+  filters: readonly Filter[],
+  preferred: OutputFormat,
+): OutputFormat {
+  const substitute = preferred === 'avif' && keepsAnimation(source, filters, 'webp');
+  return substitute ? 'webp' : preferred;
+}
+
+/** Pixels a render of every frame decodes: frames x width x height (MAX_ANIMATION_PIXELS). */
+export function animationPixelsOf(source: SourceInfo): number {
+  return (source.frames ?? 1) * source.width * source.height;
 }
 
 /**
@@ -122,7 +189,10 @@ export function planRender(
   ppoi: Ppoi | undefined,
   options: PlanOptions,
 ): RenderPlan {
-  const strategy = options.cropStrategy ?? 'centre';
+  const animated = keepsAnimation(source, spec.filters, format);
+  // sharp's attention and entropy crops work on one frame only: an animation without a
+  // PPOI is cropped on its centre, the same window in every frame.
+  const strategy = animated ? 'centre' : (options.cropStrategy ?? 'centre');
   const anchor: Anchor = ppoi ?? (strategy === 'centre' ? CENTRE : strategy);
   const geometry =
     spec.resize === undefined
@@ -142,7 +212,17 @@ export function planRender(
     ...(pad === undefined ? {} : { pad }),
     flatten: format === 'jpg' && source.hasAlpha,
     encoder: encoderFor(format, options.encoder),
+    ...(animated ? { animation: animationOf(source) } : {}),
+    ...(spec.filters.includes('watermark') && options.watermark !== undefined
+      ? { watermark: placeWatermark(sized, options.watermark, options.watermark) }
+      : {}),
   };
+}
+
+function animationOf(source: SourceInfo): Animation {
+  const frames = source.frames ?? 1;
+  const delay = source.delay?.length === frames ? source.delay : [];
+  return { frames, delay, loop: source.loop ?? 0 };
 }
 
 /**
@@ -285,5 +365,7 @@ function encoderFor(format: OutputFormat, config: EncoderConfig): EncoderOptions
       return { format, quality: config.webpQuality };
     case 'avif':
       return { format, quality: config.avifQuality, effort: config.avifEffort };
+    case 'gif':
+      return { format };
   }
 }

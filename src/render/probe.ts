@@ -55,7 +55,11 @@ export async function probeOriginal(file: string, limits: ProbeLimits): Promise<
     );
   }
   const { width, height } = metadata.autoOrient;
-  return { width, height, format, hasAlpha: metadata.hasAlpha };
+  const animation =
+    frames > 1
+      ? { frames, loop: metadata.loop ?? 0, ...(metadata.delay ? { delay: metadata.delay } : {}) }
+      : {};
+  return { width, height, format, hasAlpha: metadata.hasAlpha, ...animation };
 }
 
 /** sharp's format name, with AV1-coded HEIF called what it is: AVIF. */

@@ -1,11 +1,21 @@
 // The renderer: probe an original, plan, run the pipeline. The one entry point into sharp.
 
 import type { EncoderConfig, RenderConfig } from '../config/load-config.js';
+import { AppError } from '../errors.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { OutputFormat, Ppoi, RenditionSpec } from '../url/rendition-spec.js';
 import { decodeOnce, runPipeline } from './pipeline.js';
-import { originalFormatFor, planRender, type RenderPlan, type SourceInfo } from './plan.js';
+import {
+  animatedFormatFor,
+  animationPixelsOf,
+  isAnimated,
+  originalFormatFor,
+  planRender,
+  type RenderPlan,
+  type SourceInfo,
+} from './plan.js';
 import { probeOriginal } from './probe.js';
+import type { Watermark } from './watermark.js';
 
 export interface RenderedImage {
   readonly body: Buffer;
@@ -41,11 +51,21 @@ export interface Renderer {
 export function createRenderer(options: {
   render: RenderConfig;
   encoder: EncoderConfig;
+  /** The `watermark` filter's mark (WATERMARK_IMAGE, loaded at start); undefined: refused. */
+  watermark?: Watermark | undefined;
 }): Renderer {
+  const mark = options.watermark;
   /** `ppoi` undefined: the image has none, and a crop follows CROP_STRATEGY. */
   function plan(source: SourceInfo, item: RenderItem, ppoi: Ppoi | undefined): RenderPlan {
-    const format = item.choice.kind === 'original' ? originalFormatFor(source) : item.choice.format;
-    return planRender(source, item.spec, format, ppoi, {
+    const { choice, spec } = item;
+    if (spec.filters.includes('watermark') && mark === undefined) throw watermarkNotConfigured();
+    const format =
+      choice.kind === 'original'
+        ? originalFormatFor(source, spec.filters)
+        : choice.kind === 'preferred'
+          ? animatedFormatFor(source, spec.filters, choice.format)
+          : choice.format;
+    const planned = planRender(source, item.spec, format, ppoi, {
       upscale: options.render.upscale,
       cropUpscale: options.render.cropUpscale,
       thumbnailRounding: options.render.thumbnailRounding,
@@ -55,7 +75,10 @@ export function createRenderer(options: {
       ...(options.render.padBackground === undefined
         ? {}
         : { padBackground: options.render.padBackground }),
+      ...(mark === undefined ? {} : { watermark: mark }),
     });
+    if (planned.animation !== undefined) checkAnimationPixels(source, options.render);
+    return planned;
   }
 
   const rendered = (body: Buffer, p: RenderPlan): RenderedImage => ({
@@ -69,11 +92,20 @@ export function createRenderer(options: {
     async render(file, spec, choice, ppoi) {
       const source = await probeOriginal(file, options.render);
       const renderPlan = plan(source, { spec, choice }, ppoi);
-      return rendered(await runPipeline(file, renderPlan, options.render), renderPlan);
+      return rendered(await runPipeline(file, renderPlan, options.render, mark), renderPlan);
     },
 
     async renderMany(file, items, ppoi) {
       const source = await probeOriginal(file, options.render);
+      if (isAnimated(source)) {
+        // One decode shared is one frame shared: an animation's items each read the file.
+        return Promise.allSettled(
+          items.map(async (item) => {
+            const p = plan(source, item, ppoi);
+            return rendered(await runPipeline(file, p, options.render, mark), p);
+          }),
+        );
+      }
       const plans = items.map((item) => plan(source, item, ppoi));
       // Plans resize the upright original; decode once at the largest size any of them needs.
       const scale = Math.max(
@@ -88,8 +120,25 @@ export function createRenderer(options: {
             };
       const decoded = await decodeOnce(file, size, options.render);
       return Promise.allSettled(
-        plans.map(async (p) => rendered(await runPipeline(decoded, p, options.render), p)),
+        plans.map(async (p) => rendered(await runPipeline(decoded, p, options.render, mark), p)),
       );
     },
   };
+}
+
+/** Refuses to render every frame of an animation past MAX_ANIMATION_PIXELS, before decoding. */
+function checkAnimationPixels(source: SourceInfo, limits: { maxAnimationPixels: number }): void {
+  const pixels = animationPixelsOf(source);
+  if (pixels <= limits.maxAnimationPixels) return;
+  throw new AppError(
+    'ANIMATION_TOO_LARGE',
+    `Expected an animation of at most ${limits.maxAnimationPixels} pixels (frames x width x height) but it has ${pixels} (${source.frames} frames of ${source.width}x${source.height}); raise MAX_ANIMATION_PIXELS, or ask for its first frame with filters/still`,
+  );
+}
+
+function watermarkNotConfigured(): AppError {
+  return new AppError(
+    'WATERMARK_NOT_CONFIGURED',
+    'Expected WATERMARK_IMAGE to be set for filters/watermark but it is empty on this server; set WATERMARK_IMAGE to an image file, or drop watermark from the URL',
+  );
 }

@@ -5,8 +5,8 @@ import { rm } from 'node:fs/promises';
 import type { RenditionCache } from '../cache/rendition-cache.js';
 import type { AdminConfig, RenderConfig } from '../config/load-config.js';
 import { AppError, publicErrorFor, quoteInput } from '../errors.js';
+import type { FetchedSource } from '../fetch/fetch-source.js';
 import { translateStorageError } from '../fs/storage-errors.js';
-import type { FetchedSource } from '../media/fetch-source.js';
 import type { OriginalsStore } from '../originals/originals-store.js';
 import type { ImageRecord, ImageSource, Registry } from '../registry/registry.js';
 import { placeholdersFrom } from '../render/placeholder.js';
@@ -19,6 +19,7 @@ import { checkOriginalPath } from '../url/original-path.js';
 import { CENTRE, type OutputFormat, type Ppoi } from '../url/rendition-spec.js';
 import { createPathLocks } from './path-locks.js';
 import { createPlaceholderBackfill } from './placeholder-backfill.js';
+import type { RegistrationIntents } from './registration-intents.js';
 import { type UrlSets, urlSetsOf } from './url-sets.js';
 import { warmItemsFor } from './warm-items.js';
 
@@ -56,6 +57,8 @@ export interface WarmSummary {
 export interface ImageServiceOptions {
   readonly registry: Registry;
   readonly originals: OriginalsStore;
+  /** Where a registration is written before its original is placed (finished at start-up). */
+  readonly intents: RegistrationIntents;
   readonly cache: RenditionCache;
   readonly mediaUrl: string;
   readonly keySets: KeySets;
@@ -215,19 +218,27 @@ export function createImageService(options: ImageServiceOptions): ImageService {
         );
       }
       const created = recordAt(path);
-      await originals.place(temp, path, replace).catch((error: unknown) => {
-        throw translateStorageError(error, 'the original');
-      });
-      // Renditions of whatever was there before must never be served again.
-      if (replace) await cache.purge(path, 'all');
-      try {
-        await registry.put(created);
-      } catch (error) {
-        // Not recorded, so not stored either: a new original is taken back out.
-        if (!replace) await originals.remove(path);
+      // Killed from here until `done`, the next start finishes the registration.
+      const intent = await options.intents.begin(created).catch((error: unknown) => {
         throw translateStorageError(error, 'the registration');
+      });
+      try {
+        await originals.place(temp, path, replace).catch((error: unknown) => {
+          throw translateStorageError(error, 'the original');
+        });
+        // Renditions of whatever was there before must never be served again.
+        if (replace) await cache.purge(path, 'all');
+        try {
+          await registry.put(created);
+        } catch (error) {
+          // Not recorded, so not stored either: a new original is taken back out.
+          if (!replace) await originals.remove(path);
+          throw translateStorageError(error, 'the registration');
+        }
+        return created;
+      } finally {
+        await intent.done();
       }
-      return created;
     });
   }
 

@@ -32,15 +32,17 @@ export interface ServedFile extends Omit<SendableFile, 'body'> {
   readonly status?: 200 | 404;
 }
 
-/** A rendition held in memory, ready to send. */
-export type InMemoryFile = HeldRendition & { readonly varyAccept: boolean };
-
 /**
  * A media request decided once: the sizes policy applied, the format chosen and the cache
  * files that may answer it listed. Both the hot path and `serve` take it as it is.
  */
 export type ResolvedTarget =
-  | { readonly kind: 'original'; readonly target: FileTarget & { kind: 'original' } }
+  | {
+      readonly kind: 'original';
+      readonly target: FileTarget & { kind: 'original' };
+      /** An original's answer never varies. */
+      readonly varyAccept: false;
+    }
   | {
       readonly kind: 'rendition';
       readonly target: FileTarget & { kind: 'rendition' };
@@ -72,10 +74,11 @@ export interface MediaService {
   resolve(target: FileTarget, accept: string | undefined, signed?: boolean): ResolvedTarget;
   serve(resolved: ResolvedTarget): Promise<ServedFile>;
   /**
-   * The answer when it is a rendition held in memory and checked recently, with no I/O and
-   * no promise: the hot path. Undefined means "call `serve`".
+   * The answer when it is a rendition held in memory and checked recently, with no I/O, no
+   * promise and no allocation: the hot path (its `Vary` comes from `resolved.varyAccept`).
+   * Undefined means "call `serve`".
    */
-  serveHot(resolved: ResolvedTarget): InMemoryFile | undefined;
+  serveHot(resolved: ResolvedTarget): HeldRendition | undefined;
 }
 
 export function createMediaService(options: MediaServiceOptions): MediaService {
@@ -84,7 +87,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
   const refused = new LRUCache<string, { version: string; error: AppError }>({ max: 1000 });
 
   function resolve(target: FileTarget, accept: string | undefined, signed = false): ResolvedTarget {
-    if (target.kind === 'original') return { kind: 'original', target };
+    if (target.kind === 'original') return { kind: 'original', target, varyAccept: false };
     const { spec } = target;
     if (spec.resize !== undefined) checkSizeAllowed(spec.resize, options.sizes, signed);
     const choice = chooseFormat(spec.format, accept, options.preferredFormats);
@@ -151,9 +154,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         : serveRendition(resolved);
     },
     serveHot(resolved) {
-      if (resolved.kind !== 'rendition') return undefined;
-      const held = cache.peek(resolved.candidates);
-      return held === undefined ? undefined : { ...held, varyAccept: resolved.varyAccept };
+      return resolved.kind === 'rendition' ? cache.peek(resolved.candidates) : undefined;
     },
   };
 }

@@ -11,13 +11,35 @@ export type Sizer = (typeof SIZERS)[number];
  * Filters, in their canonical order. sharp runs them in one pass in its own fixed order
  * (blur before sharpen and invert, whatever order they are called in), so a URL must list
  * them in this order: each combination then has exactly one URL and one cache file.
+ * `still` (the first frame of an animation) comes first: it decides what the others see.
+ * `watermark` comes last and is drawn after every other step (the pad bars included): the
+ * colour filters never reach the mark (an inverted or grey logo is no logo), and it sits
+ * at the corner of the rendition as served.
  */
-export const FILTERS = ['blur', 'sharpen', 'invert', 'grayscale'] as const;
+export const FILTERS = ['still', 'blur', 'sharpen', 'invert', 'grayscale', 'watermark'] as const;
 export type Filter = (typeof FILTERS)[number];
 
 /** Output formats, by the file extension used in URLs and cache file names. */
-export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif'] as const;
+export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'gif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/**
+ * Formats NEGOTIATE_FORMATS may offer. GIF is written when asked for (`.gif`) or as the
+ * fallback of an animated GIF, never offered: 256 colours is no one's preference.
+ */
+export const NEGOTIABLE_FORMATS = [
+  'jpg',
+  'png',
+  'webp',
+  'avif',
+] as const satisfies readonly OutputFormat[];
+
+/**
+ * Output formats that carry animation (measured: the bundled libvips 8.18 writes animated
+ * GIF and WebP; its AVIF writer stores the frames as one tall still). An animated original
+ * rendered into any other format is its first frame.
+ */
+export const ANIMATION_FORMATS: readonly OutputFormat[] = ['gif', 'webp'];
 
 /** A requested size; a side of 0 follows the aspect ratio. */
 export interface Resize {

@@ -10,6 +10,9 @@ import { walkCache } from '../../src/cache/cache-walk.js';
 import { evictFiles } from '../../src/cache/evict-files.js';
 import { createHotCache } from '../../src/cache/hot-cache.js';
 
+/** A held file as these tests store it. */
+type Held = { readonly body: Buffer; readonly size: number; readonly mtimeMs: number };
+
 let dir: string;
 let root: string;
 let outside: string;
@@ -141,7 +144,7 @@ describe('evictFiles', () => {
 
 describe('createCacheBudget', () => {
   function budget(maxBytes: number, lowWaterBytes: number) {
-    const hotCache = createHotCache({ maxBytes: 1_000_000, maxFileBytes: 1000 });
+    const hotCache = createHotCache<Held>({ maxBytes: 1_000_000, maxFileBytes: 1000 });
     const errors: unknown[] = [];
     const created = createCacheBudget({
       cacheRoot: root,

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHotCache } from '../../src/cache/hot-cache.js';
 
+/** A held file as these tests store it. */
+type Held = { readonly body: Buffer; readonly size: number; readonly mtimeMs: number };
+
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hot-cache-'));
@@ -22,7 +25,7 @@ describe('createHotCache', () => {
     const realNow = Date.now;
     Date.now = () => now;
     try {
-      const cache = createHotCache({ maxBytes: 100, maxFileBytes: 50, revalidateMs: 1000 });
+      const cache = createHotCache<Held>({ maxBytes: 100, maxFileBytes: 50, revalidateMs: 1000 });
       const file = join(dir, 'a.jpg');
       cache.set(file, held('abc'));
       expect(cache.peek(file)?.body.toString()).toBe('abc');
@@ -44,7 +47,7 @@ describe('createHotCache', () => {
     const realNow = Date.now;
     Date.now = () => now;
     try {
-      const cache = createHotCache({ maxBytes: 100, maxFileBytes: 50, revalidateMs: 1000 });
+      const cache = createHotCache<Held>({ maxBytes: 100, maxFileBytes: 50, revalidateMs: 1000 });
       cache.set(file, { body: Buffer.from('xyz'), size: 3, mtimeMs });
       now += 5000;
       expect(cache.peek(file)).toBeUndefined();
@@ -60,7 +63,7 @@ describe('createHotCache', () => {
     const touched = join(dir, 'touched.jpg');
     await writeFile(grown, 'xyz');
     await writeFile(touched, 'xyz');
-    const cache = createHotCache({ maxBytes: 100, maxFileBytes: 50, revalidateMs: 0 });
+    const cache = createHotCache<Held>({ maxBytes: 100, maxFileBytes: 50, revalidateMs: 0 });
     for (const file of [grown, touched]) {
       cache.set(file, { body: Buffer.from('xyz'), size: 3, mtimeMs: (await stat(file)).mtimeMs });
     }
@@ -72,7 +75,7 @@ describe('createHotCache', () => {
   });
 
   it('holds no file over the per-file limit and stays within its byte bound', () => {
-    const cache = createHotCache({ maxBytes: 10, maxFileBytes: 6 });
+    const cache = createHotCache<Held>({ maxBytes: 10, maxFileBytes: 6 });
     cache.set(join(dir, 'big'), held('1234567'));
     expect(cache.peek(join(dir, 'big'))).toBeUndefined();
     cache.set(join(dir, 'one'), held('123456'));
@@ -83,7 +86,7 @@ describe('createHotCache', () => {
   });
 
   it('drops one file, leaving its neighbours', () => {
-    const cache = createHotCache({ maxBytes: 100, maxFileBytes: 50 });
+    const cache = createHotCache<Held>({ maxBytes: 100, maxFileBytes: 50 });
     cache.set(join(dir, 'p.jpg/crop/1x1.jpg'), held('a'));
     cache.set(join(dir, 'p.jpg/crop/2x2.jpg'), held('b'));
     cache.delete(join(dir, 'p.jpg/crop/1x1.jpg'));
@@ -93,7 +96,7 @@ describe('createHotCache', () => {
   });
 
   it('drops every entry under a directory prefix', () => {
-    const cache = createHotCache({ maxBytes: 100, maxFileBytes: 50 });
+    const cache = createHotCache<Held>({ maxBytes: 100, maxFileBytes: 50 });
     cache.set(join(dir, 'p.jpg/crop/1x1.jpg'), held('a'));
     cache.set(join(dir, 'p.jpg.other/crop/1x1.jpg'), held('b'));
     cache.deletePrefix(join(dir, 'p.jpg'));

@@ -178,6 +178,12 @@ describe('SIGKILL during renders, registrations and deletes', () => {
         if (registry.has(path)) problems.push(`record back after a 204 delete: ${path}`);
       }
       for (const path of inFlight.uploads) {
+        // Killed between placing and recording: start-up finishes it (registration intents).
+        if (!registry.has(path) && (await exists(join(roots.mediaRoot, path)))) {
+          problems.push(`public original with no record after a kill mid-upload: ${path}`);
+        }
+      }
+      for (const path of inFlight.uploads) {
         // Unanswered: either outcome is fine; if it is there, it is there for good.
         const record = registry.get(path);
         if (record !== undefined) acknowledged.set(path, record.sha256);

@@ -3,12 +3,13 @@
 // `manage.py test`, run by Debian's python3 with python3-django, -requests and -pil and the
 // rendition_django package (integrations/django) on PYTHONPATH.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
+import { parseListenAddress } from '../../src/nginx/listen-address.js';
 import {
   CHILD_ADMIN_TOKEN,
   type ChildServer,
@@ -18,9 +19,12 @@ import {
   spawnServer,
 } from '../helpers/child-server.js';
 import { runProgram } from '../helpers/cli.js';
+import { inspect, jpegImage } from '../helpers/images.js';
+import { acceptsConnections, freePort } from '../helpers/net.js';
 import { type RunningNginx, skipWithoutNginx, startNginx } from '../helpers/nginx.js';
 import { skipWithout } from '../helpers/requirement.js';
 import { TEMP_DIR } from '../helpers/roots.js';
+import { until } from '../helpers/until.js';
 
 /** Debian's interpreter: the one python3-django and friends are installed for. */
 const PYTHON = '/usr/bin/python3';
@@ -108,6 +112,93 @@ describe.skipIf(skip)('the Django example behind nginx', () => {
     expect(await filesUnder(roots.cacheRoot)).toEqual([]);
   }, 180_000);
 });
+
+describe.skipIf(skip)(
+  'the Django example as one site: nginx --app in front of Django and rendition',
+  () => {
+    let dir: string;
+    let server: ChildServer | undefined;
+    let nginx: RunningNginx | undefined;
+    let django: ChildProcess | undefined;
+
+    afterAll(async () => {
+      django?.kill('SIGTERM');
+      await nginx?.stop();
+      await server?.stop();
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    });
+
+    it("serves Django's pages and their renditions from one address (docs/django.md)", async () => {
+      dir = await mkdtemp(join(tmpdir(), 'rendition-django-site-'));
+      const roots = await rootsIn(dir);
+      server = await spawnServer(roots);
+      const appPort = await freePort();
+      nginx = await startNginx({
+        config: loadConfig(childEnv(roots)),
+        dir,
+        nodePort: Number(new URL(server.url).port),
+        generator: { app: { kind: 'tcp', address: parseListenAddress(`127.0.0.1:${appPort}`) } },
+      });
+      const env = {
+        PATH: '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONPATH: PACKAGE_DIR,
+        DJANGO_DB: join(dir, 'django.sqlite3'),
+        MEDIA_ROOT: roots.mediaRoot,
+        // Django calls rendition's admin API on Node: nginx --app forwards /admin/ to Django.
+        RENDITION_ADMIN_URL: `${server.url}/admin`,
+        RENDITION_TOKEN: CHILD_ADMIN_TOKEN,
+      };
+      const manage = async (args: string[]) => {
+        const result = await runProgram(PYTHON, ['manage.py', ...args], env, {
+          cwd: EXAMPLE_DIR,
+          timeoutMs: 60_000,
+        });
+        expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
+        return result.stdout.trim();
+      };
+      await manage(['migrate', '--noinput', '-v', '0']);
+      const image = join(dir, 'cat.jpg');
+      await writeFile(image, await jpegImage(800, 600));
+      const page = await manage(['add_photo', image, '--title', 'Cat']);
+      expect(page).toBe('/photos/1/');
+      // The field's hook warmed the image key set once the save committed.
+      const warmed = await readdir(roots.cacheRoot, { recursive: true });
+
+      django = spawn(PYTHON, ['manage.py', 'runserver', '--noreload', `127.0.0.1:${appPort}`], {
+        cwd: EXAMPLE_DIR,
+        env,
+        stdio: 'ignore',
+      });
+      await until(() => acceptsConnections(appPort), {
+        timeoutMs: 30_000,
+        message: 'manage.py runserver did not listen in 30 s',
+      });
+
+      const response = await fetch(`${nginx.url}${page}`);
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(html).toContain('<h1>Cat</h1>');
+      const sources = [...html.matchAll(/<img class="(\w+)" src="([^"]+)"/g)].map(
+        (m) => m[2] ?? '',
+      );
+      expect(sources).toHaveLength(3);
+      for (const [index, source] of sources.entries()) {
+        expect(source).toMatch(/^\/media\/photos\/cat[\w-]*\.jpg\/thumbnail\/\d+x\d+$/);
+        const cacheName = source.slice('/media/'.length);
+        expect(
+          warmed.some((file) => file.startsWith(`${cacheName}.`)),
+          warmed.join(' '),
+        ).toBe(true);
+        const rendition = await fetch(`${nginx.url}${source}`);
+        expect(rendition.status, source).toBe(200);
+        const { width } = await inspect(new Uint8Array(await rendition.arrayBuffer()));
+        expect(width).toBe([180, 220, 320][index]);
+      }
+    }, 240_000);
+  },
+);
 
 describe('docs/django.md', () => {
   it('shows code taken verbatim from the tested example and package, VIF code marked as such', async () => {

@@ -199,3 +199,83 @@ export async function countNear(body: Uint8Array, colour: Rgb, tolerance = 30): 
   }
   return count;
 }
+
+/** Frame timing of the generated animations: a different delay per frame, loop twice. */
+export interface AnimationTiming {
+  readonly delay: readonly number[];
+  readonly loop: number;
+}
+
+/**
+ * An animation of one solid colour per frame (`colours[i]` for frame i), with a white
+ * right quarter in every frame: enough to see frames, their order and crops after a render.
+ */
+export function animation(
+  width: number,
+  height: number,
+  colours: readonly Rgb[],
+  format: 'gif' | 'webp',
+  timing: AnimationTiming = { delay: colours.map((_, i) => 100 * (i + 1)), loop: 2 },
+): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height * 3 * colours.length);
+  colours.forEach((colour, frame) => {
+    for (let y = 0; y < height; y += 1) {
+      for (let x = 0; x < width; x += 1) {
+        const c = x >= (width * 3) / 4 ? WHITE : colour;
+        pixels.set([c.r, c.g, c.b], ((frame * height + y) * width + x) * 3);
+      }
+    }
+  });
+  const image = sharp(pixels, {
+    raw: { width, height: height * colours.length, channels: 3, pageHeight: height },
+  });
+  const options = { delay: [...timing.delay], loop: timing.loop };
+  return format === 'gif'
+    ? image.gif(options).toBuffer()
+    : image.webp({ ...options, lossless: true }).toBuffer();
+}
+
+/** The decoded frames of an encoded image (a still is one frame), for assertions. */
+export async function framesOf(body: Uint8Array): Promise<{
+  format: string;
+  frames: number;
+  width: number;
+  height: number;
+  delay: number[] | undefined;
+  loop: number | undefined;
+  /** The colour at a point (fractions of one frame's width and height) of frame `frame`. */
+  colourAt(frame: number, fx: number, fy: number): Rgb;
+}> {
+  const meta = await sharp(body, { animated: true }).metadata();
+  const { data, info } = await sharp(body, { animated: true })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const frames = meta.pages ?? 1;
+  const height = meta.pageHeight ?? meta.height;
+  const format = meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : meta.format;
+  return {
+    format,
+    frames,
+    width: info.width,
+    height,
+    delay: meta.delay,
+    loop: meta.loop,
+    colourAt(frame, fx, fy) {
+      const x = Math.min(info.width - 1, Math.floor(fx * info.width));
+      const y = frame * height + Math.min(height - 1, Math.floor(fy * height));
+      const at = (y * info.width + x) * info.channels;
+      return { r: data[at] ?? 0, g: data[at + 1] ?? 0, b: data[at + 2] ?? 0 };
+    },
+  };
+}
+
+/** The watermark of the tests: an opaque magenta 40x20 PNG (no image has that colour). */
+export const MAGENTA: Rgb = { r: 255, g: 0, b: 255 };
+
+export function watermarkPng(width = 40, height = 20, colour: Rgb = MAGENTA): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 4, background: { ...colour, alpha: 1 } } })
+    .png()
+    .toBuffer();
+}

@@ -192,7 +192,7 @@ describe('refusals render and write nothing', () => {
     ['/media/photos/cat.jpg/thumbnail/351x351', 400, 'SIZE_NOT_ALLOWED'],
     ['/media/photos/cat.jpg/crop/100000x1', 400, 'BAD_RENDITION_URL'],
     ['/media/photos/cat.jpg/thumbnail/0180x180', 400, 'BAD_RENDITION_URL'],
-    ['/media/photos/cat.jpg/thumbnail/180x180.gif', 400, 'BAD_RENDITION_URL'],
+    ['/media/photos/cat.jpg/thumbnail/180x180.tiff', 400, 'BAD_RENDITION_URL'],
     ['/media/photos/cat.jpg/thumbnail/0x0', 400, 'BAD_RENDITION_URL'],
     ['/media/photos/cat.jpg/filters/blur/blur', 400, 'BAD_RENDITION_URL'],
     ['/media/photos/dog.jpg/thumbnail/180x180', 404, 'ORIGINAL_NOT_FOUND'],

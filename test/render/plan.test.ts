@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TRANSPARENT, WHITE as WHITE_COLOUR } from '../../src/config/colour.js';
 import {
+  animatedFormatFor,
+  animationPixelsOf,
+  keepsAnimation,
   originalFormatFor,
   outputSizeFor,
   type GeometryOptions,
@@ -344,5 +347,62 @@ describe('geometry settings', () => {
     );
     expect(enlarged.resize).toEqual({ width: 640, height: 320 });
     expect(enlarged.extract).toEqual({ left: 160, top: 0, width: 320, height: 320 });
+  });
+});
+
+describe('animated originals', () => {
+  const gif = source(480, 270, { format: 'gif', frames: 100, delay: Array(100).fill(40), loop: 0 });
+  const multiPageTiff = source(480, 270, { format: 'tiff', frames: 3 });
+
+  it.each([
+    [gif, [], 'webp', true],
+    [gif, [], 'gif', true],
+    [gif, [], 'avif', false],
+    [gif, [], 'jpg', false],
+    [gif, ['still'], 'webp', false],
+    [multiPageTiff, [], 'webp', false],
+    [source(480, 270, { format: 'gif', frames: 1 }), [], 'gif', false],
+  ] as const)('keepsAnimation(%#) is %s', (src, filters, format, expected) => {
+    expect(keepsAnimation(src, filters, format)).toBe(expected);
+  });
+
+  it('negotiates AVIF into WebP for an animation, never for a still or `still`', () => {
+    expect(animatedFormatFor(gif, [], 'avif')).toBe('webp');
+    expect(animatedFormatFor(gif, ['still'], 'avif')).toBe('avif');
+    expect(animatedFormatFor(source(10, 10), [], 'avif')).toBe('avif');
+    expect(animatedFormatFor(gif, [], 'jpg')).toBe('jpg');
+  });
+
+  it('keeps an animated GIF a GIF as the fallback; its still and a still GIF are PNG', () => {
+    expect(originalFormatFor(gif)).toBe('gif');
+    expect(originalFormatFor(gif, ['still'])).toBe('png');
+    expect(originalFormatFor(source(10, 10, { format: 'gif' }))).toBe('png');
+  });
+
+  it('plans the animation with its timing, and centres crops without a PPOI', () => {
+    const result = planRender(
+      gif,
+      { filters: [], resize: { sizer: 'crop', width: 100, height: 100 } },
+      'webp',
+      undefined,
+      {
+        ...OPTIONS,
+        cropStrategy: 'attention',
+      },
+    );
+    expect(result.animation).toEqual({ frames: 100, delay: gif.delay, loop: 0 });
+    expect(result.smartCrop).toBeUndefined();
+    expect(result.extract).toEqual({ left: 39, top: 0, width: 100, height: 100 });
+    expect(
+      planRender(gif, { filters: [], resize: undefined }, 'jpg', undefined, OPTIONS).animation,
+    ).toBeUndefined();
+    expect(animationPixelsOf(gif)).toBe(100 * 480 * 270);
+  });
+
+  it('drops delays that do not match the frame count', () => {
+    const odd = { ...gif, delay: [40] };
+    expect(planRender(odd, { filters: [] }, 'gif', undefined, OPTIONS).animation?.delay).toEqual(
+      [],
+    );
   });
 });

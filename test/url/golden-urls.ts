@@ -18,7 +18,7 @@ export const AVIF_CLIENT: FormatChoice = { kind: 'preferred', format: 'avif' };
 export const PLAIN_CLIENT: FormatChoice = { kind: 'original' };
 
 const fallbacks = (stem: string) =>
-  ['jpg', 'png', 'webp', 'avif'].map((f) => `${stem}.fallback.${f}`);
+  ['jpg', 'png', 'webp', 'avif', 'gif'].map((f) => `${stem}.fallback.${f}`);
 
 export const GOLDEN_URLS: readonly GoldenUrl[] = [
   {
@@ -111,5 +111,49 @@ export const GOLDEN_URLS: readonly GoldenUrl[] = [
     },
     avifClient: 'x.jpg/filters/invert/pad/320x320.png',
     plainClient: ['x.jpg/filters/invert/pad/320x320.png'],
+  },
+  {
+    path: 'anim/cat.gif/thumbnail/180x180.gif',
+    spec: {
+      path: 'anim/cat.gif',
+      filters: [],
+      resize: { sizer: 'thumbnail', width: 180, height: 180 },
+      format: 'gif',
+    },
+    avifClient: 'anim/cat.gif/thumbnail/180x180.gif',
+    plainClient: ['anim/cat.gif/thumbnail/180x180.gif'],
+  },
+  {
+    path: 'anim/cat.gif/filters/still/crop/100x50',
+    spec: {
+      path: 'anim/cat.gif',
+      filters: ['still'],
+      resize: { sizer: 'crop', width: 100, height: 50 },
+    },
+    avifClient: 'anim/cat.gif/filters/still/crop/100x50.avif',
+    plainClient: fallbacks('anim/cat.gif/filters/still/crop/100x50'),
+  },
+  {
+    path: 'anim/cat.webp/filters/still/grayscale',
+    spec: { path: 'anim/cat.webp', filters: ['still', 'grayscale'] },
+    avifClient: 'anim/cat.webp/filters/still/grayscale.avif',
+    plainClient: fallbacks('anim/cat.webp/filters/still/grayscale'),
+  },
+  {
+    path: 'x.jpg/filters/grayscale/watermark/crop/100x50.webp',
+    spec: {
+      path: 'x.jpg',
+      filters: ['grayscale', 'watermark'],
+      resize: { sizer: 'crop', width: 100, height: 50 },
+      format: 'webp',
+    },
+    avifClient: 'x.jpg/filters/grayscale/watermark/crop/100x50.webp',
+    plainClient: ['x.jpg/filters/grayscale/watermark/crop/100x50.webp'],
+  },
+  {
+    path: 'x.jpg/filters/watermark',
+    spec: { path: 'x.jpg', filters: ['watermark'] },
+    avifClient: 'x.jpg/filters/watermark.avif',
+    plainClient: fallbacks('x.jpg/filters/watermark'),
   },
 ];

@@ -164,7 +164,7 @@ describe('key-set entries with filters and formats', () => {
     'filters__invert__invert__crop__400x400',
     'invert__crop__400x400',
     'filters__invert__crop__400x400__x',
-    'crop__400x400.gif',
+    'crop__400x400.tiff',
     'crop__400x400.',
     'filters__invert',
   ])('refuses %s, naming the grammar', (text) => {

@@ -32,10 +32,10 @@ describe('parseMediaTarget / formatRenditionPath', () => {
     ['x.jpg/thumbnail/123456x1', /canonical/],
     ['x.jpg/crop/0x0', /at most one side/],
     ['x.jpg/thumbnail/180x180.jpeg', /format/],
-    ['x.jpg/thumbnail/180x180.gif', /format/],
+    ['x.jpg/thumbnail/180x180.tiff', /format/],
     ['x.jpg/thumbnail/180x180.', /format/],
     ['x.jpg/filters/blur/blur', /at most once/],
-    ['x.jpg/filters/invert/blur', /in the order blur, sharpen, invert, grayscale/],
+    ['x.jpg/filters/invert/blur', /in the order still, blur, sharpen, invert, grayscale/],
     ['x.jpg/filters/grayscale/invert/thumbnail/180x180', /in the order/],
   ])('refuses %s', (path, message) => {
     if (message === null) {

@@ -16,7 +16,7 @@ import {
   fetchSource,
   isAddressAllowed,
   type ResolvedAddress,
-} from '../../src/media/fetch-source.js';
+} from '../../src/fetch/fetch-source.js';
 
 const BODY = Buffer.from(Array.from({ length: 1000 }, (_, index) => (index * 7) % 256));
 const LOCAL = ['127.0.0.1/32'] as const;

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { RouteGroup } from '../nginx/forwarded-routes.js';
 import { checkAllowEntry, parseListenAddress } from '../nginx/listen-address.js';
 import {
+  type AppAddress,
   DEFAULT_ALLOW,
   type NginxConfigOptions,
   renderNginxConfig,
@@ -14,7 +15,7 @@ import { renderStandaloneConfig } from '../nginx/standalone-config.js';
 import type { Command } from './cli-context.js';
 import { listOption, parseCommandArgs, usageError } from './parse-command-args.js';
 
-// From dist/cli/ (or src/cli/) to the package's nginx/ directory.
+// From dist/commands/ (or src/commands/) to the package's nginx/ directory.
 const TEMPLATE_URL = new URL('../../nginx/rendition.conf.template', import.meta.url);
 
 const OPTIONS = {
@@ -24,6 +25,7 @@ const OPTIONS = {
   allow: { type: 'string', multiple: true },
   'upstream-timeout': { type: 'string', default: '60' },
   standalone: { type: 'string' },
+  app: { type: 'string' },
 } as const;
 
 export const nginxConfigCommand: Command = async function nginxConfigCommand(context, args) {
@@ -55,6 +57,7 @@ function optionsOf(values: {
   'expose-ops': boolean;
   allow?: string[];
   'upstream-timeout': string;
+  app?: string;
 }): NginxConfigOptions {
   const expose: RouteGroup[] = [
     ...(values['expose-admin'] ? (['admin'] as const) : []),
@@ -70,10 +73,36 @@ function optionsOf(values: {
       `Expected --upstream-timeout in whole seconds (1-99999) but received ${JSON.stringify(timeout)}`,
     );
   }
+  if (values.app !== undefined && expose.includes('admin')) {
+    throw new Error(
+      "Expected --app without --expose-admin: the app's pages (Django's admin) and rendition's admin API both live under /admin/; let the app call rendition's admin API on Node directly",
+    );
+  }
   return {
     listen: parseListenAddress(values.listen),
     expose,
     allow: allow.length > 0 ? allow : DEFAULT_ALLOW,
     upstreamTimeoutS: Number(timeout),
+    ...(values.app === undefined ? {} : { app: parseAppAddress(values.app) }),
   };
+}
+
+/** `--app`: `[HOST:]PORT` (a bare port on 127.0.0.1) or `unix:/path/to.sock`. */
+function parseAppAddress(value: string): AppAddress {
+  if (value.startsWith('unix:')) {
+    const path = value.slice('unix:'.length);
+    if (!path.startsWith('/')) {
+      throw new Error(
+        `Expected --app unix:/absolute/path.sock but received ${JSON.stringify(value)}`,
+      );
+    }
+    return { kind: 'unix', path };
+  }
+  try {
+    return { kind: 'tcp', address: parseListenAddress(value) };
+  } catch {
+    throw new Error(
+      `Expected --app as [HOST:]PORT (e.g. 8000, 127.0.0.1:8000) or unix:/path.sock but received ${JSON.stringify(value)}`,
+    );
+  }
 }

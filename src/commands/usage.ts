@@ -8,7 +8,7 @@ export const SYNOPSIS = {
   warm: 'rendition warm [--key-set K] [--paths P1,P2] [--server URL]',
   delete: 'rendition delete <path> [--server URL]',
   'nginx-config':
-    'rendition nginx-config [--listen [HOST:]PORT] [--expose-admin] [--expose-ops] [--allow CIDR] [--upstream-timeout S] [--standalone DIR]',
+    'rendition nginx-config [--listen [HOST:]PORT] [--expose-admin] [--expose-ops] [--allow CIDR] [--upstream-timeout S] [--standalone DIR] [--app [HOST:]PORT|unix:PATH]',
   gc: 'rendition gc [--dry-run]',
 } as const;
 
@@ -35,6 +35,8 @@ Commands:
       --upstream-timeout S      seconds nginx waits for Node's answer, then 504 (default 60)
       --standalone DIR          write DIR/nginx.conf, complete with pid, logs and temp paths in
                                 DIR, for \`nginx -c DIR/nginx.conf -p DIR\` as any user
+      --app ADDRESS             send every other URL to the web app at [HOST:]PORT or
+                                unix:PATH (Django's pages), so one server block serves the site
   gc [--dry-run]              evict the least recently used renditions from CACHE_ROOT until it is
                               within CACHE_MAX_BYTES (down to CACHE_LOW_WATER_PERCENT), one line per
                               file; works on CACHE_ROOT itself, safe beside a running server
