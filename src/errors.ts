@@ -28,6 +28,12 @@ export const ERRORS = {
     description:
       'A path that breaks the media path grammar: `..`/`.`/empty segments (raw or percent-encoded), NUL or control bytes, a symlink leading out of its root; a raw (not percent-encoded) non-ASCII byte in the request target.',
   },
+  ALIAS_PATH: {
+    status: 400,
+    surfaces: BOTH,
+    description:
+      'A rendition, `/info`, warm, registration or delete through an in-root symlink (`alias-dir -> photos`): these use the real path, which the message names, so a purge of the original reaches all of its renditions. The original itself is still served through the alias.',
+  },
   BAD_RENDITION_URL: {
     status: 400,
     surfaces: ['media'],
@@ -112,7 +118,7 @@ export const ERRORS = {
     status: 413,
     surfaces: ['media', 'admin', 'nginx'],
     description:
-      'An upload, a fetched original or a JSON body is larger than `MAX_SOURCE_BYTES`; from nginx, a body over its route\'s `client_max_body_size`; with `ORIGINALS_STORE=s3`, an original object larger than `MAX_SOURCE_BYTES` (never read whole).',
+      "An upload, a fetched original or a JSON body is larger than `MAX_SOURCE_BYTES`; from nginx, a body over its route's `client_max_body_size`; with `ORIGINALS_STORE=s3`, an original object larger than `MAX_SOURCE_BYTES` (never read whole).",
   },
   URI_TOO_LONG: {
     status: 414,

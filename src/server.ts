@@ -27,6 +27,7 @@ import { openConfiguredOriginals } from './originals/open-originals.js';
 import type { OriginalsStore } from './originals/originals-store.js';
 import { type OpenedRegistry, openConfiguredRegistry } from './registry/open-registry.js';
 import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registry.js';
+import { gatedQueue } from './render/gated-queue.js';
 import { createRenderQueue, type RenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
 import { configureSharp } from './render/sharp-setup.js';
@@ -69,6 +70,10 @@ export interface ServerParts {
   readonly originals: OriginalsStore;
   /** The CACHE_ROOT byte budget: its index is rebuilt in the background after listening. */
   readonly cacheBudget: CacheBudget;
+  /** The bounded render queue: renders, probes and upload validation take its slots. */
+  readonly queue: RenderQueue;
+  /** Upload validation and placeholder backfill: VALIDATE_CONCURRENCY, then a render slot. */
+  readonly decodes: RenderQueue;
   readonly logger: Logger;
 }
 
@@ -287,6 +292,14 @@ async function wire(
     }
   }
   const media = createMedia(config, { registry, sync, cache, originals });
+  // Whole-original decodes: VALIDATE_CONCURRENCY at a time, each in a render slot.
+  const decodes = gatedQueue(
+    createRenderQueue({
+      concurrency: config.render.validateConcurrency,
+      queueLimit: config.render.queueLimit,
+    }),
+    queue,
+  );
   const images = createImageService({
     registry,
     originals,
@@ -297,7 +310,7 @@ async function wire(
     preferredFormats: config.negotiation.preferred,
     render: config.render,
     admin: config.admin,
-    queue,
+    queue: decodes,
     fetchSource: (url, destination) =>
       fetchSource(url, destination, {
         maxBytes: config.admin.maxSourceBytes,
@@ -343,6 +356,7 @@ async function wire(
       jobs,
       keySets: config.keySets,
       maxSourceBytes: config.admin.maxSourceBytes,
+      json: config.admin.json,
       tempFile: () => originals.tempFile(),
       allPaths: () => registry.paths(),
     },
@@ -370,7 +384,18 @@ async function wire(
       : {}),
   });
   return {
-    parts: { media, cache, images, jobs, registry, originals, cacheBudget, logger },
+    parts: {
+      media,
+      cache,
+      images,
+      jobs,
+      registry,
+      originals,
+      cacheBudget,
+      queue,
+      decodes,
+      logger,
+    },
     app,
     adminToken,
     queue,

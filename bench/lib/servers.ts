@@ -48,6 +48,8 @@ export interface RenditionOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Preload bench/servers/loop-probe.mjs (event-loop delay on SIGUSR2). */
   readonly loopProbe?: boolean;
+  /** Another build's cli.js (a before/after comparison); default this checkout's dist/. */
+  readonly cli?: string;
 }
 
 /** Starts `node dist/cli.js serve` with production defaults plus `options.env`. */
@@ -76,7 +78,7 @@ export async function startRendition(options: RenditionOptions): Promise<Renditi
   };
   const args = [
     ...(options.loopProbe ? ['--import', join(SERVERS, 'loop-probe.mjs')] : []),
-    CLI,
+    options.cli ?? CLI,
     'serve',
   ];
   const proc = await startProcess({

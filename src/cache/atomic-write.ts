@@ -17,26 +17,39 @@ export interface AtomicWriteOptions {
   readonly minMtimeMs?: number | undefined;
 }
 
+/** A file {@link writeFileAtomic} put in place: where, and the validators it was written with. */
+export interface WrittenFile {
+  readonly path: string;
+  /** Bytes written. */
+  readonly size: number;
+  /** Its mtime as the filesystem stored it, in ms (ETag and Last-Modified come from it). */
+  readonly mtimeMs: number;
+}
+
 /**
  * Writes `data` to `root/relative` so that no reader, nginx included, ever sees a partial
  * file: the bytes go to a temp file on the same filesystem and are renamed over the target.
  * No fsync: a rendition can always be rendered again, and a miss should not wait on the disk.
- * Returns the target path, or undefined when `stillWanted` said no.
+ * Returns the target path with the size and mtime of the file written (read from the temp
+ * file: a rename keeps both), or undefined when `stillWanted` said no. Never stat the target
+ * afterwards: a purge may move it away the moment it lands, and that is no error.
  */
 export async function writeFileAtomic(
   root: string,
   relative: string,
   data: Uint8Array,
   options: AtomicWriteOptions = {},
-): Promise<string | undefined> {
+): Promise<WrittenFile | undefined> {
   // `root` must be a real path (symlinks resolved): directories are checked against it.
   const stillWanted = options.stillWanted ?? (() => true);
   const target = join(root, relative);
   const temp = join(root, TEMP_DIR_NAME, `${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   await mkdir(dirname(temp), { recursive: true });
+  let written: WrittenFile;
   try {
     await writeFile(temp, data);
-    if (options.minMtimeMs !== undefined) await raiseMtime(temp, options.minMtimeMs);
+    const { mtimeMs, size } = await raiseMtime(temp, options.minMtimeMs);
+    written = { path: target, mtimeMs, size };
     if (!stillWanted()) {
       await rm(temp, { force: true });
       return undefined;
@@ -51,12 +64,19 @@ export async function writeFileAtomic(
     await rm(target, { force: true });
     return undefined;
   }
-  return target;
+  return written;
 }
 
-async function raiseMtime(file: string, minMtimeMs: number): Promise<void> {
-  const stats = await stat(file);
-  if (stats.mtimeMs < minMtimeMs) await utimes(file, stats.atime, new Date(minMtimeMs));
+/** Raises the file's mtime to `minMtimeMs` if it is older; returns its size and mtime then. */
+async function raiseMtime(
+  file: string,
+  minMtimeMs: number | undefined,
+): Promise<{ mtimeMs: number; size: number }> {
+  const { atime, mtimeMs, size } = await stat(file);
+  if (minMtimeMs === undefined || mtimeMs >= minMtimeMs) return { mtimeMs, size };
+  await utimes(file, atime, new Date(minMtimeMs));
+  // Read back: the filesystem's timestamp granularity decides what nginx will see.
+  return { mtimeMs: (await stat(file)).mtimeMs, size };
 }
 
 async function renameCreatingDirs(root: string, from: string, to: string): Promise<void> {

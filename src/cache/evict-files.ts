@@ -14,13 +14,13 @@ export interface EvictFilesOptions {
   readonly dryRun?: boolean;
   /** Node's own latest use of a file (a hot-cache hit touches no disk), if it knows one. */
   readonly lastUseKnown?: (path: string) => number | undefined;
-  /** Told of each file as it is removed (or, in a dry run, would be). */
+  /** Told of each file removed (or, in a dry run, that would be), in the victims' order. */
   readonly onEvicted?: (entry: CacheEntry) => void;
   readonly signal?: AbortSignal;
 }
 
 export interface EvictFilesReport {
-  /** Files removed (dry run: that would be). */
+  /** Files removed (dry run: that would be), in the victims' order. */
   readonly evicted: CacheEntry[];
   /** Bytes they held. */
   freed: number;
@@ -47,21 +47,21 @@ export async function evictFiles(
   const dirs = new Set<string>();
   for (let start = 0; start < victims.length; start += BATCH) {
     options.signal?.throwIfAborted();
-    await Promise.all(
-      victims.slice(start, start + BATCH).map(async (entry) => {
-        try {
-          const outcome = await evictOne(entry, options);
-          if (outcome === 'evicted') {
-            report.evicted.push(entry);
-            report.freed += entry.size;
-            dirs.add(dirname(join(options.cacheRoot, entry.path)));
-            options.onEvicted?.(entry);
-          } else report[outcome].push(entry);
-        } catch (error) {
-          report.failed.push({ entry, error });
-        }
-      }),
-    );
+    const batch = victims.slice(start, start + BATCH);
+    const outcomes = await Promise.allSettled(batch.map((entry) => evictOne(entry, options)));
+    // Reported in the plan's order (least recently used first, ties by path), not in the
+    // order the checks happened to finish: `gc --dry-run` prints the same list every time.
+    outcomes.forEach((outcome, index) => {
+      const entry = batch[index] as CacheEntry;
+      if (outcome.status === 'rejected') {
+        report.failed.push({ entry, error: outcome.reason });
+      } else if (outcome.value === 'evicted') {
+        report.evicted.push(entry);
+        report.freed += entry.size;
+        dirs.add(dirname(join(options.cacheRoot, entry.path)));
+        options.onEvicted?.(entry);
+      } else report[outcome.value].push(entry);
+    });
   }
   if (options.dryRun !== true) {
     // Deepest first, so a parent is tried once its children are gone.

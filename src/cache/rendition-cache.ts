@@ -14,7 +14,7 @@ import { mediaTypeFor, mediaTypeOfFormat } from '../url/media-types.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { Ppoi, RenditionSpec } from '../url/rendition-spec.js';
 import { isAnimatedWebp, standInFor, WEBP_HEADER_BYTES } from './animated-stand-in.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { type WrittenFile, writeFileAtomic } from './atomic-write.js';
 import type { CacheChangeListener } from './cache-budget.js';
 import type { HotCache } from './hot-cache.js';
 import { cacheCandidatesFor, cacheFileFor, isCropFile, TEMP_DIR_NAME } from './layout.js';
@@ -145,9 +145,9 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
       outcome: 'miss',
       noStore: true,
     };
-    let target: string | undefined;
+    let written: WrittenFile | undefined;
     try {
-      target = await writeFileAtomic(cacheRoot, relative, image.body, {
+      written = await writeFileAtomic(cacheRoot, relative, image.body, {
         stillWanted: () => clock.stillWanted(spec.path, ticket),
         minMtimeMs: floors.floorFor(spec.path, Date.now()),
       });
@@ -157,9 +157,10 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
       return uncached;
     }
     // Purged meanwhile: answer this one request from memory, cache nothing.
-    if (target === undefined) return uncached;
-    // Validators come from the file nginx will serve later, so both agree.
-    const { mtimeMs, size } = await stat(target);
+    if (written === undefined) return uncached;
+    // Validators come from the file nginx will serve later, so both agree. Not a stat of the
+    // target: a purge may have moved it away already (that answered 500 during a replace).
+    const { mtimeMs, size } = written;
     // Not into the hot cache yet: most misses are never asked for again (unique sizes, a
     // crawler); the first hit from disk promotes a rendition, keeping RSS flat under misses.
     options.cacheChanges?.written(relative, size);

@@ -76,12 +76,22 @@ export interface WatermarkConfig {
   readonly scale: number;
 }
 
+/** How large and how deep an admin JSON body may be. */
+export interface JsonBodyLimits {
+  /** Bytes, counted while reading (413 past it). */
+  readonly maxBytes: number;
+  /** Nesting of arrays and objects (400 past it). */
+  readonly maxDepth: number;
+}
+
 export interface AdminConfig {
   /** Empty: generate one in DATA_DIR. */
   readonly token: string;
   readonly requireRegistration: boolean;
   readonly uploadPrefix: string;
   readonly maxSourceBytes: number;
+  /** MAX_JSON_BODY_BYTES and MAX_JSON_DEPTH: the admin API's JSON bodies. */
+  readonly json: JsonBodyLimits;
   readonly fetchTimeoutMs: number;
   readonly fetchAllowCidrs: readonly string[];
   readonly warmConcurrency: number;
@@ -128,6 +138,8 @@ export interface RenderConfig {
   /** Bound of a filters-only rendition's size (MAX_WIDTH x MAX_HEIGHT). */
   readonly maxOutput: { readonly width: number; readonly height: number };
   readonly concurrency: number;
+  /** Whole-original decodes at once (VALIDATE_CONCURRENCY), each also in a render slot. */
+  readonly validateConcurrency: number;
   readonly queueLimit: number;
   readonly timeoutMs: number;
   readonly maxInputPixels: number;
@@ -346,6 +358,7 @@ function assemble(
       thumbnailRounding: v.thumbnailRounding,
       maxOutput: { width: v.maxWidth, height: v.maxHeight },
       concurrency: v.renderConcurrency,
+      validateConcurrency: v.validateConcurrency,
       queueLimit: v.renderQueue,
       timeoutMs: v.renderTimeoutMs,
       maxInputPixels: v.maxInputPixels,
@@ -365,6 +378,7 @@ function assemble(
       requireRegistration: v.requireRegistration,
       uploadPrefix: v.uploadPrefix,
       maxSourceBytes: v.maxSourceBytes,
+      json: { maxBytes: v.maxJsonBodyBytes, maxDepth: v.maxJsonDepth },
       fetchTimeoutMs: v.fetchTimeoutMs,
       fetchAllowCidrs: v.fetchAllowCidrs,
       warmConcurrency: v.warmConcurrency,

@@ -359,6 +359,13 @@ export const SETTINGS = {
     default: 2,
     description: 'Renders run at once (one per core is right for sharp).',
   }),
+  validateConcurrency: setting({
+    env: 'VALIDATE_CONCURRENCY',
+    schema: integer(1, 256),
+    default: 1,
+    description:
+      'Full decodes of whole originals at once (upload validation, placeholder backfill), each also in a render slot: an AVIF decode holds the whole image, ~300 MiB for 16.7 MP.',
+  }),
   renderQueue: setting({
     env: 'RENDER_QUEUE',
     schema: integer(0, 100_000),
@@ -429,6 +436,20 @@ export const SETTINGS = {
     schema: integer(1, 1024 * MIB),
     default: 25 * MIB,
     description: 'Largest upload or fetched original, in bytes, enforced while streaming (413).',
+  }),
+  maxJsonBodyBytes: setting({
+    env: 'MAX_JSON_BODY_BYTES',
+    schema: integer(1024, 64 * MIB),
+    default: MIB,
+    description:
+      'Largest JSON body of an admin request, in bytes, counted while reading and refused with 413 before parsing (the nginx config gives the admin routes the same cap).',
+  }),
+  maxJsonDepth: setting({
+    env: 'MAX_JSON_DEPTH',
+    schema: integer(4, 1000),
+    default: 16,
+    description:
+      'Deepest nesting of arrays and objects in an admin JSON body, refused with 400 before parsing (the API needs 3).',
   }),
   fetchTimeoutMs: setting({
     env: 'FETCH_TIMEOUT_MS',

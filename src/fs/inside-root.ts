@@ -11,7 +11,7 @@ import {
   rmdir,
   stat,
 } from 'node:fs/promises';
-import { dirname, sep } from 'node:path';
+import { basename, dirname, sep } from 'node:path';
 import { AppError } from '../errors.js';
 import { sharedDirModeFor } from './shared-dir-mode.js';
 
@@ -48,6 +48,28 @@ export async function realPathInside(
     throw new AppError('BAD_PATH', 'The path leads outside its root');
   }
   return real;
+}
+
+/**
+ * The path `relative` really names under `realRoot`: its deepest existing ancestor with
+ * symlinks resolved, plus the levels below that do not exist yet. Equal to `relative` unless
+ * an in-root symlink on the way makes it an alias of another path. Throws `BAD_PATH` when
+ * the real path leaves the root.
+ */
+export async function canonicalPathInside(realRoot: string, relative: string): Promise<string> {
+  let existing = relative;
+  let below = '';
+  for (;;) {
+    const real = await realPathInside(realRoot, existing);
+    if (real !== undefined) {
+      const resolved = real === realRoot ? '' : real.slice(realRoot.length + 1);
+      return [resolved, below].filter((part) => part !== '').join(sep);
+    }
+    const parent = dirname(existing);
+    below = below === '' ? basename(existing) : `${basename(existing)}${sep}${below}`;
+    if (parent === '.' || parent === existing) return relative;
+    existing = parent;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import type { JsonBodyLimits } from '../config/load-config.js';
 import { splitList } from '../config/setting-types.js';
 import { AppError } from '../errors.js';
 import type { ImageService } from '../services/image-service.js';
@@ -36,6 +37,8 @@ export interface AdminRoutesOptions {
   readonly jobs: WarmJobs;
   readonly keySets: KeySets;
   readonly maxSourceBytes: number;
+  /** MAX_JSON_BODY_BYTES and MAX_JSON_DEPTH. */
+  readonly json: JsonBodyLimits;
   readonly tempFile: () => Promise<string>;
   /** Every registered path, for a bulk warm without a list. */
   readonly allPaths: () => readonly string[];
@@ -59,7 +62,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): OpenAPIHono {
   // its connection closed, whatever it is still sending. Uploads are then capped while
   // streaming (multipart-upload), never buffered; JSON bodies have their own small cap.
   admin.use('*', requireToken(options.token));
-  const limitJson = limitJsonBody();
+  const limitJson = limitJsonBody(options.json);
   admin.use('*', (c, next) => (isMultipart(c) ? next() : limitJson(c, next)));
 
   admin.openapi(listKeySets, (c) => {

@@ -2,19 +2,15 @@
 
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { JsonBodyLimits } from '../config/load-config.js';
 import { AppError } from '../errors.js';
-
-/** Largest JSON body, in bytes: a warm job's list of paths is the biggest the API takes. */
-export const MAX_JSON_BYTES = 256 * 1024;
-/** Deepest nesting of arrays and objects: the API's bodies need 3. */
-export const MAX_JSON_DEPTH = 16;
 
 /**
  * The deepest nesting of `[`/`{` in `text`, strings skipped; stops counting past `limit`.
  * Linear and allocation-free: 20 MiB of `[[[…` used to block the event loop in JSON.parse
  * and the schema's walk for 18 s and cost 1.2 GB.
  */
-export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+export function jsonDepth(text: string, limit: number): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
@@ -35,28 +31,36 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
 }
 
 /**
- * Caps a JSON body at {@link MAX_JSON_BYTES} (413, counted while reading, with or without a
- * Content-Length) and refuses one nested deeper than {@link MAX_JSON_DEPTH} (400). The text
- * read here stays cached on the request, so the route's validator parses it once.
+ * Caps a JSON body at `maxBytes` (413: a longer Content-Length at once, a chunked body as
+ * soon as the count passes it, before any parsing) and refuses one nested deeper than
+ * `maxDepth` (400). Security: the cap bounds the memory and the parse time an authenticated
+ * client can take (a 20 MiB body of nested arrays blocked the loop 18 s); the depth bounds
+ * the recursion of JSON.parse and of the schema's walk. The text read here stays cached on
+ * the request, so the route's validator parses it once.
  */
-export function limitJsonBody(): MiddlewareHandler {
+export function limitJsonBody(limits: JsonBodyLimits): MiddlewareHandler {
   const limit = bodyLimit({
-    maxSize: MAX_JSON_BYTES,
-    onError: () => {
+    maxSize: limits.maxBytes,
+    onError: (c) => {
+      const declared = c.req.header('content-length');
+      const received =
+        declared === undefined || c.req.header('transfer-encoding') !== undefined
+          ? `more (counted while reading)`
+          : `${declared} (Content-Length)`;
       throw new AppError(
         'SOURCE_TOO_LARGE',
-        `Expected a JSON body of at most ${MAX_JSON_BYTES} bytes (uploads go as multipart)`,
+        `Expected a JSON body of at most ${limits.maxBytes} bytes (MAX_JSON_BODY_BYTES) but received ${received}; uploads go as multipart`,
       );
     },
   });
   return async function checkJsonBody(c, next) {
     if (c.req.raw.body === null) return next();
     return limit(c, async () => {
-      const depth = jsonDepth(await c.req.text());
-      if (depth > MAX_JSON_DEPTH) {
+      const depth = jsonDepth(await c.req.text(), limits.maxDepth);
+      if (depth > limits.maxDepth) {
         throw new AppError(
           'BAD_REQUEST',
-          `Expected JSON nested at most ${MAX_JSON_DEPTH} deep but received more than ${MAX_JSON_DEPTH}`,
+          `Expected JSON nested at most ${limits.maxDepth} deep (MAX_JSON_DEPTH) but received more than ${limits.maxDepth}`,
         );
       }
       await next();

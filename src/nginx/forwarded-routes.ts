@@ -31,6 +31,8 @@ export function renditionRoutes(options: {
   readonly allow: readonly string[];
   /** Largest upload request body, in bytes (the app's cap plus the multipart envelope). */
   readonly uploadBodyBytes: number;
+  /** Largest JSON body of every other admin route, in bytes (MAX_JSON_BODY_BYTES). */
+  readonly jsonBodyBytes: number;
 }): ForwardedRoute[] {
   const routes: ForwardedRoute[] = [];
   if (options.groups.includes('admin')) {
@@ -48,7 +50,14 @@ export function renditionRoutes(options: {
             'proxy_request_buffering off;',
           ],
         },
-        { match: '^~ /admin/', directives: ['proxy_request_buffering off;'] },
+        // The other admin routes take JSON only: nginx refuses (413) what Node would.
+        {
+          match: '^~ /admin/',
+          directives: [
+            `client_max_body_size ${options.jsonBodyBytes};`,
+            'proxy_request_buffering off;',
+          ],
+        },
       ],
     });
   }

@@ -153,6 +153,7 @@ function routesOf(config: Config, options: NginxConfigOptions): ForwardedRoute[]
     groups: options.expose ?? [],
     allow: options.allow ?? DEFAULT_ALLOW,
     uploadBodyBytes: uploadBodyBytes(config.admin.maxSourceBytes),
+    jsonBodyBytes: config.admin.json.maxBytes,
   });
 }
 

@@ -10,6 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { TEMP_DIR_NAME } from '../cache/layout.js';
 import { AppError, quoteInput } from '../errors.js';
 import {
+  canonicalPathInside,
   openInside,
   realPathInside,
   removeEmptyParents,
@@ -25,6 +26,19 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
   async function exists(path: string): Promise<boolean> {
     const real = await realPathInside(realMediaRoot, path);
     return real !== undefined;
+  }
+
+  /**
+   * Refuses a path that reaches its file through an in-root symlink. Renditions live under
+   * the path that made them and a purge removes the original's own path: renditions of an
+   * alias would outlive the original's replace and delete.
+   */
+  async function refuseAlias(path: string, real?: string): Promise<void> {
+    const canonical =
+      real === undefined
+        ? await canonicalPathInside(realMediaRoot, path)
+        : relative(realMediaRoot, real);
+    if (canonical !== path) throw aliasRefused(path, canonical);
   }
 
   async function tempFile(): Promise<string> {
@@ -43,6 +57,7 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
     if (real !== undefined && leadsToDotfile(realMediaRoot, real)) throw originalNotFound(path);
     const stats = real === undefined ? undefined : await stat(real).catch(() => undefined);
     if (real === undefined || stats === undefined || !stats.isFile()) throw originalNotFound(path);
+    await refuseAlias(path, real);
     return { real, stats };
   }
 
@@ -88,6 +103,7 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
     tempFile,
 
     async place(temp, path, replace) {
+      await refuseAlias(path);
       const target = join(realMediaRoot, path);
       const existed = await exists(path);
       // A delete of this directory's last other original may remove it meanwhile: retried.
@@ -115,6 +131,7 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
       const real = await realPathInside(realMediaRoot, path);
       const stats = real === undefined ? undefined : await stat(real).catch(() => undefined);
       if (stats === undefined) return undefined;
+      await refuseAlias(path, real);
       return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
     },
 
@@ -157,6 +174,13 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
 /** What changes whenever a local original's bytes do. */
 function versionOf(stats: Stats): string {
   return `${stats.mtimeMs}:${stats.size}`;
+}
+
+function aliasRefused(path: string, canonical: string): AppError {
+  return new AppError(
+    'ALIAS_PATH',
+    `Expected a path without symlinks but received ${quoteInput(path)}, a symlink to ${quoteInput(canonical)}: renditions, registrations and deletes use the real path, so that purging the original reaches all of them; use ${quoteInput(canonical)}`,
+  );
 }
 
 function conflict(path: string, what: string): AppError {

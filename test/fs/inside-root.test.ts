@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openInside } from '../../src/fs/inside-root.js';
+import { canonicalPathInside, openInside } from '../../src/fs/inside-root.js';
 
 let base: string;
 let root: string;
@@ -66,5 +66,24 @@ describe('openInside', () => {
     for (const relative of ['missing.jpg', 'dir', 'loop.jpg', 'pipe.jpg', 'dir/a.jpg/x']) {
       expect(await openInside(root, relative)).toBeUndefined();
     }
+  });
+});
+
+describe('canonicalPathInside', () => {
+  it('names the real path, for existing paths and paths not made yet', async () => {
+    await symlink('dir', join(root, 'alias'));
+    await symlink('dir/a.jpg', join(root, 'latest.jpg'));
+    expect(await canonicalPathInside(root, 'dir/a.jpg')).toBe('dir/a.jpg');
+    expect(await canonicalPathInside(root, 'alias/a.jpg')).toBe('dir/a.jpg');
+    expect(await canonicalPathInside(root, 'latest.jpg')).toBe('dir/a.jpg');
+    // Not there yet: the deepest existing ancestor decides.
+    expect(await canonicalPathInside(root, 'alias/new/b.jpg')).toBe('dir/new/b.jpg');
+    expect(await canonicalPathInside(root, 'dir/new/b.jpg')).toBe('dir/new/b.jpg');
+    expect(await canonicalPathInside(root, 'fresh/b.jpg')).toBe('fresh/b.jpg');
+  });
+
+  it('refuses a path whose real path leaves the root', async () => {
+    await symlink(join(base, 'outside'), join(root, 'out'));
+    await expect(canonicalPathInside(root, 'out/new.jpg')).rejects.toThrow(/outside its root/);
   });
 });

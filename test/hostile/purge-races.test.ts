@@ -67,6 +67,12 @@ async function coloursLeft(path: string): Promise<Rgb[]> {
   );
 }
 
+/** No failed round, and no server error (its stack beside the failures: what a 500 was). */
+function expectNoFailures(failures: string[]): void {
+  const errors = server.unexpectedErrors.map((e) => (e instanceof Error ? e.stack : String(e)));
+  expect({ failures, errors }).toEqual({ failures: [], errors: [] });
+}
+
 describe('purge under a render loop', () => {
   it(`DELETE: ${ROUNDS} rounds, no 5xx, nothing left, nothing listed`, async () => {
     const token = server.adminToken.token;
@@ -93,8 +99,7 @@ describe('purge under a render loop', () => {
       if (left.length > 0) failures.push(`round ${round}: ${left.length} renditions left`);
       if (original.status !== 404) failures.push(`round ${round}: original ${original.status}`);
     }
-    expect(failures).toEqual([]);
-    expect(server.unexpectedErrors).toEqual([]);
+    expectNoFailures(failures);
   }, 240_000);
 
   it(`replace: ${ROUNDS} rounds, no 5xx, no old rendition left, record equal to the file`, async () => {
@@ -136,7 +141,6 @@ describe('purge under a render loop', () => {
       const stale = (await coloursLeft(path)).filter((left) => !near(left, colour));
       if (stale.length > 0) failures.push(`round ${round}: ${stale.length} old renditions left`);
     }
-    expect(failures).toEqual([]);
-    expect(server.unexpectedErrors).toEqual([]);
+    expectNoFailures(failures);
   }, 240_000);
 });

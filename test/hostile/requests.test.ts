@@ -147,7 +147,7 @@ describe('oversized uploads', () => {
 
   it('refuses a JSON registration body over the cap: 413', async () => {
     const before = await hostile.listing();
-    const body = Buffer.from(JSON.stringify({ url: `http://a.test/${'x'.repeat(400_000)}` }));
+    const body = Buffer.from(JSON.stringify({ url: `http://a.test/${'x'.repeat(1_100_000)}` }));
     const response = await hostile.request('/admin/images', {
       method: 'POST',
       headers: {
@@ -179,12 +179,15 @@ describe('heavy JSON bodies (issue 14, item 11)', () => {
     });
   }
 
-  it('refuses JSON nested deeper than 16 with 400, before parsing it', async () => {
+  it('refuses JSON nested deeper than MAX_JSON_DEPTH (16) with 400, before parsing it', async () => {
     const before = await hostile.listing();
     const body = Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     const response = await postJson('/admin/warm', body);
     expect(response.status).toBe(400);
-    expect(errorOf(response).message).toContain('nested at most 16');
+    expect(errorOf(response)).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(errorOf(response).message).toBe(
+      'Expected JSON nested at most 16 deep (MAX_JSON_DEPTH) but received more than 16',
+    );
     await hostile.expectRoots(before);
     await hostile.expectStillServing();
   });
@@ -199,10 +202,25 @@ describe('heavy JSON bodies (issue 14, item 11)', () => {
     expect(errorOf(response).message).toContain('key set');
   });
 
-  it('refuses a chunked JSON body over 256 KiB with 413 while reading it', async () => {
+  it('refuses a chunked JSON body over MAX_JSON_BODY_BYTES (1 MiB) with 413 while reading it', async () => {
+    const before = await hostile.listing();
     const response = await postJson('/admin/warm', Buffer.alloc(2 * 2 ** 20, 0x20), true);
     expect(response.status).toBe(413);
     expect(errorOf(response).code).toBe('SOURCE_TOO_LARGE');
+    expect(errorOf(response).message).toBe(
+      'Expected a JSON body of at most 1048576 bytes (MAX_JSON_BODY_BYTES) but received more (counted while reading); uploads go as multipart',
+    );
+    await hostile.expectRoots(before);
+    await hostile.expectStillServing();
+  });
+
+  it('refuses a longer Content-Length with 413 at once, and takes one at the cap', async () => {
+    const response = await postJson('/admin/warm', Buffer.alloc(2 ** 20 + 1, 0x20));
+    expect(response.status).toBe(413);
+    expect(errorOf(response).message).toContain('received 1048577 (Content-Length)');
+    // At the cap: read, then judged by the schema (only blanks: not JSON).
+    const atCap = await postJson('/admin/warm', Buffer.alloc(2 ** 20, 0x20));
+    expect(atCap.status).toBe(400);
     await hostile.expectStillServing();
   });
 });

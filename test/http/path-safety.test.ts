@@ -100,7 +100,7 @@ describe('path safety', () => {
   });
 
   it('follows a symlink that stays inside MEDIA_ROOT', async () => {
-    const response = await rawRequest(server.url, '/media/inside.jpg/thumbnail/180x180.jpg');
+    const response = await rawRequest(server.url, '/media/inside.jpg');
     expect(response.status).toBe(200);
   });
 

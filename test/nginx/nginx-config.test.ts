@@ -69,6 +69,8 @@ describe('renderNginxConfig', () => {
       expect(text, match).toMatch(block);
     }
     expect(text).toContain(`client_max_body_size ${25 * 1024 * 1024 + 64 * 1024};`);
+    // Every other admin route takes JSON: MAX_JSON_BODY_BYTES, 1 MiB by default.
+    expect(text).toMatch(/location \^~ \/admin\/ \{[^}]*client_max_body_size 1048576;/);
   });
 
   it('answers its own errors with codes of the error table, at their statuses', async () => {
