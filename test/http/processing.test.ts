@@ -6,12 +6,13 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, rawRequest } from '../helpers/http.js';
-import { alphaAt, colourAt, inspect, jpegImage, near, RED, WHITE } from '../helpers/images.js';
 import { uploadOriginal } from '../helpers/admin-upload.js';
 import { av1Heif, heifEncMissing, hevcHeic } from '../helpers/heic.js';
+import { errorOf, rawRequest } from '../helpers/http.js';
+import { alphaAt, colourAt, inspect, jpegImage, near, RED, WHITE } from '../helpers/images.js';
 import { skipWithout } from '../helpers/requirement.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 
 let server: TestServer;
 
@@ -103,6 +104,15 @@ describe('THUMBNAIL_ROUNDING=pillow and CROP_UPSCALE over HTTP', () => {
 });
 
 describe('key sets with filters and formats over HTTP', () => {
+  /** What warming `listing` writes for one JPEG original: filters kept, one file per explicit format. */
+  const WARMED_FILES = [
+    'filters/grayscale/pad/200x200.png',
+    'filters/grayscale/pad/400x400.png',
+    'filters/invert/crop/400x400.avif',
+    'filters/invert/crop/400x400.fallback.jpg',
+    'filters/invert/crop/400x400.webp',
+    'thumbnail/180x180.webp',
+  ].sort();
   const KEY_SETS = {
     listing: {
       dark: 'filters__invert__crop__400x400',
@@ -156,16 +166,7 @@ describe('key sets with filters and formats over HTTP', () => {
     );
     const cacheDir = join(keyed.config.roots.cacheRoot, 'k/photo.jpg');
     const files = (await readdir(cacheDir, { recursive: true })).filter((f) => /\.[a-z]+$/.test(f));
-    expect(files.sort()).toEqual(
-      [
-        'filters/grayscale/pad/200x200.png',
-        'filters/grayscale/pad/400x400.png',
-        'filters/invert/crop/400x400.avif',
-        'filters/invert/crop/400x400.fallback.jpg',
-        'filters/invert/crop/400x400.webp',
-        'thumbnail/180x180.webp',
-      ].sort(),
-    );
+    expect(files.sort()).toEqual(WARMED_FILES);
     // Every warmed URL is a hit, and the pixels are what the entry says.
     for (const url of Object.values(answer.urls.listing ?? {})) {
       const response = await fetch(`${keyed.url}${url}`, { headers: { Accept: 'image/avif' } });
@@ -181,6 +182,33 @@ describe('key sets with filters and formats over HTTP', () => {
     expect(await inspect(retina.body)).toMatchObject({ format: 'png', width: 400, height: 400 });
     const grey = await colourAt(retina.body, 0.3, 0.5);
     expect(grey.r === grey.g && grey.g === grey.b).toBe(true);
+  });
+
+  it('warms the entries as a warm job too, each entry in its own format', async () => {
+    await uploadOriginal(keyed.url, keyed.adminToken.token, await jpegImage(640, 480), 'k/job.jpg');
+    const cacheDir = join(keyed.config.roots.cacheRoot, 'k/job.jpg');
+    expect(existsSync(cacheDir)).toBe(false);
+    const headers = {
+      Authorization: `Bearer ${keyed.adminToken.token}`,
+      'Content-Type': 'application/json',
+    };
+    const started = await fetch(`${keyed.url}/admin/warm`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ keySet: 'listing', paths: ['k/job.jpg'] }),
+    });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    let job: { state?: string; created?: number; failed?: unknown[] } = {};
+    await until(async () => {
+      job = (await (
+        await fetch(`${keyed.url}/admin/jobs/${id}`, { headers })
+      ).json()) as typeof job;
+      return job.state !== 'running';
+    });
+    expect(job).toMatchObject({ state: 'done', created: 6, failed: [] });
+    const files = (await readdir(cacheDir, { recursive: true })).filter((f) => /\.[a-z]+$/.test(f));
+    expect(files.sort()).toEqual(WARMED_FILES);
   });
 });
 
