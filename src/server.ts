@@ -8,13 +8,14 @@ import { serve } from '@hono/node-server';
 import { cleanTempFiles } from './cache/atomic-write.js';
 import { type CacheBudget, createCacheBudget } from './cache/cache-budget.js';
 import { purgeCropsOnStrategyChange } from './cache/crop-purge.js';
-import { purgeWatermarksOnChange } from './cache/watermark-purge.js';
+import { purgeGeometryOnChange } from './cache/geometry-purge.js';
 import { createHotCache } from './cache/hot-cache.js';
 import {
   createRenditionCache,
   type HeldRendition,
   type RenditionCache,
 } from './cache/rendition-cache.js';
+import { purgeWatermarksOnChange } from './cache/watermark-purge.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
 import { type FetchSourceOptions, fetchSource } from './fetch/fetch-source.js';
 import { createApp } from './http/app.js';
@@ -29,8 +30,8 @@ import { explicitPpoiOf, type NodeSync, type Registry } from './registry/registr
 import { gatedQueue } from './render/gated-queue.js';
 import { createRenderQueue, type RenderQueue } from './render/queue.js';
 import { createRenderer } from './render/renderer.js';
-import { loadWatermark, NO_WATERMARK, type Watermark } from './render/watermark.js';
 import { configureSharp } from './render/sharp-setup.js';
+import { loadWatermark, NO_WATERMARK, type Watermark } from './render/watermark.js';
 import { type AdminToken, resolveAdminToken } from './services/admin-token.js';
 import { withFallbackImage } from './services/fallback-image.js';
 import { createHealthCheck } from './services/health-check.js';
@@ -172,6 +173,7 @@ async function prepareRoots(config: Config, watermarkStamp: string): Promise<Roo
     strategy: config.render.cropStrategy,
   });
   await purgeWatermarksOnChange({ cacheRoot: roots.cache, dataDir, stamp: watermarkStamp });
+  await purgeGeometryOnChange({ cacheRoot: roots.cache, dataDir, config: config.render });
   return roots;
 }
 

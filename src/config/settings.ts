@@ -229,21 +229,22 @@ export const SETTINGS = {
     env: 'UPSCALE',
     schema: boolean(),
     default: false,
-    description: 'Enlarge originals smaller than the requested size (off: never upscale).',
+    description:
+      'Enlarge originals smaller than the requested size (off: never upscale). A change purges the cached sized renditions at start.',
   }),
   thumbnailRounding: setting({
     env: 'THUMBNAIL_ROUNDING',
     schema: z.enum(THUMBNAIL_ROUNDINGS),
     default: 'nearest' as 'nearest' | 'pillow',
     description:
-      "How the free side of a fit-inside size (thumbnail, pad, a side of 0) is rounded: `nearest`, or `pillow` (Pillow's thumbnail(), down or up, whichever keeps the aspect closer: versatileimagefield's sizes, e.g. 34x34 of 601x203 is 34x12, not 34x11).",
+      "How the free side of a fit-inside size (thumbnail, pad, a side of 0) is rounded: `nearest`, or `pillow` (Pillow's thumbnail(), down or up, whichever keeps the aspect closer: versatileimagefield's sizes, e.g. 34x34 of 601x203 is 34x12, not 34x11). A change purges the cached renditions it sizes at start.",
   }),
   cropUpscale: setting({
     env: 'CROP_UPSCALE',
     schema: boolean(),
     default: false,
     description:
-      'Enlarge an original smaller than a `crop` to exactly WxH, as versatileimagefield does, even with UPSCALE off (thumbnails stay unenlarged).',
+      'Enlarge an original smaller than a `crop` to exactly WxH, as versatileimagefield does, even with UPSCALE off (thumbnails stay unenlarged). A change purges the cached crops at start.',
   }),
   padBackground: setting({
     env: 'PAD_BACKGROUND',
@@ -255,7 +256,7 @@ export const SETTINGS = {
       }),
     default: '',
     description:
-      'Colour of the bars a `pad` rendition is extended with: `#rgb`, `#rrggbb`, `#rrggbbaa` or `transparent`. Empty: transparent in formats with alpha (png, webp, avif), white in jpg.',
+      'Colour of the bars a `pad` rendition is extended with: `#rgb`, `#rrggbb`, `#rrggbbaa` or `transparent`. Empty: transparent in formats with alpha (png, webp, avif), white in jpg. A change purges the cached pads at start.',
   }),
   watermarkImage: setting({
     env: 'WATERMARK_IMAGE',

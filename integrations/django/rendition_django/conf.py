@@ -10,6 +10,8 @@
 | RENDITION_ON_SAVE | "warm" | "warm" (Django writes MEDIA_ROOT) or "upload" (rendition stores it) |
 | RENDITION_RETRY_DELAYS | (10, 60, 300, 1800, 7200) | seconds before each retry of a failed job |
 | RENDITION_CHECK_SERVER | True | the system check asks the server for its key sets |
+| RENDITION_THUMBNAIL_ROUNDING | "nearest" | the server's THUMBNAIL_ROUNDING ("pillow": VIF's sizes), for width/height |
+| RENDITION_CROP_UPSCALE | False | the server's CROP_UPSCALE, for width/height |
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Tuple
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from .specs import KeySets, SpecError, parse_key_sets
+from .specs import ROUNDINGS, KeySets, SpecError, parse_key_sets
 
 ON_SAVE_MODES = ("warm", "upload")
 
@@ -62,3 +64,16 @@ def retry_delays() -> Tuple[float, ...]:
 
 def check_server() -> bool:
     return bool(getattr(settings, "RENDITION_CHECK_SERVER", True))
+
+
+def thumbnail_rounding() -> str:
+    """The server's THUMBNAIL_ROUNDING, so width/height and srcset descriptors are the real sizes."""
+    rounding = getattr(settings, "RENDITION_THUMBNAIL_ROUNDING", "nearest")
+    if rounding not in ROUNDINGS:
+        raise ImproperlyConfigured(f"RENDITION_THUMBNAIL_ROUNDING: expected one of {ROUNDINGS} but received {rounding!r}")
+    return rounding
+
+
+def crop_upscale() -> bool:
+    """The server's CROP_UPSCALE."""
+    return bool(getattr(settings, "RENDITION_CROP_UPSCALE", False))

@@ -16,7 +16,18 @@ from django.db.models.signals import post_delete, post_init, post_save
 
 from . import conf, outbox
 from .models import RenditionJob
-from .specs import FILTERS, SpecError, Srcset, canonical_filters, format_ppoi, parse_ppoi, parse_size, rendition_url, srcset_for
+from .specs import (
+    FILTERS,
+    SpecError,
+    Srcset,
+    canonical_filters,
+    entry_url,
+    format_ppoi,
+    parse_ppoi,
+    parse_size_and_format,
+    rendition_url,
+    srcset_for,
+)
 
 
 class SizedImage(str):
@@ -28,7 +39,7 @@ class SizedImage(str):
 
 
 class Sizer:
-    """`file.thumbnail` / `file.crop` / `file.pad`: indexed by `"WxH"`."""
+    """`file.thumbnail` / `file.crop` / `file.pad`: indexed by `"WxH"` or `"WxH.<fmt>"`."""
 
     def __init__(self, file: "RenditionFieldFile", sizer: str, filters: Sequence[str] = ()) -> None:
         self._file, self._sizer, self._filters = file, sizer, tuple(filters)
@@ -36,8 +47,9 @@ class Sizer:
     def __getitem__(self, size: str) -> SizedImage:
         if not self._file.name:
             return SizedImage("")
+        width, height, fmt = parse_size_and_format(size)
         return SizedImage(
-            rendition_url(conf.media_url(), self._file.name, self._sizer, parse_size(size), self._filters)
+            rendition_url(conf.media_url(), self._file.name, self._sizer, (width, height), self._filters, fmt)
         )
 
 
@@ -111,13 +123,15 @@ class RenditionFieldFile(ImageFieldFile):
 
     def url_set(self, key_set: str) -> Dict[str, SizedImage]:
         """`{name: url}` of a key set, VIF's build_versatileimagefield_url_set."""
-        return {name: Sizer(self, entry.sizer)[f"{entry.width}x{entry.height}"] for name, entry in conf.key_sets()[key_set].items()}
+        return {name: SizedImage(entry_url(conf.media_url(), self.name, entry)) if self.name else SizedImage("") for name, entry in conf.key_sets()[key_set].items()}
 
     def srcset(self, key_set: str, name: str) -> Srcset:
         """src, srcset, sizes and the rendition's width and height for one entry (no request)."""
         entry = conf.key_sets()[key_set][name]
         original = self.original_size()
-        return srcset_for(conf.media_url(), self.name, entry, original)
+        return srcset_for(
+            conf.media_url(), self.name, entry, original, rounding=conf.thumbnail_rounding(), crop_upscale=conf.crop_upscale()
+        )
 
     def original_size(self) -> Optional[Tuple[int, int]]:
         """(width, height) from width_field/height_field, else read from the file; None if unreadable."""

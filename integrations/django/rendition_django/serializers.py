@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterable, Tuple, Union
 from rest_framework import serializers
 
 from . import conf, records
+from .specs import entry_url, parse_entry
 
 
 class RenditionImageFieldSerializer(serializers.ImageField):
@@ -43,8 +44,7 @@ class RenditionImageFieldSerializer(serializers.ImageField):
         absolute = request.build_absolute_uri if request is not None else (lambda url: url)
         out: Dict[str, Any] = {}
         for name, spec in self._entries().items():
-            sizer, _, size = spec.partition("__")
-            url = getattr(value, sizer)[size].url if sizer != "url" else value.url
+            url = value.url if spec == "url" else entry_url(conf.media_url(), value.name, parse_entry(spec))
             out[name] = absolute(url)
         if self.srcsets and isinstance(self.sizes, str):
             out["srcsets"] = {}

@@ -69,9 +69,27 @@ class AttributeApiTests(PhotoTestCase):
             {"small": f"{base}/thumbnail/180x180", "medium": f"{base}/thumbnail/220x220", "large": f"{base}/crop/320x320"},
         )
 
+    def test_an_explicit_format_and_entries_with_filters_are_served_as_named(self) -> None:
+        photo = self.create_photo()
+        base = f"{settings.RENDITION_MEDIA_URL}{photo.image.name}"
+        url = photo.image.filters.grayscale.pad["320x320.webp"].url
+        self.assertEqual(url, f"{base}/filters/grayscale/pad/320x320.webp")
+        with self.settings(RENDITION_KEY_SETS={"listing": {"dark": "filters__invert__crop__320x320.png"}}):
+            self.assertEqual(photo.image.url_set("listing"), {"dark": f"{base}/filters/invert/crop/320x320.png"})
+            rendered = Template('{% load rendition %}{{ photo.image|rendition:"filters__invert__crop__320x320.png" }}')
+            self.assertEqual(rendered.render(Context({"photo": photo})), f"{base}/filters/invert/crop/320x320.png")
+        for target, content_type in [(url, "image/webp"), (f"{base}/filters/invert/crop/320x320.png", "image/png")]:
+            for accept, _ in BROWSERS:
+                with self.subTest(url=target, accept=accept):
+                    status, served_type, body = fetch(target, accept)
+                    self.assertEqual((status, served_type), (200, content_type))
+                    self.assertEqual(decoded_size(body, served_type), (320, 320))
+
     def test_an_unknown_filter_or_size_is_a_clear_error(self) -> None:
         photo = self.create_photo()
-        with self.assertRaisesRegex(AttributeError, "Expected a filter of blur, sharpen, invert, grayscale but received 'sepia'"):
+        with self.assertRaisesRegex(
+            AttributeError, "Expected a filter of still, blur, sharpen, invert, grayscale, watermark but received 'sepia'"
+        ):
             photo.image.filters.sepia
         with self.assertRaisesRegex(ValueError, "Expected a size like 350x350"):
             photo.image.crop["big"]

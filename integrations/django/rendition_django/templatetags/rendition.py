@@ -13,7 +13,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 
 from .. import conf, records
-from ..specs import SpecError, parse_entry, rendition_url
+from ..specs import SpecError, entry_url, parse_entry
 
 register = template.Library()
 
@@ -23,14 +23,14 @@ PICTURE_FORMATS = (("avif", "image/avif"), ("webp", "image/webp"))
 
 @register.filter(name="rendition")
 def rendition_filter(file: Any, spec: str) -> str:
-    """The URL of one `sizer__WxH` rendition of an image (empty for no image)."""
+    """The URL of one `[filters__<f>__…]sizer__WxH[.fmt]` rendition of an image (empty for no image)."""
     if not getattr(file, "name", None):
         return ""
     try:
         entry = parse_entry(spec)
     except SpecError as error:
         raise template.TemplateSyntaxError(str(error)) from None
-    return rendition_url(conf.media_url(), file.name, entry.sizer, (entry.width, entry.height))
+    return entry_url(conf.media_url(), file.name, entry)
 
 
 def _attributes(file: Any, key_set: str, name: str, extra: Dict[str, Any]) -> Optional[Dict[str, Any]]:
@@ -63,6 +63,9 @@ def rendition_picture(file: Any, key_set: str, name: str, **extra: Any) -> str:
     if attributes is None:
         return ""
     srcset = file.srcset(key_set, name)
+    if conf.key_sets()[key_set][name].format is not None:
+        # An entry with an explicit format (`crop__400x400.webp`) is that format for everyone.
+        return format_html("<picture><img{}></picture>", flatatt(attributes))
     sizes = format_html(' sizes="{}"', srcset.sizes) if srcset.sizes else ""
     sources = [
         format_html(
