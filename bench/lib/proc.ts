@@ -134,3 +134,21 @@ export function sampleRss(
     },
   };
 }
+
+/**
+ * CPU time the children of `pid` have run, in nanoseconds (the first field of each child's
+ * /proc/<pid>/schedstat): nginx's workers under its master. Unlike throughput it does not
+ * depend on how busy the rest of the machine is, so B3 can compare configs on a shared box.
+ */
+export async function childrenCpuNs(pid: number): Promise<number> {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8'))
+    .trim()
+    .split(/\s+/)
+    .filter((child) => child !== '');
+  let total = 0;
+  for (const child of children) {
+    const schedstat = await readFile(`/proc/${child}/schedstat`, 'utf8').catch(() => '0');
+    total += Number(schedstat.split(' ')[0] ?? 0);
+  }
+  return total;
+}
