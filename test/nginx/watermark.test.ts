@@ -43,7 +43,7 @@ describe.skipIf(skip)('nginx: watermark', () => {
   ] as const) {
     it(`renders ${url} once in Node, then nginx serves the same marked bytes`, async () => {
       const nginx = `http://127.0.0.1:${s().nginx.port}`;
-      const headers = accept === undefined ? {} : { Accept: accept };
+      const headers: Record<string, string> = accept === undefined ? {} : { Accept: accept };
       const miss = await rawRequest(nginx, url, { headers });
       expect(miss.status, miss.body.toString()).toBe(200);
       expect(miss.headers['x-rendition-cache']).toBe('miss');
