@@ -28,6 +28,8 @@ KEY_SETS = {
         "large": "crop__320x320",
     },
     "hero": {"wide": {"size": "crop__640x360", "widths": [320, 640]}},
+    # VIF's filter form and an explicit format: the check compares these too.
+    "listing": {"dark": "filters__invert__crop__320x320.png"},
 }
 
 

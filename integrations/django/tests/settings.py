@@ -71,6 +71,7 @@ VERSATILEIMAGEFIELD_RENDITION_KEY_SETS = {
         ("large", "crop__320x320"),
     ],
     "hero": [("wide", KEY_SETS["hero"]["wide"])],
+    "listing": [("dark", "filters__invert__crop__320x320.png")],
 }
 RENDITION_RETRY_DELAYS = (30, 120)
 LOGGING = {

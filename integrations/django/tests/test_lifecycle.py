@@ -136,7 +136,12 @@ class FailureTests(PhotoTestCase):
 
 class CheckTests(PhotoTestCase):
     def test_key_sets_that_differ_are_listed(self) -> None:
-        changed = {"image": [("small", "thumbnail__180x180"), ("medium", "crop__220x220"), ("huge", "crop__900x900")], "avatar": [("tiny", "crop__48x48")]}
+        changed = {
+            "image": [("small", "thumbnail__180x180"), ("medium", "crop__220x220"), ("huge", "crop__900x900")],
+            "avatar": [("tiny", "crop__48x48")],
+            # Same filter and sizer, another format: a difference too.
+            "listing": [("dark", "filters__invert__crop__320x320.webp")],
+        }
         with self.settings(VERSATILEIMAGEFIELD_RENDITION_KEY_SETS=changed):
             [error] = check_key_sets()
         self.assertEqual(error.id, "rendition.E003")
@@ -148,7 +153,8 @@ class CheckTests(PhotoTestCase):
                 "image.medium: 'crop__220x220' here, 'thumbnail__220x220' on the server",
                 "image.huge: crop__900x900 here, missing on the server",
                 "image.large: missing here, crop__320x320 on the server",
-                "key set 'avatar' is not on the server (it has ['hero', 'image'])",
+                "key set 'avatar' is not on the server (it has ['hero', 'image', 'listing'])",
+                "listing.dark: 'filters__invert__crop__320x320.webp' here, 'filters__invert__crop__320x320.png' on the server",
             ],
         )
 
