@@ -17,7 +17,7 @@ import type { SizesPolicy } from '../url/sizes-policy.js';
 import { type Colour, parseColour } from './colour.js';
 import type { Gravity } from './gravity.js';
 import { defaultRenditionsPrefix, renditionsPrefixProblem } from './renditions-prefix.js';
-import type { LogLevel } from './settings.js';
+import type { LogLevel, PurgeWebhookFormat } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 
 /** The key sets used without a config file: the article's `image` set. */
@@ -52,6 +52,7 @@ export interface Config {
   readonly originals: OriginalsConfig;
   /** SIGNING_KEYS: empty turns signed URLs off. */
   readonly signing: { readonly keys: readonly string[] };
+  readonly cdn: CdnConfig;
   readonly configFile: string | undefined;
   readonly log: { readonly level: LogLevel; readonly accessLog: boolean };
   /** `GET /metrics` behind the admin token. */
@@ -122,6 +123,21 @@ export interface OriginalsConfig {
   readonly redirectSeconds: number;
   /** RENDITION_STORE and the resolved S3_RENDITIONS_PREFIX (docs/multi-node.md#shared-renditions). */
   readonly renditions: { readonly store: 'local' | 's3'; readonly prefix: string };
+}
+
+/** A CDN in front (docs/cdn.md): the key header of answers, and whom a purge tells. */
+export interface CdnConfig {
+  /** SURROGATE_KEY_HEADER; undefined: off. */
+  readonly surrogateKeyHeader: string | undefined;
+  /** PURGE_WEBHOOK_*; undefined: off. */
+  readonly webhook:
+    | {
+        readonly url: string;
+        readonly format: PurgeWebhookFormat;
+        readonly headers: Readonly<Record<string, string>>;
+        readonly delayMs: number;
+      }
+    | undefined;
 }
 
 export interface EncoderConfig {
@@ -288,7 +304,7 @@ function readSetting(
   const result = row.schema.safeParse(raw);
   if (result.success) return result.data;
   problems.push(
-    `${row.env} (${source}): ${messageOf(result.error.issues)}, received ${JSON.stringify(raw)}`,
+    `${row.env} (${source}): ${messageOf(result.error.issues)}, received ${row.secret === true ? `a value of ${String(raw).length} characters (not shown: a credential)` : JSON.stringify(raw)}`,
   );
   return row.default;
 }
@@ -441,6 +457,18 @@ function assemble(
       },
     },
     signing: { keys: v.signingKeys },
+    cdn: {
+      surrogateKeyHeader: v.surrogateKeyHeader === '' ? undefined : v.surrogateKeyHeader,
+      webhook:
+        v.purgeWebhookUrl === ''
+          ? undefined
+          : {
+              url: v.purgeWebhookUrl,
+              format: v.purgeWebhookFormat,
+              headers: v.purgeWebhookHeaders,
+              delayMs: v.purgeWebhookDelayMs,
+            },
+    },
     configFile,
     log: { level: v.logLevel, accessLog: v.accessLog },
     metrics: { requireToken: v.metricsRequireToken },
