@@ -16,6 +16,7 @@ import type { CropStrategy, OutputFormat, ThumbnailRounding } from '../url/rendi
 import type { SizesPolicy } from '../url/sizes-policy.js';
 import { type Colour, parseColour } from './colour.js';
 import type { Gravity } from './gravity.js';
+import { defaultRenditionsPrefix, renditionsPrefixProblem } from './renditions-prefix.js';
 import type { LogLevel, PurgeWebhookFormat } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 
@@ -120,6 +121,8 @@ export interface OriginalsConfig {
   readonly cacheBytes: number;
   readonly rescanSeconds: number;
   readonly redirectSeconds: number;
+  /** RENDITION_STORE and the resolved S3_RENDITIONS_PREFIX (docs/multi-node.md#shared-renditions). */
+  readonly renditions: { readonly store: 'local' | 's3'; readonly prefix: string };
 }
 
 /** A CDN in front (docs/cdn.md): the key header of answers, and whom a purge tells. */
@@ -221,9 +224,38 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (config.originals.store === 's3' && config.originals.s3.bucket === '') {
     throw new ConfigError(['S3_BUCKET: expected a bucket name, since ORIGINALS_STORE=s3']);
   }
+  const shared = sharedRenditionsProblems(config);
+  if (shared.length > 0) throw new ConfigError(shared);
   const overlap = rootsOverlap(config.roots);
   if (overlap !== undefined) throw new ConfigError([overlap]);
   return deepFreeze(config);
+}
+
+/** RENDITION_STORE=s3 needs the shared bucket, the purge log, and a prefix of its own. */
+function sharedRenditionsProblems(config: Config): string[] {
+  const { originals, registry } = config;
+  if (originals.renditions.store !== 's3') return [];
+  const problems: string[] = [];
+  if (originals.store !== 's3') {
+    problems.push(
+      'RENDITION_STORE=s3: needs ORIGINALS_STORE=s3 (the shared objects live in S3_BUCKET)',
+    );
+  }
+  if (registry.kind !== 'postgres') {
+    problems.push(
+      'RENDITION_STORE=s3: needs REGISTRY=postgres (purges reach every node through its purge log)',
+    );
+  }
+  const overlap = renditionsPrefixProblem(originals.renditions.prefix, originals.s3.prefix);
+  if (overlap !== undefined) problems.push(overlap);
+  if (problems.length === 0) {
+    // The settings, keys and checks are in; the read-through, store and purge of the shared
+    // objects are not, and a node that silently kept renditions local would break the contract.
+    problems.push(
+      'RENDITION_STORE=s3: shared renditions are not served by this build yet (docs/multi-node.md#shared-renditions); use RENDITION_STORE=local',
+    );
+  }
+  return problems;
 }
 
 /**
@@ -418,6 +450,11 @@ function assemble(
       cacheBytes: v.originalsCacheBytes,
       redirectSeconds: v.originalsRedirectSeconds,
       rescanSeconds: v.originalsRescanSeconds,
+      renditions: {
+        store: v.renditionStore,
+        prefix:
+          v.s3RenditionsPrefix === '' ? defaultRenditionsPrefix(v.s3Prefix) : v.s3RenditionsPrefix,
+      },
     },
     signing: { keys: v.signingKeys },
     cdn: {

@@ -45,6 +45,11 @@ const SIZE = z
  * Every setting, in the order docs/settings.md lists them. The property name is the
  * setting's key in the optional CONFIG_FILE (the environment wins over the file).
  */
+/** A `local` or `s3` store choice, `local` by default. */
+function localOrS3() {
+  return { schema: z.enum(['local', 's3']), default: 'local' as 'local' | 's3' };
+}
+
 export const SETTINGS = {
   host: setting({
     env: 'HOST',
@@ -179,6 +184,29 @@ export const SETTINGS = {
     default: '',
     description:
       'Key prefix of the originals in S3_BUCKET, a root like MEDIA_ROOT: `<prefix>/<media path>`; nothing outside it is read or written.',
+  }),
+  renditionStore: setting({
+    env: 'RENDITION_STORE',
+    ...localOrS3(),
+    description:
+      'Where renditions are kept: `local` (CACHE_ROOT only) or `s3` (also shared objects in S3_BUCKET under S3_RENDITIONS_PREFIX; needs ORIGINALS_STORE=s3 and REGISTRY=postgres; docs/multi-node.md#shared-renditions).',
+  }),
+  s3RenditionsPrefix: setting({
+    env: 'S3_RENDITIONS_PREFIX',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (value) =>
+          /^(|(?!\.\.?(\/|$))[A-Za-z0-9._~@+:-]+(\/(?!\.\.?(\/|$))[A-Za-z0-9._~@+:-]+)*)$/.test(
+            value.replace(/^\/+|\/+$/g, ''),
+          ),
+        'expected key segments of letters, digits and ._~@+-: (no empty, "." or ".."), e.g. media/:renditions',
+      )
+      .transform((value) => value.replace(/^\/+|\/+$/g, '')),
+    default: '',
+    description:
+      'With RENDITION_STORE=s3: key prefix of the shared renditions in S3_BUCKET, `<prefix>/<cache layout path>`; empty means `<S3_PREFIX>/:renditions`. Must not overlap S3_PREFIX.',
   }),
   s3ForcePathStyle: setting({
     env: 'S3_FORCE_PATH_STYLE',
