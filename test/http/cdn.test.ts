@@ -20,7 +20,7 @@ beforeAll(async () => {
     PURGE_WEBHOOK_URL: `${receiver.url}/service/svc-1/purge`,
     PURGE_WEBHOOK_FORMAT: 'fastly',
     PURGE_WEBHOOK_HEADERS: '{"Fastly-Key": "fastly-token-1"}',
-    PURGE_WEBHOOK_DELAY_MS: '200',
+    PURGE_WEBHOOK_DELAY_MS: '3000',
     HOT_CACHE_BYTES: String(8 * 1024 * 1024),
     ALLOWED_SIZES: '100x100,80x80',
   });
