@@ -16,6 +16,7 @@ import {
   type RenditionCache,
 } from './cache/rendition-cache.js';
 import { purgeWatermarksOnChange } from './cache/watermark-purge.js';
+import { createPurgeWebhook, type PurgeWebhook } from './cdn/purge-webhook.js';
 import { type Config, rootsOverlap } from './config/load-config.js';
 import { type FetchSourceOptions, fetchSource } from './fetch/fetch-source.js';
 import { createApp } from './http/app.js';
@@ -75,6 +76,8 @@ export interface ServerParts {
   /** Upload validation and placeholder backfill: VALIDATE_CONCURRENCY, then a render slot. */
   readonly decodes: RenderQueue;
   readonly logger: Logger;
+  /** PURGE_WEBHOOK_URL's client, when set: told of every purge this node makes. */
+  readonly cdn: PurgeWebhook | undefined;
 }
 
 export interface ShutdownReport {
@@ -257,7 +260,23 @@ async function wire(
       logFailure(error, 'rendition not cached (answered from memory)', relative),
     cacheChanges: cacheBudget,
   });
-  const purges = withPublishedPurges(cache, sync);
+  const { webhook } = config.cdn;
+  const cdn =
+    webhook === undefined
+      ? undefined
+      : createPurgeWebhook({
+          ...webhook,
+          timeoutMs: config.admin.fetchTimeoutMs,
+          onFailure: ({ keys, reason, attempt, final }) => {
+            if (final) {
+              logger.error(
+                { keys, attempt },
+                `CDN purge lost: ${reason}; the CDN keeps these keys until their max-age`,
+              );
+            } else logger.warn({ keys, attempt }, `CDN purge failed, will retry: ${reason}`);
+          },
+        });
+  const purges = withPublishedPurges(cache, sync, cdn);
   const originals = await openConfiguredOriginals(config.originals, {
     mediaRoot: roots.media,
     cacheRoot: roots.cache,
@@ -383,6 +402,9 @@ async function wire(
     ...(config.signing.keys.length > 0
       ? { signing: { keys: config.signing.keys, sizes: config.sizes } }
       : {}),
+    ...(config.cdn.surrogateKeyHeader === undefined
+      ? {}
+      : { surrogateKeyHeader: config.cdn.surrogateKeyHeader }),
   });
   return {
     parts: {
@@ -396,6 +418,7 @@ async function wire(
       queue,
       decodes,
       logger,
+      cdn,
     },
     app,
     adminToken,
@@ -479,6 +502,8 @@ function shutdownOf(
       );
     }
     await parts.cacheBudget.close();
+    // CDN purges still gathering: sent now, once, rather than lost with the process.
+    await parts.cdn?.flush();
     await parts.originals.close();
     state.registryOpen = false;
     await parts.registry.close();

@@ -54,7 +54,7 @@ const LAYERS = [
   'nginx',
   'services',
   'registry',
-  'originals|fetch',
+  'originals|fetch|cdn',
   'cache',
   'render',
   'fs',

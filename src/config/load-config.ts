@@ -16,7 +16,8 @@ import type { CropStrategy, OutputFormat, ThumbnailRounding } from '../url/rendi
 import type { SizesPolicy } from '../url/sizes-policy.js';
 import { type Colour, parseColour } from './colour.js';
 import type { Gravity } from './gravity.js';
-import type { LogLevel } from './settings.js';
+import { defaultRenditionsPrefix, renditionsPrefixProblem } from './renditions-prefix.js';
+import type { LogLevel, PurgeWebhookFormat } from './settings.js';
 import { SETTINGS, type Setting, type SettingName, type SettingValues } from './settings.js';
 
 /** The key sets used without a config file: the article's `image` set. */
@@ -51,6 +52,7 @@ export interface Config {
   readonly originals: OriginalsConfig;
   /** SIGNING_KEYS: empty turns signed URLs off. */
   readonly signing: { readonly keys: readonly string[] };
+  readonly cdn: CdnConfig;
   readonly configFile: string | undefined;
   readonly log: { readonly level: LogLevel; readonly accessLog: boolean };
   /** `GET /metrics` behind the admin token. */
@@ -119,6 +121,23 @@ export interface OriginalsConfig {
   readonly cacheBytes: number;
   readonly rescanSeconds: number;
   readonly redirectSeconds: number;
+  /** RENDITION_STORE and the resolved S3_RENDITIONS_PREFIX (docs/multi-node.md#shared-renditions). */
+  readonly renditions: { readonly store: 'local' | 's3'; readonly prefix: string };
+}
+
+/** A CDN in front (docs/cdn.md): the key header of answers, and whom a purge tells. */
+export interface CdnConfig {
+  /** SURROGATE_KEY_HEADER; undefined: off. */
+  readonly surrogateKeyHeader: string | undefined;
+  /** PURGE_WEBHOOK_*; undefined: off. */
+  readonly webhook:
+    | {
+        readonly url: string;
+        readonly format: PurgeWebhookFormat;
+        readonly headers: Readonly<Record<string, string>>;
+        readonly delayMs: number;
+      }
+    | undefined;
 }
 
 export interface EncoderConfig {
@@ -205,9 +224,38 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (config.originals.store === 's3' && config.originals.s3.bucket === '') {
     throw new ConfigError(['S3_BUCKET: expected a bucket name, since ORIGINALS_STORE=s3']);
   }
+  const shared = sharedRenditionsProblems(config);
+  if (shared.length > 0) throw new ConfigError(shared);
   const overlap = rootsOverlap(config.roots);
   if (overlap !== undefined) throw new ConfigError([overlap]);
   return deepFreeze(config);
+}
+
+/** RENDITION_STORE=s3 needs the shared bucket, the purge log, and a prefix of its own. */
+function sharedRenditionsProblems(config: Config): string[] {
+  const { originals, registry } = config;
+  if (originals.renditions.store !== 's3') return [];
+  const problems: string[] = [];
+  if (originals.store !== 's3') {
+    problems.push(
+      'RENDITION_STORE=s3: needs ORIGINALS_STORE=s3 (the shared objects live in S3_BUCKET)',
+    );
+  }
+  if (registry.kind !== 'postgres') {
+    problems.push(
+      'RENDITION_STORE=s3: needs REGISTRY=postgres (purges reach every node through its purge log)',
+    );
+  }
+  const overlap = renditionsPrefixProblem(originals.renditions.prefix, originals.s3.prefix);
+  if (overlap !== undefined) problems.push(overlap);
+  if (problems.length === 0) {
+    // The settings, keys and checks are in; the read-through, store and purge of the shared
+    // objects are not, and a node that silently kept renditions local would break the contract.
+    problems.push(
+      'RENDITION_STORE=s3: shared renditions are not served by this build yet (docs/multi-node.md#shared-renditions); use RENDITION_STORE=local',
+    );
+  }
+  return problems;
 }
 
 /**
@@ -256,7 +304,7 @@ function readSetting(
   const result = row.schema.safeParse(raw);
   if (result.success) return result.data;
   problems.push(
-    `${row.env} (${source}): ${messageOf(result.error.issues)}, received ${JSON.stringify(raw)}`,
+    `${row.env} (${source}): ${messageOf(result.error.issues)}, received ${row.secret === true ? `a value of ${String(raw).length} characters (not shown: a credential)` : JSON.stringify(raw)}`,
   );
   return row.default;
 }
@@ -402,8 +450,25 @@ function assemble(
       cacheBytes: v.originalsCacheBytes,
       redirectSeconds: v.originalsRedirectSeconds,
       rescanSeconds: v.originalsRescanSeconds,
+      renditions: {
+        store: v.renditionStore,
+        prefix:
+          v.s3RenditionsPrefix === '' ? defaultRenditionsPrefix(v.s3Prefix) : v.s3RenditionsPrefix,
+      },
     },
     signing: { keys: v.signingKeys },
+    cdn: {
+      surrogateKeyHeader: v.surrogateKeyHeader === '' ? undefined : v.surrogateKeyHeader,
+      webhook:
+        v.purgeWebhookUrl === ''
+          ? undefined
+          : {
+              url: v.purgeWebhookUrl,
+              format: v.purgeWebhookFormat,
+              headers: v.purgeWebhookHeaders,
+              delayMs: v.purgeWebhookDelayMs,
+            },
+    },
     configFile,
     log: { level: v.logLevel, accessLog: v.accessLog },
     metrics: { requireToken: v.metricsRequireToken },

@@ -69,3 +69,33 @@ export function splitList(value: string): string[] {
     .map((part) => part.trim())
     .filter((part) => part !== '');
 }
+
+/** An HTTP header name (RFC 9110 token). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Request headers as a JSON object of strings, from an object or its JSON text. */
+export function webhookHeaders() {
+  const headers = z.record(
+    z.string().regex(HEADER_NAME, 'expected header names such as Fastly-Key'),
+    z.string().regex(/^[^\r\n]*$/, 'expected header values on one line'),
+  );
+  return z.union([
+    headers,
+    z
+      .string()
+      .trim()
+      .transform((text, context) => {
+        if (text === '') return {};
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          context.addIssue({
+            code: 'custom',
+            message: 'expected a JSON object such as {"Fastly-Key": "..."}',
+          });
+          return z.NEVER;
+        }
+      })
+      .pipe(headers),
+  ]);
+}

@@ -5,7 +5,15 @@ import { checkMediaPath } from '../url/media-path.js';
 import { CROP_STRATEGIES, NEGOTIABLE_FORMATS, THUMBNAIL_ROUNDINGS } from '../url/rendition-spec.js';
 import { parseColour } from './colour.js';
 import { GRAVITIES } from './gravity.js';
-import { boolean, decimal, integer, list, text } from './setting-types.js';
+import {
+  boolean,
+  decimal,
+  HEADER_NAME,
+  integer,
+  list,
+  text,
+  webhookHeaders,
+} from './setting-types.js';
 
 export interface Setting<T = unknown> {
   /** Environment variable name. */
@@ -13,6 +21,8 @@ export interface Setting<T = unknown> {
   readonly schema: z.ZodType<T>;
   readonly default: T;
   readonly description: string;
+  /** A credential: a refused value is never echoed in the error. */
+  readonly secret?: true;
 }
 
 function setting<T>(row: Setting<T>): Setting<T> {
@@ -24,6 +34,9 @@ const MIB = 1024 * 1024;
 /** pino's levels, least to most severe, and `silent`. */
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Bodies the purge webhook can send (src/cdn/purge-request.ts). */
+export const PURGE_WEBHOOK_FORMATS = ['json', 'fastly', 'cloudflare'] as const;
+export type PurgeWebhookFormat = (typeof PURGE_WEBHOOK_FORMATS)[number];
 const SIZE = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,4})x(0|[1-9][0-9]{0,4})$/, 'expected WxH, e.g. 320x240');
@@ -32,6 +45,11 @@ const SIZE = z
  * Every setting, in the order docs/settings.md lists them. The property name is the
  * setting's key in the optional CONFIG_FILE (the environment wins over the file).
  */
+/** A `local` or `s3` store choice, `local` by default. */
+function localOrS3() {
+  return { schema: z.enum(['local', 's3']), default: 'local' as 'local' | 's3' };
+}
+
 export const SETTINGS = {
   host: setting({
     env: 'HOST',
@@ -82,6 +100,7 @@ export const SETTINGS = {
   }),
   databaseUrl: setting({
     env: 'DATABASE_URL',
+    secret: true,
     schema: z
       .string()
       .trim()
@@ -165,6 +184,29 @@ export const SETTINGS = {
     default: '',
     description:
       'Key prefix of the originals in S3_BUCKET, a root like MEDIA_ROOT: `<prefix>/<media path>`; nothing outside it is read or written.',
+  }),
+  renditionStore: setting({
+    env: 'RENDITION_STORE',
+    ...localOrS3(),
+    description:
+      'Where renditions are kept: `local` (CACHE_ROOT only) or `s3` (also shared objects in S3_BUCKET under S3_RENDITIONS_PREFIX; needs ORIGINALS_STORE=s3 and REGISTRY=postgres; docs/multi-node.md#shared-renditions).',
+  }),
+  s3RenditionsPrefix: setting({
+    env: 'S3_RENDITIONS_PREFIX',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (value) =>
+          /^(|(?!\.\.?(\/|$))[A-Za-z0-9._~@+:-]+(\/(?!\.\.?(\/|$))[A-Za-z0-9._~@+:-]+)*)$/.test(
+            value.replace(/^\/+|\/+$/g, ''),
+          ),
+        'expected key segments of letters, digits and ._~@+-: (no empty, "." or ".."), e.g. media/:renditions',
+      )
+      .transform((value) => value.replace(/^\/+|\/+$/g, '')),
+    default: '',
+    description:
+      'With RENDITION_STORE=s3: key prefix of the shared renditions in S3_BUCKET, `<prefix>/<cache layout path>`; empty means `<S3_PREFIX>/:renditions`. Must not overlap S3_PREFIX.',
   }),
   s3ForcePathStyle: setting({
     env: 'S3_FORCE_PATH_STYLE',
@@ -409,6 +451,7 @@ export const SETTINGS = {
   }),
   adminToken: setting({
     env: 'ADMIN_TOKEN',
+    secret: true,
     schema: z.string().trim().min(16, 'expected at least 16 characters'),
     default: '',
     description:
@@ -529,10 +572,59 @@ export const SETTINGS = {
   }),
   signingKeys: setting({
     env: 'SIGNING_KEYS',
+    secret: true,
     schema: list(z.string().min(32, 'expected keys of at least 32 characters')),
     default: [] as string[],
     description:
       'HMAC-SHA256 keys for signed URLs (`?s=`) of sizes outside the key sets and ALLOWED_SIZES, comma-separated; the first signs, all are accepted (rotation). Empty: off (docs/signed-urls.md).',
+  }),
+  surrogateKeyHeader: setting({
+    env: 'SURROGATE_KEY_HEADER',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (value) => value === '' || HEADER_NAME.test(value),
+        'expected an HTTP header name such as Surrogate-Key (Fastly) or Cache-Tag (Cloudflare)',
+      ),
+    default: '',
+    description:
+      "Response header that names the original of every original and rendition answer (Node and nginx), for a CDN's purge by key: `Surrogate-Key` (Fastly), `Cache-Tag` (Cloudflare). Empty: off (docs/cdn.md).",
+  }),
+  purgeWebhookUrl: setting({
+    env: 'PURGE_WEBHOOK_URL',
+    schema: z
+      .string()
+      .trim()
+      .refine(
+        (value) => value === '' || /^https?:\/\/[^\s]+$/.test(value),
+        'expected an http(s):// URL, e.g. https://api.fastly.com/service/<id>/purge',
+      ),
+    default: '',
+    description:
+      'URL POSTed the keys of the originals a delete, replace or PPOI change purged (the node that made the change calls it). Empty: off (docs/cdn.md).',
+  }),
+  purgeWebhookFormat: setting({
+    env: 'PURGE_WEBHOOK_FORMAT',
+    schema: z.enum(PURGE_WEBHOOK_FORMATS),
+    default: 'json' as PurgeWebhookFormat,
+    description:
+      'Body of the purge webhook: `fastly` (`{"surrogate_keys": [...]}`), `cloudflare` (`{"tags": [...]}`) or `json` (`{"keys": [...]}`).',
+  }),
+  purgeWebhookHeaders: setting({
+    env: 'PURGE_WEBHOOK_HEADERS',
+    secret: true,
+    schema: webhookHeaders(),
+    default: {} as Record<string, string>,
+    description:
+      'Request headers of the purge webhook as a JSON object, e.g. `{"Fastly-Key": "..."}` or `{"Authorization": "Bearer ..."}`. Never logged.',
+  }),
+  purgeWebhookDelayMs: setting({
+    env: 'PURGE_WEBHOOK_DELAY_MS',
+    schema: integer(0, 60_000),
+    default: 1_000,
+    description:
+      'How long a purge waits before the webhook is called, in milliseconds: other nodes purge their copies first (else the CDN could fetch an old one again), and purges within it go in one request.',
   }),
 } as const;
 

@@ -25,6 +25,8 @@ export interface AppOptions {
   readonly observe: ObserveRequestsOptions;
   /** Signed URLs; absent: off. */
   readonly signing?: SignatureCheckOptions;
+  /** SURROGATE_KEY_HEADER; absent: off. */
+  readonly surrogateKeyHeader?: string;
 }
 
 export function createApp(options: AppOptions): Hono {

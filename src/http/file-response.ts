@@ -1,6 +1,7 @@
 // Turns a served file into an HTTP response with nginx's headers: validators, 304, HEAD.
 
 import { Readable } from 'node:stream';
+import type { HeldRendition, SendableFile } from '../cache/rendition-cache.js';
 import {
   type Conditions,
   cacheControlFor,
@@ -8,14 +9,15 @@ import {
   evaluateConditions,
   lastModifiedFor,
 } from '../cache/validators.js';
-import type { SendableFile } from '../cache/rendition-cache.js';
+import { surrogateKeyOf } from '../cdn/surrogate-key.js';
 import { AppError } from '../errors.js';
-import type { HeldRendition } from '../cache/rendition-cache.js';
 import type { ServedFile } from '../services/media-service.js';
 
 export interface FileResponderOptions {
   /** `Cache-Control: public, max-age=<seconds>`. */
   readonly cacheMaxAge: number;
+  /** SURROGATE_KEY_HEADER: names the original in each answer (docs/cdn.md); absent: off. */
+  readonly surrogateKeyHeader?: string;
 }
 
 export interface FileRequest {
@@ -24,14 +26,14 @@ export interface FileRequest {
 }
 
 export interface FileResponder {
-  /** Any served file, any method, conditional requests included. */
-  respond(served: ServedFile, request: FileRequest): Response;
+  /** Any served file of the original `path`, any method, conditional requests included. */
+  respond(served: ServedFile, request: FileRequest, path: string): Response;
   /**
    * A plain `GET` (no conditional headers) of a file held in memory. Its headers are built
    * once per held buffer and reused: a plain object, which @hono/node-server writes
    * without building a `Headers`.
    */
-  respondHot(held: HeldRendition, varyAccept: boolean): Response;
+  respondHot(held: HeldRendition, varyAccept: boolean, path: string): Response;
 }
 
 type HeaderRecord = Record<string, string>;
@@ -41,7 +43,9 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
   // Per held buffer: [without Vary, with Vary]. A changed file is a new buffer.
   const hotHeaders = new WeakMap<Buffer, [HeaderRecord?, HeaderRecord?]>();
 
-  function headersFor(served: ServedFile, etag: string): HeaderRecord {
+  const keyHeader = options.surrogateKeyHeader;
+
+  function headersFor(served: ServedFile, etag: string, path: string): HeaderRecord {
     const headers: HeaderRecord = {
       'Last-Modified': lastModifiedFor(served.mtimeMs),
       ETag: etag,
@@ -50,6 +54,7 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
       'X-Rendition-Cache': served.outcome,
     };
     if (served.varyAccept) headers.Vary = 'Accept';
+    if (keyHeader !== undefined) headers[keyHeader] = surrogateKeyOf(path);
     return headers;
   }
 
@@ -60,7 +65,7 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
   }
 
   return {
-    respond(served, request) {
+    respond(served, request, path) {
       // ORIGINALS_REDIRECT_SECONDS: the client fetches the original from the object store.
       if (served.body.kind === 'redirect') {
         return new Response(null, {
@@ -74,7 +79,7 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
         });
       }
       const etag = etagFor(served.mtimeMs, served.size);
-      const headers = headersFor(served, etag);
+      const headers = headersFor(served, etag, path);
       // A fallback image stands in for another URL: its validators must never turn into a 304.
       const outcome =
         served.status === undefined
@@ -97,7 +102,7 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
       return new Response(bodyOf(served.body, served.size), { status, headers });
     },
 
-    respondHot(held, varyAccept) {
+    respondHot(held, varyAccept, path) {
       const { buffer } = held.body;
       let memo = hotHeaders.get(buffer);
       if (memo === undefined) {
@@ -108,7 +113,8 @@ export function createFileResponder(options: FileResponderOptions): FileResponde
       let headers = memo[slot];
       if (headers === undefined) {
         const served = { ...held, varyAccept };
-        headers = withEntity(headersFor(served, etagFor(held.mtimeMs, held.size)), served);
+        // A held buffer is one file of one original: `path` is the same on every call.
+        headers = withEntity(headersFor(served, etagFor(held.mtimeMs, held.size), path), served);
         memo[slot] = headers;
       }
       return new Response(buffer, { status: 200, headers });

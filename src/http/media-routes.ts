@@ -1,6 +1,7 @@
 // Public routes: `GET|HEAD <MEDIA_URL>/<path>[/<rendition>]`.
 
 import type { Context, MiddlewareHandler } from 'hono';
+import { surrogateKeyOf } from '../cdn/surrogate-key.js';
 import { AppError } from '../errors.js';
 import type { ImageInfo } from '../services/image-info.js';
 import type { MediaService, ResolvedTarget } from '../services/media-service.js';
@@ -18,6 +19,8 @@ export interface MediaRoutesOptions {
   readonly info?: (path: string) => Promise<ImageInfo>;
   /** Signed URLs (docs/signed-urls.md); absent: off. */
   readonly signing?: SignatureCheckOptions;
+  /** SURROGATE_KEY_HEADER (docs/cdn.md); absent: off. */
+  readonly surrogateKeyHeader?: string;
 }
 
 /**
@@ -32,23 +35,33 @@ export interface MediaRoutesOptions {
 export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandler {
   const prefix = `${options.mediaUrl}/`;
   const targets = createMediaTargetParser();
-  const responder = createFileResponder({ cacheMaxAge: options.cacheMaxAge });
+  const responder = createFileResponder({
+    cacheMaxAge: options.cacheMaxAge,
+    ...(options.surrogateKeyHeader === undefined
+      ? {}
+      : { surrogateKeyHeader: options.surrogateKeyHeader }),
+  });
+  const keyHeader = options.surrogateKeyHeader;
 
   async function serveFull(c: Context, resolved: ResolvedTarget, headers: MediaHeaders) {
     const served = await options.media.serve(resolved);
     c.set('outcome', served.outcome);
-    return responder.respond(served, {
-      method: c.req.method,
-      // Without any `If-*` header there is nothing to read (and no Headers object to build).
-      conditions: headers.conditional
-        ? {
-            ifMatch: c.req.header('if-match'),
-            ifUnmodifiedSince: c.req.header('if-unmodified-since'),
-            ifNoneMatch: c.req.header('if-none-match'),
-            ifModifiedSince: c.req.header('if-modified-since'),
-          }
-        : {},
-    });
+    return responder.respond(
+      served,
+      {
+        method: c.req.method,
+        // Without any `If-*` header there is nothing to read (and no Headers object to build).
+        conditions: headers.conditional
+          ? {
+              ifMatch: c.req.header('if-match'),
+              ifUnmodifiedSince: c.req.header('if-unmodified-since'),
+              ifNoneMatch: c.req.header('if-none-match'),
+              ifModifiedSince: c.req.header('if-modified-since'),
+            }
+          : {},
+      },
+      originalOf(resolved),
+    );
   }
 
   async function serveInfo(c: Context, path: string) {
@@ -58,6 +71,7 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
     return c.json(await options.info(path), 200, {
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
+      ...(keyHeader === undefined ? {} : { [keyHeader]: surrogateKeyOf(path) }),
     });
   }
 
@@ -82,9 +96,14 @@ export function createMediaRoutes(options: MediaRoutesOptions): MiddlewareHandle
       const hot = options.media.serveHot(resolved);
       if (hot !== undefined) {
         c.set('outcome', hot.outcome);
-        return responder.respondHot(hot, resolved.varyAccept);
+        return responder.respondHot(hot, resolved.varyAccept, originalOf(resolved));
       }
     }
     return serveFull(c, resolved, headers);
   };
+}
+
+/** The media path of the original a target is, or is a rendition of. */
+function originalOf(resolved: ResolvedTarget): string {
+  return resolved.kind === 'original' ? resolved.target.path : resolved.target.spec.path;
 }

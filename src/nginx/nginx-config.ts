@@ -58,6 +58,11 @@ const NEGOTIATED_TAIL_RE = `(?:${SIZE_TAIL_RE}|/filters/(?:${FILTER_RE})(?:/(?:$
  * which Node's HTTP parser refuses (both then answer its 400).
  */
 const RAW_TO_NODE_RE = String.raw`%(?:2[eEfF5]|5[cC]|[01][0-9a-fA-F]|7[fF])|//|/\.|\x5c|[\x80-\xff]`;
+/**
+ * With SURROGATE_KEY_HEADER, also percent-encoded non-ASCII bytes: nginx's key would be the
+ * decoded bytes, Node's is ASCII (src/cdn/surrogate-key.ts), so Node answers those paths.
+ */
+const RAW_TO_NODE_KEYED_RE = `${RAW_TO_NODE_RE}|%[89a-fA-F][0-9a-fA-F]`;
 
 /** Characters that would change the meaning of an nginx config if they were in a root. */
 const UNSAFE_IN_NGINX = /["$;{}\\\n\r\t#'\s]/;
@@ -114,9 +119,7 @@ export function renderNginxConfig(
     TYPES: typesBlock(),
     PATH_RE,
     UTF8_RE,
-    EXPLICIT_TAIL_RE,
-    NEGOTIATED_TAIL_RE,
-    RAW_TO_NODE_RE,
+    ...keyedParts(config),
     CACHE_CONTROL: cacheControlFor(config.http.cacheMaxAge),
     VARY: preferred.length > 0 ? '            add_header Vary Accept;' : '',
     ORIGINAL_ANSWER: originalAnswer(config, mediaRoot),
@@ -127,6 +130,42 @@ export function renderNginxConfig(
       throw new Error(`Unknown placeholder ${placeholder} in the nginx template`);
     return value;
   });
+}
+
+/**
+ * The parts that differ when answers name their original (SURROGATE_KEY_HEADER): the
+ * locations then capture the original's path, and repeat the parent's headers (a location
+ * with an add_header of its own inherits none). Off, a hit with an explicit format matches
+ * a plain byte regex without captures and adds no header: nothing it does not need.
+ */
+function keyedParts(config: Config): Record<string, string> {
+  const header = config.cdn.surrogateKeyHeader;
+  if (header === undefined) {
+    return {
+      RAW_TO_NODE_RE,
+      EXPLICIT_LOCATION_RE: EXPLICIT_TAIL_RE,
+      EXPLICIT_HEADERS: '',
+      NEGOTIATED_STEM_RE: `.+${NEGOTIATED_TAIL_RE}`,
+      NEGOTIATED_KEY_HEADER: '',
+      ORIGINAL_HEADERS: '',
+    };
+  }
+  const mediaUrlRe = config.http.mediaUrl.replace(/[.]/g, '\\.');
+  const filtersRe = `/filters/(?:${FILTER_RE})(?:/(?:${FILTER_RE}))*`;
+  const parentHeaders = [
+    `            add_header Cache-Control "${cacheControlFor(config.http.cacheMaxAge)}";`,
+    '            add_header X-Content-Type-Options nosniff;',
+  ];
+  const keyHeader = (variable: string) => `            add_header ${header} $${variable};`;
+  return {
+    RAW_TO_NODE_RE: RAW_TO_NODE_KEYED_RE,
+    // The shortest path before one optional filters block and the size: the original.
+    EXPLICIT_LOCATION_RE: `^${mediaUrlRe}/(?<rendition_key>.+?)(?:${filtersRe})?${EXPLICIT_TAIL_RE}`,
+    EXPLICIT_HEADERS: [...parentHeaders, keyHeader('rendition_key')].join('\n'),
+    NEGOTIATED_STEM_RE: `(?<rendition_key>.+?)(?:(?:${filtersRe})?${SIZE_TAIL_RE}|${filtersRe})`,
+    NEGOTIATED_KEY_HEADER: `${keyHeader('rendition_key')}\n`,
+    ORIGINAL_HEADERS: `${[...parentHeaders, keyHeader('rendition_original')].join('\n')}\n`,
+  };
 }
 
 /**

@@ -100,10 +100,10 @@ export function createRenderer(options: {
       if (isAnimated(source)) {
         // One decode shared is one frame shared: an animation's items each read the file.
         return Promise.allSettled(
-          items.map(async (item) => {
-            const p = plan(source, item, ppoi);
-            return rendered(await runPipeline(file, p, options.render, mark), p);
-          }),
+          onceEach(
+            items.map((item) => () => plan(source, item, ppoi)),
+            async (p) => rendered(await runPipeline(file, p, options.render, mark), p),
+          ),
         );
       }
       const plans = items.map((item) => plan(source, item, ppoi));
@@ -120,7 +120,10 @@ export function createRenderer(options: {
             };
       const decoded = await decodeOnce(file, size, options.render);
       return Promise.allSettled(
-        plans.map(async (p) => rendered(await runPipeline(decoded, p, options.render, mark), p)),
+        onceEach(
+          plans.map((p) => () => p),
+          async (p) => rendered(await runPipeline(decoded, p, options.render, mark), p),
+        ),
       );
     },
   };
@@ -141,4 +144,39 @@ function watermarkNotConfigured(): AppError {
     'WATERMARK_NOT_CONFIGURED',
     'Expected WATERMARK_IMAGE to be set for filters/watermark but it is empty on this server; set WATERMARK_IMAGE to an image file, or drop watermark from the URL',
   );
+}
+
+/**
+ * Runs `run` once per distinct plan: items whose plans are equal share one result. An
+ * animated WebP original warms its AVIF stand-in, its WebP and its fallback (stored as
+ * WebP) with one and the same plan: one render, three names. A plan that throws fails its
+ * own item only.
+ */
+function onceEach(
+  plans: readonly (() => RenderPlan)[],
+  run: (plan: RenderPlan) => Promise<RenderedImage>,
+): Promise<RenderedImage>[] {
+  const byPlan = new Map<string, Promise<RenderedImage>>();
+  return plans.map((planOf) => {
+    let p: RenderPlan;
+    try {
+      p = planOf();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Plans are plain data: equal JSON, equal output.
+    const key = JSON.stringify(p);
+    const shared = byPlan.get(key);
+    if (shared === undefined) {
+      const result = run(p);
+      byPlan.set(key, result);
+      return result;
+    }
+    // A Buffer of its own over the same bytes: held renditions are told apart by Buffer
+    // (their response headers are memoised per Buffer), and nothing is copied.
+    return shared.then((image) => ({
+      ...image,
+      body: Buffer.from(image.body.buffer, image.body.byteOffset, image.body.length),
+    }));
+  });
 }

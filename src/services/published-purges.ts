@@ -1,15 +1,23 @@
-// A rendition cache whose purges also reach the other nodes: this node purges its own
-// copies, then the change log tells every other node to purge theirs.
+// A rendition cache whose purges reach past this node: this node purges its own copies, then
+// the change log tells every other node to purge theirs, then the CDN is told (if one is
+// configured) after a delay that lets the other nodes finish first.
 
 import type { RenditionCache } from '../cache/rendition-cache.js';
+import type { PurgeWebhook } from '../cdn/purge-webhook.js';
 import type { NodeSync } from '../registry/registry.js';
 
-export function withPublishedPurges(cache: RenditionCache, sync: NodeSync): RenditionCache {
+export function withPublishedPurges(
+  cache: RenditionCache,
+  sync: NodeSync,
+  cdn: PurgeWebhook | undefined,
+): RenditionCache {
   return {
     ...cache,
     async purge(path, which) {
       await cache.purge(path, which);
       await sync.publishPurge(path, which);
+      // A CDN purges by original: a PPOI change ('crop') drops its thumbnails there too.
+      cdn?.purged(path);
     },
   };
 }

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_CLI, requireBuiltCli } from '../helpers/child-server.js';
 import { runProgram } from '../helpers/cli.js';
+import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
 
 /** Debian's interpreter: the one python3-django and friends are installed for. */
 const PYTHON = '/usr/bin/python3';
@@ -25,6 +26,18 @@ function skipWithoutDjango(): boolean {
   if (process.env.CI !== undefined && process.env.CI !== '') {
     throw new Error(
       `the Django package's suite needs ${PYTHON} with Debian's ${PACKAGES} when CI is set (apt-get install -y ${PACKAGES})`,
+    );
+  }
+  return true;
+}
+
+/** True (skip) without Debian's python3-django-storages and python3-boto3; throws when CI is set. */
+function skipWithoutStorages(): boolean {
+  const probe = spawnSync(PYTHON, ['-c', 'import storages, boto3'], { stdio: 'ignore' });
+  if (probe.error === undefined && probe.status === 0) return false;
+  if (process.env.CI !== undefined && process.env.CI !== '') {
+    throw new Error(
+      `the Django package's S3 run needs ${PYTHON} with Debian's python3-django-storages and python3-boto3 when CI is set`,
     );
   }
   return true;
@@ -83,7 +96,6 @@ describe.skipIf(skipWithoutDjango())('the Django package (integrations/django)',
       PYTHONPATH: `${site}:${PACKAGE_DIR}`,
       RENDITION_TEST_NODE: process.execPath,
       RENDITION_TEST_CLI: BUILT_CLI,
-      RENDITION_TEST_DIR: join(dir, 'suite'),
     };
   }, 180_000);
 
@@ -115,11 +127,11 @@ describe.skipIf(skipWithoutDjango())('the Django package (integrations/django)',
     );
   });
 
-  it('passes its own suite against the built server (manage.py test)', async () => {
+  async function passesSuite(extra: Record<string, string>, suiteDir: string) {
     const result = await runProgram(
       PYTHON,
       ['-P', '-m', 'django', 'test', '--settings=tests.settings', '--noinput', '-v', '2', 'tests'],
-      env,
+      { ...env, ...extra, RENDITION_TEST_DIR: join(dir, suiteDir) },
       { cwd: dir, timeoutMs: 240_000, name: 'django test' },
     );
     const output = `${result.stdout}\n${result.stderr}`;
@@ -127,5 +139,27 @@ describe.skipIf(skipWithoutDjango())('the Django package (integrations/django)',
     expect(output).toMatch(new RegExp(`^Ran ${await testMethods()} tests in `, 'm'));
     expect(output).toMatch(/^OK$/m);
     expect(output).not.toMatch(/skipped/i);
+  }
+
+  it('passes its own suite against the built server (manage.py test)', async () => {
+    await passesSuite({}, 'suite');
   }, 300_000);
+
+  it.skipIf(skipWithoutRadosgw() || skipWithoutStorages())(
+    'passes the same suite with Django storing through django-storages into the S3 bucket rendition reads',
+    async () => {
+      const { cluster, bucket, client } = await joinRadosgw('django-storages');
+      client.destroy();
+      const s3 = {
+        endpoint: cluster.endpoint,
+        region: cluster.region,
+        bucket,
+        prefix: 'media',
+        accessKeyId: cluster.accessKeyId,
+        secretAccessKey: cluster.secretAccessKey,
+      };
+      await passesSuite({ RENDITION_TEST_S3: JSON.stringify(s3) }, 'suite-s3');
+    },
+    300_000,
+  );
 });

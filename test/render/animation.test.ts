@@ -188,6 +188,36 @@ describe('animated originals', () => {
     expectFrames(await framesOf(animated?.body ?? Buffer.alloc(0)));
     expect(await framesOf(still?.body ?? Buffer.alloc(0))).toMatchObject({ frames: 1, width: 40 });
   });
+
+  it("renders once for a batch's items whose output is the same (AVIF stand-in, WebP, fallback)", async () => {
+    const animatedWebp = join(dir, 'batch.webp');
+    await writeFile(animatedWebp, await animation(160, 120, COLOURS, 'webp', TIMING));
+    const results = await renderer.renderMany(
+      animatedWebp,
+      [
+        { spec: thumbnail(80, 80), choice: { kind: 'preferred', format: 'avif' } },
+        { spec: thumbnail(80, 80), choice: { kind: 'preferred', format: 'webp' } },
+        { spec: thumbnail(80, 80), choice: { kind: 'original' } },
+        { spec: thumbnail(40, 40), choice: { kind: 'original' } },
+      ],
+      undefined,
+    );
+    const [avif, asWebp, fallback, smaller] = results.map((r) =>
+      r.status === 'fulfilled' ? r.value : undefined,
+    );
+    expect(avif?.format).toBe('webp');
+    // One pipeline run: the same bytes in memory answer all three items (each its own Buffer).
+    expect(asWebp?.body).not.toBe(avif?.body);
+    expect(asWebp?.body.buffer).toBe(avif?.body.buffer);
+    expect(fallback?.body.buffer).toBe(avif?.body.buffer);
+    expect(asWebp?.body.equals(avif?.body ?? Buffer.alloc(0))).toBe(true);
+    expect(smaller?.body.buffer).not.toBe(avif?.body.buffer);
+    expectFrames(await framesOf(asWebp?.body ?? Buffer.alloc(0)));
+    expect(await framesOf(smaller?.body ?? Buffer.alloc(0))).toMatchObject({
+      frames: 3,
+      width: 40,
+    });
+  });
 });
 
 describe('MAX_ANIMATION_PIXELS', () => {

@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterable, Tuple, Union
 from rest_framework import serializers
 
 from . import conf, records
-from .specs import entry_url, parse_entry
+from .specs import entry_url, parse_entry, rendition_url
 
 
 class RenditionImageFieldSerializer(serializers.ImageField):
@@ -44,7 +44,13 @@ class RenditionImageFieldSerializer(serializers.ImageField):
         absolute = request.build_absolute_uri if request is not None else (lambda url: url)
         out: Dict[str, Any] = {}
         for name, spec in self._entries().items():
-            url = value.url if spec == "url" else entry_url(conf.media_url(), value.name, parse_entry(spec))
+            # The original through rendition too, wherever the storage keeps it (an S3 URL would
+            # bypass rendition's headers, surrogate keys and nginx).
+            url = (
+                rendition_url(conf.media_url(), value.name)
+                if spec == "url"
+                else entry_url(conf.media_url(), value.name, parse_entry(spec))
+            )
             out[name] = absolute(url)
         if self.srcsets and isinstance(self.sizes, str):
             out["srcsets"] = {}

@@ -5,7 +5,8 @@ from typing import Any, Dict, Optional
 
 from django import forms
 
-from .specs import SpecError
+from . import conf
+from .specs import SpecError, rendition_url
 
 
 class PPOIClickWidget(forms.ClearableFileInput):
@@ -31,5 +32,7 @@ class PPOIClickWidget(forms.ClearableFileInput):
             ppoi_input=self.ppoi_field,
             ppoi_left=f"{ppoi[0] * 100:g}%",
             ppoi_top=f"{ppoi[1] * 100:g}%",
+            # The original as rendition serves it, wherever the storage keeps the file.
+            image_url=rendition_url(conf.media_url(), value.name) if getattr(value, "name", "") else "",
         )
         return context

@@ -5,16 +5,18 @@ import io
 import json
 import os
 import struct
+import time
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import TransactionTestCase
 from PIL import Image, ImageDraw
 
 from .gallery.models import Photo
-from .server import SERVER, TOKEN
+from .server import S3, SERVER, TOKEN
 
 
 def generated_image(width: int, height: int, image_format: str = "JPEG") -> bytes:
@@ -60,8 +62,10 @@ def admin_record(path: str) -> Optional[Dict[str, Any]]:
 
 
 def files_of(name: str) -> List[str]:
-    """Every file of the original `name` under MEDIA_ROOT and CACHE_ROOT."""
+    """Every file of the original `name` under MEDIA_ROOT and CACHE_ROOT (and its object in S3 mode)."""
     found = []
+    if S3 is not None and default_storage.exists(name):
+        found.append(f"s3:{name}")
     for root in (SERVER.media_root, SERVER.cache_root):
         for directory, _, files in os.walk(root):
             for file in files:
@@ -69,6 +73,16 @@ def files_of(name: str) -> List[str]:
                 if relative == name or relative.startswith(name + "/"):
                     found.append(os.path.join(root, relative))
     return sorted(found)
+
+
+def wait_until_gone(name: str, timeout: float = 15.0) -> None:
+    """Until rendition answers 404 for the original `name` (S3 mode notices an object deleted
+    behind its back within ORIGINALS_RESCAN_SECONDS, local mode at once)."""
+    deadline = time.monotonic() + timeout
+    while fetch(f"/media/{name}")[0] != 404:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"rendition still serves {name} {timeout} s after it was deleted")
+        time.sleep(0.1)
 
 
 def cached_renditions(name: str) -> List[str]:

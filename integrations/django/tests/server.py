@@ -2,6 +2,9 @@
 
 The environment names it: RENDITION_TEST_NODE (node), RENDITION_TEST_CLI (dist/cli.js) and
 RENDITION_TEST_DIR (a temp directory for its roots); test/integrations/django.test.ts sets them.
+With RENDITION_TEST_S3 (a JSON object: endpoint, region, bucket, prefix, accessKeyId,
+secretAccessKey) the server reads its originals from that bucket (ORIGINALS_STORE=s3) and the
+suite's Django writes them there through django-storages (tests/settings.py).
 """
 from __future__ import annotations
 
@@ -12,9 +15,11 @@ import re
 import subprocess
 import threading
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 TOKEN = "django-suite-token-0123456789abcdef"
+#: The bucket both sides share, when the suite runs in S3 mode; None: MEDIA_ROOT.
+S3: Optional[Dict[str, str]] = json.loads(os.environ.get("RENDITION_TEST_S3") or "null")
 #: rendition's CONFIG_FILE key sets, and what the settings say (the check compares them).
 KEY_SETS = {
     "image": {
@@ -23,6 +28,8 @@ KEY_SETS = {
         "large": "crop__320x320",
     },
     "hero": {"wide": {"size": "crop__640x360", "widths": [320, 640]}},
+    # VIF's filter form and an explicit format: the check compares these too.
+    "listing": {"dark": "filters__invert__crop__320x320.png"},
 }
 
 
@@ -65,6 +72,20 @@ class RenditionServer:
             "ADMIN_TOKEN": TOKEN,
             "LOG_LEVEL": "warn",
         }
+        if S3 is not None:
+            env.update(
+                {
+                    "ORIGINALS_STORE": "s3",
+                    "S3_ENDPOINT": S3["endpoint"],
+                    "S3_REGION": S3["region"],
+                    "S3_BUCKET": S3["bucket"],
+                    "S3_PREFIX": S3["prefix"],
+                    "S3_FORCE_PATH_STYLE": "true",
+                    "ORIGINALS_RESCAN_SECONDS": "1",
+                    "AWS_ACCESS_KEY_ID": S3["accessKeyId"],
+                    "AWS_SECRET_ACCESS_KEY": S3["secretAccessKey"],
+                }
+            )
         command = [required_env("RENDITION_TEST_NODE"), required_env("RENDITION_TEST_CLI"), "serve"]
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         lines: "queue.Queue[Optional[str]]" = queue.Queue()

@@ -1,5 +1,5 @@
 """Settings of the package's own suite: sqlite, MEDIA_ROOT shared with the server it starts."""
-from .server import KEY_SETS, SERVER, TOKEN
+from .server import KEY_SETS, S3, SERVER, TOKEN
 
 SECRET_KEY = "rendition-django-tests"
 DEBUG = False
@@ -46,6 +46,19 @@ MEDIA_ROOT = str(SERVER.media_root)
 MEDIA_URL = "/media/"
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o775
 FILE_UPLOAD_PERMISSIONS = 0o644
+if S3 is not None:
+    # The common production setup: django-storages writes originals to the bucket rendition
+    # reads (ORIGINALS_STORE=s3), under the same prefix.
+    DEFAULT_FILE_STORAGE = "storages.backends.s3boto3.S3Boto3Storage"
+    AWS_S3_ENDPOINT_URL = S3["endpoint"]
+    AWS_S3_REGION_NAME = S3["region"]
+    AWS_STORAGE_BUCKET_NAME = S3["bucket"]
+    AWS_LOCATION = S3["prefix"]
+    AWS_ACCESS_KEY_ID = S3["accessKeyId"]
+    AWS_SECRET_ACCESS_KEY = S3["secretAccessKey"]
+    AWS_S3_ADDRESSING_STYLE = "path"
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_DEFAULT_ACL = None
 
 # The runner sets RENDITION_ADMIN_URL and RENDITION_MEDIA_URL once the server listens.
 RENDITION_TOKEN = TOKEN
@@ -58,6 +71,7 @@ VERSATILEIMAGEFIELD_RENDITION_KEY_SETS = {
         ("large", "crop__320x320"),
     ],
     "hero": [("wide", KEY_SETS["hero"]["wide"])],
+    "listing": [("dark", "filters__invert__crop__320x320.png")],
 }
 RENDITION_RETRY_DELAYS = (30, 120)
 LOGGING = {

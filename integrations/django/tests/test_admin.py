@@ -1,4 +1,5 @@
 """The admin's PPOI widget: the image with its marker, and a posted PPOI that reaches rendition."""
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from .helpers import PhotoTestCase, admin_record
@@ -14,7 +15,7 @@ class AdminWidgetTests(PhotoTestCase):
         photo = self.create_photo()
         page = self.client.get(f"/admin/gallery/photo/{photo.pk}/change/").content.decode()
         self.assertIn('<div class="rendition-ppoi" data-ppoi-input="ppoi">', page)
-        self.assertIn(f'<img src="/media/{photo.image.name}"', page)
+        self.assertIn(f'<img src="{settings.RENDITION_MEDIA_URL}{photo.image.name}"', page)
         self.assertIn('style="left: 50%; top: 50%"', page)
         self.assertIn("rendition_django/ppoi.js", page)
         response = self.client.post(

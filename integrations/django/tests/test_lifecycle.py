@@ -13,7 +13,7 @@ from rendition_django.checks import check_key_sets
 from rendition_django.models import RenditionJob
 
 from .gallery.models import Photo
-from .helpers import PhotoTestCase, admin_record, cached_renditions, files_of, generated_image
+from .helpers import PhotoTestCase, admin_record, cached_renditions, files_of, generated_image, wait_until_gone
 from .server import SERVER
 
 #: Some of the files warming the `image` and `hero` key sets writes (every format, variants too).
@@ -136,7 +136,12 @@ class FailureTests(PhotoTestCase):
 
 class CheckTests(PhotoTestCase):
     def test_key_sets_that_differ_are_listed(self) -> None:
-        changed = {"image": [("small", "thumbnail__180x180"), ("medium", "crop__220x220"), ("huge", "crop__900x900")], "avatar": [("tiny", "crop__48x48")]}
+        changed = {
+            "image": [("small", "thumbnail__180x180"), ("medium", "crop__220x220"), ("huge", "crop__900x900")],
+            "avatar": [("tiny", "crop__48x48")],
+            # Same filter and sizer, another format: a difference too.
+            "listing": [("dark", "filters__invert__crop__320x320.webp")],
+        }
         with self.settings(VERSATILEIMAGEFIELD_RENDITION_KEY_SETS=changed):
             [error] = check_key_sets()
         self.assertEqual(error.id, "rendition.E003")
@@ -148,7 +153,8 @@ class CheckTests(PhotoTestCase):
                 "image.medium: 'crop__220x220' here, 'thumbnail__220x220' on the server",
                 "image.huge: crop__900x900 here, missing on the server",
                 "image.large: missing here, crop__320x320 on the server",
-                "key set 'avatar' is not on the server (it has ['hero', 'image'])",
+                "key set 'avatar' is not on the server (it has ['hero', 'image', 'listing'])",
+                "listing.dark: 'filters__invert__crop__320x320.webp' here, 'filters__invert__crop__320x320.png' on the server",
             ],
         )
 
@@ -161,7 +167,9 @@ class CheckTests(PhotoTestCase):
     def test_rendition_sync_check_reports_drift(self) -> None:
         self.assertIn("no drift", run_command("rendition_sync", "--check"))
         photo = self.create_photo()
-        (SERVER.media_root / photo.image.name).unlink()
+        # Gone behind both apps' backs (a file removed, an object deleted).
+        default_storage.delete(photo.image.name)
+        wait_until_gone(photo.image.name)
         client.upload("orphans/left.jpg", generated_image(40, 30), "left.jpg")
         self.addCleanup(client.delete, "orphans/left.jpg")
         out = io.StringIO()

@@ -1,0 +1,21 @@
+// The key a CDN files an answer under: its original's media path, the same from Node and nginx.
+
+/**
+ * The surrogate key of an original (and of all its renditions): its media path, with every
+ * non-ASCII byte percent-encoded (uppercase hex), so the header is plain ASCII. Media paths
+ * have no spaces or commas (src/url/media-path.ts), the separators of Fastly's and
+ * Cloudflare's key lists. nginx writes the same key for ASCII paths and hands the others
+ * to Node (docs/cdn.md).
+ */
+export function surrogateKeyOf(path: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range itself
+  if (/^[\x00-\x7f]*$/.test(path)) return path;
+  let key = '';
+  for (const byte of Buffer.from(path, 'utf8')) {
+    key +=
+      byte < 0x80
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return key;
+}
