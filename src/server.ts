@@ -383,6 +383,7 @@ async function wire(
     ops: {
       health: createHealthCheck({
         roots: { mediaRoot: roots.media, cacheRoot: roots.cache, dataDir: roots.data },
+        originals: () => originals.health(),
         registry: () => (state.registryOpen ? sync.state() : 'not loaded'),
         draining: () => state.draining,
       }),

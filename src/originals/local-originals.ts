@@ -167,6 +167,11 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
     // Nothing is copied: every read goes to MEDIA_ROOT.
     forget() {},
 
+    // MEDIA_ROOT's own check (writable) is the health check's roots.mediaRoot.
+    async health() {
+      return 'ok';
+    },
+
     async close() {},
   };
 }

@@ -3,6 +3,9 @@
 
 import type { FileHandle } from 'node:fs/promises';
 
+/** A store's health answer is reused for this long (ms): /healthz cannot flood the bucket. */
+export const HEALTH_CHECK_MS = 2_000;
+
 /** What a media path names in the store (symlinks resolved, for the local store). */
 export type OriginalKind = 'file' | 'directory' | 'other';
 
@@ -78,6 +81,11 @@ export interface OriginalsStore {
    * so the next render reads the store again.
    */
   forget(path: string): void;
+  /**
+   * 'ok' while the store answers, else why not (for /healthz). Cheap and bounded: the S3
+   * store asks the bucket at most once per {@link HEALTH_CHECK_MS}, whatever the call rate.
+   */
+  health(): Promise<string>;
   /** Stops background work (rescans, fetches); the store is not used afterwards. */
   close(): Promise<void>;
 }

@@ -25,8 +25,9 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AppError, quoteInput } from '../errors.js';
 import { mediaTypeFor } from '../url/media-types.js';
 import { isHiddenPath, originalNotFound } from '../url/original-path.js';
-import { asideKeyOf, keyOf, pathOfKey } from './object-keys.js';
+import { createBucketHealth } from './bucket-health.js';
 import { type KnownVersions, loadKnownVersions } from './known-versions.js';
+import { asideKeyOf, keyOf, pathOfKey } from './object-keys.js';
 import { createOriginalCopies, type Fetched } from './original-copies.js';
 import type { OriginalKind, OriginalsStore, SetAside } from './originals-store.js';
 
@@ -339,6 +340,7 @@ function createS3Originals(
   keepFresh.unref();
 
   let tempDir: Promise<string> | undefined;
+  const health = createBucketHealth({ client, bucket, timeoutMs: options.timeoutMs, describe });
 
   return {
     async open(path) {
@@ -466,6 +468,8 @@ function createS3Originals(
     forget(path) {
       copies.drop(path);
     },
+
+    health,
 
     async close() {
       clearInterval(timer);

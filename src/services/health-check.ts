@@ -1,4 +1,5 @@
-// Readiness: the storage roots are writable, the registry is loaded, the server is not draining.
+// Readiness: the storage roots are writable, the originals store answers, the registry is
+// loaded and in step, the server is not draining.
 
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -12,6 +13,7 @@ export interface HealthReport {
     readonly mediaRoot: CheckResult;
     readonly cacheRoot: CheckResult;
     readonly dataDir: CheckResult;
+    readonly originals: CheckResult;
     readonly registry: CheckResult;
     readonly server: CheckResult;
   };
@@ -23,23 +25,27 @@ export interface HealthCheckOptions {
     readonly cacheRoot: string;
     readonly dataDir: string;
   };
+  /** 'ok' while the originals store answers (S3: a HEAD bucket, cached for 2 s). */
+  readonly originals: () => Promise<CheckResult>;
   /** 'ok' while the registry is open and in step with the other nodes, else why not. */
   readonly registry: () => CheckResult;
   /** True once a shutdown has begun: a load balancer should stop sending requests. */
   readonly draining: () => boolean;
 }
 
-/** A readiness check, run on every call (cheap: three `access` calls). */
+/** A readiness check, run on every call (cheap: three `access` calls, a cached bucket probe). */
 export function createHealthCheck(options: HealthCheckOptions): () => Promise<HealthReport> {
   const { roots } = options;
   return async function checkHealth() {
-    const [mediaRoot, cacheRoot, dataDir] = await Promise.all(
-      [roots.mediaRoot, roots.cacheRoot, roots.dataDir].map(writable),
-    );
+    const [[mediaRoot, cacheRoot, dataDir], originals] = await Promise.all([
+      Promise.all([roots.mediaRoot, roots.cacheRoot, roots.dataDir].map(writable)),
+      options.originals(),
+    ]);
     const checks = {
       mediaRoot: mediaRoot ?? 'ok',
       cacheRoot: cacheRoot ?? 'ok',
       dataDir: dataDir ?? 'ok',
+      originals,
       registry: options.registry(),
       server: options.draining() ? 'shutting down' : 'ok',
     };

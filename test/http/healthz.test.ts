@@ -29,7 +29,14 @@ describe('GET /healthz', () => {
       status: 200,
       body: {
         status: 'ok',
-        checks: { mediaRoot: 'ok', cacheRoot: 'ok', dataDir: 'ok', registry: 'ok', server: 'ok' },
+        checks: {
+          mediaRoot: 'ok',
+          cacheRoot: 'ok',
+          dataDir: 'ok',
+          originals: 'ok',
+          registry: 'ok',
+          server: 'ok',
+        },
       },
     });
   });

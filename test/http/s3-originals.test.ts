@@ -3,8 +3,11 @@
 // the byte cap, non-images, traversal, presigned redirects, a gateway going down, start-up.
 
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -12,18 +15,15 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startServerWithParts } from '../../src/server.js';
+import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { runCli } from '../helpers/cli.js';
 import { BLUE, colourAt, GREEN, inspect, near, RED } from '../helpers/images.js';
-import { type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
-import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
 import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
+import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const skip = skipWithoutRadosgw();
@@ -324,9 +324,24 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
       expect(codeOf(miss)).toBe('ORIGINALS_UNAVAILABLE');
       expect(miss.headers.get('retry-after')).toBe('5');
       expect(JSON.parse(miss.body.toString()).error.message).toMatch(/S3_ENDPOINT/);
+      // /healthz names the bucket (its probe is cached for 2 s: poll past a stale 'ok').
+      await expect
+        .poll(async () => JSON.parse((await get(cut, '/healthz')).body.toString()), {
+          timeout: 10_000,
+        })
+        .toMatchObject({ status: 'unavailable', checks: { originals: /^bucket .*ECONNREFUSED/ } });
+      const down = await get(cut, '/healthz');
+      expect(down.status).toBe(503);
+      expect(JSON.parse(down.body.toString()).checks).toMatchObject({
+        registry: 'ok',
+        cacheRoot: 'ok',
+      });
       await gateway.start();
       await expect
         .poll(async () => (await get(cut, '/media/other.jpg/thumbnail/100x100.jpg')).status)
+        .toBe(200);
+      await expect
+        .poll(async () => (await get(cut, '/healthz')).status, { timeout: 10_000 })
         .toBe(200);
     } finally {
       await gateway.stop();

@@ -16,14 +16,24 @@ afterEach(async () => {
 
 describe('createHealthCheck', () => {
   const roots = () => ({ mediaRoot: dir, cacheRoot: dir, dataDir: dir });
-
-  it('is ok when the roots are writable, the registry loaded and the server not draining', async () => {
-    const check = createHealthCheck({
+  const checkWithOriginals = (originals: string) =>
+    createHealthCheck({
       roots: roots(),
+      originals: async () => originals,
       registry: () => 'ok',
       draining: () => false,
     });
-    expect((await check()).status).toBe('ok');
+
+  it('is ok when the roots are writable, the registry loaded and the server not draining', async () => {
+    expect((await checkWithOriginals('ok')()).status).toBe('ok');
+  });
+
+  it('names an originals store that does not answer', async () => {
+    const check = checkWithOriginals('bucket media: it did not answer in time');
+    expect(await check()).toMatchObject({
+      status: 'unavailable',
+      checks: { originals: 'bucket media: it did not answer in time', registry: 'ok' },
+    });
   });
 
   it('names a registry not loaded and a server shutting down', async () => {
@@ -31,6 +41,7 @@ describe('createHealthCheck', () => {
     let draining = false;
     const check = createHealthCheck({
       roots: roots(),
+      originals: async () => 'ok',
       registry: () => (loaded ? 'ok' : 'not loaded'),
       draining: () => draining,
     });
