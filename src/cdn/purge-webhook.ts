@@ -45,7 +45,7 @@ export function createPurgeWebhook(options: PurgeWebhookOptions): PurgeWebhook {
   const gathering = new Set<string>();
   let gatherTimer: NodeJS.Timeout | undefined;
   // Batches that failed, waiting for their next attempt.
-  const retrying = new Map<NodeJS.Timeout, { keys: string[]; attempt: number }>();
+  const retrying = new Map<NodeJS.Timeout, string[]>();
   const inFlight = new Set<Promise<void>>();
   const shownUrl = withoutQuery(options.url);
   // Set by flush: what fails now is lost, not retried.
@@ -67,7 +67,7 @@ export function createPurgeWebhook(options: PurgeWebhookOptions): PurgeWebhook {
       track(attempt(keys, number + 1, true));
     }, delay);
     timer.unref();
-    retrying.set(timer, { keys, attempt: number + 1 });
+    retrying.set(timer, keys);
   }
 
   /** undefined when the CDN took it; else why not. */
@@ -113,7 +113,7 @@ export function createPurgeWebhook(options: PurgeWebhookOptions): PurgeWebhook {
       gathering.clear();
       for (const [timer, batch] of retrying) {
         clearTimeout(timer);
-        keys.push(...batch.keys);
+        keys.push(...batch);
       }
       retrying.clear();
       const last = [...new Set(keys)];
@@ -122,7 +122,7 @@ export function createPurgeWebhook(options: PurgeWebhookOptions): PurgeWebhook {
     },
     get pending() {
       let count = gathering.size;
-      for (const batch of retrying.values()) count += batch.keys.length;
+      for (const batch of retrying.values()) count += batch.length;
       return count;
     },
   };

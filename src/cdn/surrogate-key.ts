@@ -8,14 +8,7 @@
  * to Node (docs/cdn.md).
  */
 export function surrogateKeyOf(path: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range itself
-  if (/^[\x00-\x7f]*$/.test(path)) return path;
-  let key = '';
-  for (const byte of Buffer.from(path, 'utf8')) {
-    key +=
-      byte < 0x80
-        ? String.fromCharCode(byte)
-        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return key;
+  // Every other character a media path may hold (letters, digits, `._~@+-`, `/`) is one
+  // encodeURI keeps, so this encodes exactly the non-ASCII bytes.
+  return encodeURI(path);
 }

@@ -45,11 +45,6 @@ const SIZE = z
  * Every setting, in the order docs/settings.md lists them. The property name is the
  * setting's key in the optional CONFIG_FILE (the environment wins over the file).
  */
-/** A `local` or `s3` store choice, `local` by default. */
-function localOrS3() {
-  return { schema: z.enum(['local', 's3']), default: 'local' as 'local' | 's3' };
-}
-
 export const SETTINGS = {
   host: setting({
     env: 'HOST',
@@ -187,7 +182,8 @@ export const SETTINGS = {
   }),
   renditionStore: setting({
     env: 'RENDITION_STORE',
-    ...localOrS3(),
+    schema: z.enum(['local', 's3']),
+    default: 'local' as 'local' | 's3',
     description:
       'Where renditions are kept: `local` (CACHE_ROOT only) or `s3` (also shared objects in S3_BUCKET under S3_RENDITIONS_PREFIX; needs ORIGINALS_STORE=s3 and REGISTRY=postgres; docs/multi-node.md#shared-renditions).',
   }),

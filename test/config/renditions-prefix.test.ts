@@ -8,7 +8,6 @@ import {
   renditionsPrefixProblem,
 } from '../../src/config/renditions-prefix.js';
 import { pathOfKey } from '../../src/originals/object-keys.js';
-import { renditionVersion, sharedKeyOf, sharedPrefixOf } from '../../src/originals/shared-keys.js';
 
 const S3 = {
   ORIGINALS_STORE: 's3',
@@ -35,7 +34,7 @@ describe('renditions prefix', () => {
     for (const originals of ['', 'site/media']) {
       const renditions = defaultRenditionsPrefix(originals);
       expect(renditionsPrefixProblem(renditions, originals)).toBeUndefined();
-      const key = sharedKeyOf(renditions, 'photos/a.jpg/thumbnail/350x0.webp');
+      const key = `${renditions}/photos/a.jpg/thumbnail/350x0.webp`;
       // The originals' rescan does not take a shared rendition for an original.
       expect(pathOfKey(originals, key)).toBeUndefined();
     }
@@ -49,15 +48,6 @@ describe('renditions prefix', () => {
     expect(renditionsPrefixProblem('', 'media')).toMatch(/bucket root/);
     expect(renditionsPrefixProblem('renditions', 'originals')).toBeUndefined();
     expect(renditionsPrefixProblem('media/:r/x', 'media')).toBeUndefined();
-  });
-
-  it('keys every rendition of an original under one listable prefix', () => {
-    const prefix = 'm/:renditions';
-    const key = sharedKeyOf(prefix, 'photos/a.jpg/thumbnail/350x0.webp');
-    expect(key.startsWith(sharedPrefixOf(prefix, 'photos/a.jpg'))).toBe(true);
-    expect(key.startsWith(sharedPrefixOf(prefix, 'photos/a'))).toBe(false);
-    expect(renditionVersion('ab12', [50, 25])).not.toBe(renditionVersion('ab12', [50, 26]));
-    expect(renditionVersion('ab12', [50, 25])).not.toBe(renditionVersion('ab13', [50, 25]));
   });
 
   it('resolves the setting, defaulting to local with a derived prefix', () => {
