@@ -32,7 +32,7 @@ const EXAMPLE_DIR = resolve('examples/django');
 /** The package the example uses, put on its PYTHONPATH (no pip install needed). */
 const PACKAGE_DIR = resolve('integrations/django');
 /** The test methods of examples/django/photos/tests.py. */
-const DJANGO_TESTS = 5;
+const DJANGO_TESTS = 6;
 
 /** The rule of test/helpers/requirement.ts, for Django and the example's libraries. */
 function skipWithoutDjango(): boolean {

@@ -68,19 +68,33 @@ def decoded_size(body, content_type):
 
 
 class ImageSources(HTMLParser):
-    """The `src` of every <img> by its class, and the `href` of the original's link."""
+    """The `src` of every <img> by its class, the <picture>'s sources by type and its <img>,
+    and the `href` of the original's link."""
 
     def __init__(self):
         super().__init__()
         self.images = {}
+        self.picture = {}
+        self.picture_img = None
         self.original = None
+        self.in_picture = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "img":
+        if tag == "picture":
+            self.in_picture = True
+        if tag == "source" and self.in_picture:
+            self.picture[attributes.get("type")] = attributes.get("srcset")
+        if tag == "img" and self.in_picture:
+            self.picture_img = attributes
+        elif tag == "img":
             self.images[attributes.get("class")] = attributes.get("src")
         if tag == "a" and attributes.get("class") == "original":
             self.original = attributes.get("href")
+
+    def handle_endtag(self, tag):
+        if tag == "picture":
+            self.in_picture = False
 
 
 class PhotoRenditionsTests(TransactionTestCase):
@@ -156,6 +170,26 @@ class PhotoRenditionsTests(TransactionTestCase):
         original = self.http.get(self.site + sources.original)
         self.assertEqual(original.status_code, 200)
         self.assertEqual(decoded_size(original.content, "image/jpeg"), (640, 480))
+
+    def test_the_picture_offers_avif_webp_and_jpeg_at_the_large_size(self):
+        photo = self.create_photo()
+        sources = self.page_sources(photo)
+        large = photo.sizes["large"]
+        self.assertEqual(sources.picture, {"image/avif": f"{large}.avif 1x", "image/webp": f"{large}.webp 1x"})
+        img = sources.picture_img
+        self.assertEqual(img["src"], f"{large}.jpg")
+        expected = fit_inside(640, 480, 320, 320)
+        self.assertEqual((int(img["width"]), int(img["height"])), expected)
+        for srcset, content_type in [
+            (sources.picture["image/avif"], "image/avif"),
+            (sources.picture["image/webp"], "image/webp"),
+            (img["src"], "image/jpeg"),
+        ]:
+            with self.subTest(content_type=content_type):
+                response = self.http.get(self.site + srcset.split(" ")[0])
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.headers["Content-Type"], content_type)
+                self.assertEqual(decoded_size(response.content, content_type), expected)
 
     def test_deleting_the_photo_leaves_no_file(self):
         photo = self.create_photo(name="dog.png", size=(500, 700), image_format="PNG")
