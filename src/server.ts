@@ -39,9 +39,14 @@ import { createHealthCheck } from './services/health-check.js';
 import { createImageInfo } from './services/image-info.js';
 import { createImageService, type ImageService } from './services/image-service.js';
 import { createMediaService, type MediaService } from './services/media-service.js';
+import {
+  type OpenedSharedRenditions,
+  openSharedRenditions,
+} from './services/open-shared-renditions.js';
 import { withPublishedPurges } from './services/published-purges.js';
 import { createRegistrationIntents, finishIntents } from './services/registration-intents.js';
 import { withRenditionHints } from './services/rendition-hints.js';
+import { type SharedRenditions, withSharedWarms } from './services/shared-renditions.js';
 import { createWarmJobs, type WarmJobs } from './services/warm-jobs.js';
 
 export interface RunningServer {
@@ -78,6 +83,8 @@ export interface ServerParts {
   readonly logger: Logger;
   /** PURGE_WEBHOOK_URL's client, when set: told of every purge this node makes. */
   readonly cdn: PurgeWebhook | undefined;
+  /** RENDITION_STORE=s3: the shared objects and their render locks; undefined otherwise. */
+  readonly sharing: OpenedSharedRenditions | undefined;
 }
 
 export interface ShutdownReport {
@@ -276,7 +283,12 @@ async function wire(
             } else logger.warn({ keys, attempt }, `CDN purge failed, will retry: ${reason}`);
           },
         });
-  const purges = withPublishedPurges(cache, sync, cdn);
+  // Set once the originals store is open (its versions are the shared objects' versions);
+  // no purge runs before that.
+  let sharing: OpenedSharedRenditions | undefined;
+  const purges = withPublishedPurges(cache, sync, cdn, (path, which) =>
+    sharing?.shared.purge(path, which),
+  );
   const originals = await openConfiguredOriginals(config.originals, {
     mediaRoot: roots.media,
     cacheRoot: roots.cache,
@@ -285,6 +297,14 @@ async function wire(
     timeoutMs: config.admin.fetchTimeoutMs,
     // Replaced or deleted in the bucket behind our back: no node serves its renditions.
     onChanged: (path) => purges.purge(path, 'all'),
+    onError: (error, message) => logFailure(error, message, '-'),
+  });
+  sharing = openSharedRenditions(config, {
+    registry,
+    originals,
+    cache,
+    cacheRoot: roots.cache,
+    watermarkStamp: watermark?.stamp ?? NO_WATERMARK,
     onError: (error, message) => logFailure(error, message, '-'),
   });
   // Other nodes' deletes, replaces and PPOI changes since this node last ran: applied before
@@ -310,7 +330,13 @@ async function wire(
       );
     }
   }
-  const media = createMedia(config, { registry, sync, cache, originals });
+  const media = createMedia(config, {
+    registry,
+    sync,
+    cache,
+    originals,
+    ...(sharing === undefined ? {} : { shared: sharing.shared }),
+  });
   // Whole-original decodes: VALIDATE_CONCURRENCY at a time, each in a render slot.
   const decodes = gatedQueue(
     createRenderQueue({
@@ -323,7 +349,7 @@ async function wire(
     registry,
     originals,
     intents: createRegistrationIntents(roots.data),
-    cache: purges,
+    cache: sharing === undefined ? purges : withSharedWarms(purges, sharing.shared),
     mediaUrl: config.http.mediaUrl,
     keySets: config.keySets,
     preferredFormats: config.negotiation.preferred,
@@ -419,6 +445,7 @@ async function wire(
       decodes,
       logger,
       cdn,
+      sharing,
     },
     app,
     adminToken,
@@ -435,6 +462,7 @@ function createMedia(
     sync: NodeSync;
     cache: RenditionCache;
     originals: OriginalsStore;
+    shared?: SharedRenditions;
   },
 ): MediaService {
   const { registry, sync, originals } = parts;
@@ -443,6 +471,7 @@ function createMedia(
     preferredFormats: config.negotiation.preferred,
     sizes: config.sizes,
     cache: parts.cache,
+    ...(parts.shared === undefined ? {} : { shared: parts.shared }),
     checkInStep: () => sync.checkInStep(),
     ...(config.admin.requireRegistration
       ? {
@@ -504,6 +533,7 @@ function shutdownOf(
     await parts.cacheBudget.close();
     // CDN purges still gathering: sent now, once, rather than lost with the process.
     await parts.cdn?.flush();
+    await parts.sharing?.close();
     await parts.originals.close();
     state.registryOpen = false;
     await parts.registry.close();

@@ -10,7 +10,7 @@ import { openInside, removeEmptyParents } from '../fs/inside-root.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
 import { renderTimeout } from '../render/sharp-errors.js';
-import { mediaTypeFor, mediaTypeOfFormat } from '../url/media-types.js';
+import { mediaTypeFor } from '../url/media-types.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { Ppoi, RenditionSpec } from '../url/rendition-spec.js';
 import { isAnimatedWebp, standInFor, WEBP_HEADER_BYTES } from './animated-stand-in.js';
@@ -23,8 +23,11 @@ import { createPurgeClock, type RenderTicket } from './purge-clock.js';
 import { removeTree } from './remove-tree.js';
 import { createSingleFlight } from './single-flight.js';
 
-/** How the cache answered: held or on disk, a render it joined, or a render of its own. */
-export type CacheOutcome = 'hit' | 'coalesced' | 'miss';
+/**
+ * How the cache answered: held or on disk, a render it joined, a render of its own, or a
+ * copy of the object another node rendered (RENDITION_STORE=s3).
+ */
+export type CacheOutcome = 'hit' | 'coalesced' | 'miss' | 'shared';
 
 /** Bytes to send with their validators: in memory, or a file open for streaming (the caller closes it). */
 export interface SendableFile {
@@ -41,6 +44,8 @@ export interface CachedRendition extends SendableFile {
   readonly outcome: CacheOutcome;
   /** True for a rendition that could not be written to the disk: `Cache-Control: no-store`. */
   readonly noStore: boolean;
+  /** The cache file (relative to CACHE_ROOT) of a rendition just rendered or copied. */
+  readonly relative?: string;
 }
 
 /**
@@ -101,6 +106,15 @@ export interface RenditionCache {
   ): Promise<CachedRendition | undefined>;
   /** Renders one rendition of `original` (a real file path) into the cache, once for all callers. */
   render(original: string, spec: RenditionSpec, choice: FormatChoice): Promise<CachedRendition>;
+  /**
+   * Stores the bytes `fetch` finds (a shared object: its cache file and body) as a local
+   * cache file, unless the original was purged since `adopt` was called. Undefined when
+   * `fetch` finds nothing.
+   */
+  adopt(
+    spec: RenditionSpec,
+    fetch: () => Promise<{ relative: string; body: Buffer } | undefined>,
+  ): Promise<CachedRendition | undefined>;
   /** Renders every missing item of one original from one decode, sharing single-flight with `render`. */
   warm(original: string, path: string, items: readonly RenderItem[]): Promise<WarmReport>;
   /** Deletes the renditions of `path` (all, or only crops) and stops in-flight renders from landing. */
@@ -127,29 +141,41 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
   const floors = createMtimeFloor();
   const counters = { renders: 0 };
 
-  async function store(
+  function store(
     spec: RenditionSpec,
     choice: FormatChoice,
     image: RenderedImage,
     ticket: RenderTicket,
   ): Promise<HeldRendition> {
     const relative = cacheFileFor(spec, choice, image.format);
-    const contentType = mediaTypeOfFormat(image.format);
-    const body = { kind: 'buffer', buffer: image.body } as const;
+    return storeFile(spec.path, relative, image.body, ticket, 'miss');
+  }
+
+  /** Writes `buffer` as the cache file `relative` of the original at `path`, unless purged. */
+  async function storeFile(
+    path: string,
+    relative: string,
+    buffer: Buffer,
+    ticket: RenderTicket,
+    outcome: CacheOutcome,
+  ): Promise<HeldRendition> {
+    const contentType = mediaTypeFor(relative);
+    const body = { kind: 'buffer', buffer } as const;
     // Not on disk (no-store): validators of this answer alone.
     const uncached: HeldRendition = {
       body,
-      size: image.body.length,
+      size: buffer.length,
       mtimeMs: Date.now(),
       contentType,
-      outcome: 'miss',
+      outcome,
       noStore: true,
+      relative,
     };
     let written: WrittenFile | undefined;
     try {
-      written = await writeFileAtomic(cacheRoot, relative, image.body, {
-        stillWanted: () => clock.stillWanted(spec.path, ticket),
-        minMtimeMs: floors.floorFor(spec.path, Date.now()),
+      written = await writeFileAtomic(cacheRoot, relative, buffer, {
+        stillWanted: () => clock.stillWanted(path, ticket),
+        minMtimeMs: floors.floorFor(path, Date.now()),
       });
     } catch (error) {
       // Disk full or unwritable: the render is still good, answer it from memory.
@@ -164,7 +190,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
     // Not into the hot cache yet: most misses are never asked for again (unique sizes, a
     // crawler); the first hit from disk promotes a rendition, keeping RSS flat under misses.
     options.cacheChanges?.written(relative, size);
-    return { body, size, mtimeMs, contentType, outcome: 'miss', noStore: false };
+    return { body, size, mtimeMs, contentType, outcome, noStore: false, relative };
   }
 
   /**
@@ -333,6 +359,18 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
         }),
       );
       return answerOf(value, shared ? 'coalesced' : 'miss');
+    },
+
+    async adopt(spec, fetch) {
+      // Taken before the fetch: a purge while the object downloads keeps it out of the cache.
+      const ticket = clock.begin();
+      try {
+        const found = await fetch();
+        if (found === undefined) return undefined;
+        return await storeFile(spec.path, found.relative, found.body, ticket, 'shared');
+      } finally {
+        ticket.end();
+      }
     },
 
     async warm(original, path, items) {

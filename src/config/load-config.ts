@@ -248,13 +248,6 @@ function sharedRenditionsProblems(config: Config): string[] {
   }
   const overlap = renditionsPrefixProblem(originals.renditions.prefix, originals.s3.prefix);
   if (overlap !== undefined) problems.push(overlap);
-  if (problems.length === 0) {
-    // The settings, keys and checks are in; the read-through, store and purge of the shared
-    // objects are not, and a node that silently kept renditions local would break the contract.
-    problems.push(
-      'RENDITION_STORE=s3: shared renditions are not served by this build yet (docs/multi-node.md#shared-renditions); use RENDITION_STORE=local',
-    );
-  }
   return problems;
 }
 

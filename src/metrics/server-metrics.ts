@@ -33,7 +33,7 @@ export interface ServerMetrics extends RequestObserver {
   scrape(): Promise<{ contentType: string; body: string }>;
 }
 
-const OUTCOMES: readonly Outcome[] = ['original', 'hit', 'miss', 'coalesced'];
+const OUTCOMES: readonly Outcome[] = ['original', 'hit', 'miss', 'coalesced', 'shared'];
 
 /** Render durations, in seconds: from a small thumbnail to a slow AVIF of a large original. */
 const RENDER_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -51,7 +51,7 @@ export function createServerMetrics(options: MetricsOptions): ServerMetrics {
 
   const responses = new Counter({
     name: 'rendition_media_responses_total',
-    help: 'Media requests Node answered, by outcome: hit (a cached rendition served by Node, not nginx), miss (rendered now), coalesced (joined a render under way), original.',
+    help: 'Media requests Node answered, by outcome: hit (a cached rendition served by Node, not nginx), miss (rendered now), coalesced (joined a render under way), shared (copied from the object another node rendered, RENDITION_STORE=s3), original.',
     labelNames: ['outcome'],
     registers,
   });

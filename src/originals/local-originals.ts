@@ -93,6 +93,15 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
       };
     },
 
+    async version(path) {
+      try {
+        return versionOf((await originalFile(path)).stats);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'ORIGINAL_NOT_FOUND') return undefined;
+        throw error;
+      }
+    },
+
     isOriginal(path) {
       return originalFile(path).then(
         () => true,

@@ -56,6 +56,11 @@ export interface OriginalsStore {
   open(path: string): Promise<OpenedOriginal>;
   /** The original at `path` to send; `ORIGINAL_NOT_FOUND` as for `open`. */
   serve(path: string): Promise<ServedOriginal>;
+  /**
+   * The version `open` would report, without reading the bytes (a HEAD in S3); undefined
+   * when there is no original. Throws only when the store cannot answer.
+   */
+  version(path: string): Promise<string | undefined>;
   /** True when `path` names an original `open` would find. */
   isOriginal(path: string): Promise<boolean>;
   /** True when anything at all sits at `path` (a new original may not take it). */

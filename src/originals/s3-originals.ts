@@ -18,7 +18,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -29,21 +29,13 @@ import { createBucketHealth } from './bucket-health.js';
 import { type KnownVersions, loadKnownVersions } from './known-versions.js';
 import { asideKeyOf, keyOf, pathOfKey } from './object-keys.js';
 import { createOriginalCopies, type Fetched } from './original-copies.js';
+import { type S3Location, s3ClientFor, whereOf } from './s3-client.js';
+import { describe, statusOf, unquote } from './s3-errors.js';
 import type { OriginalKind, OriginalsStore, SetAside } from './originals-store.js';
 
 /** Files from this size up are sent as a multipart upload (8 MiB parts, 2 in flight). */
 const MULTIPART_BYTES = 16 * 1024 * 1024;
 const PART_BYTES = 8 * 1024 * 1024;
-
-export interface S3Location {
-  /** S3_ENDPOINT; empty for AWS. */
-  readonly endpoint: string;
-  readonly region: string;
-  readonly bucket: string;
-  /** S3_PREFIX as the setting checked it: '' or media path segments, no slash at either end. */
-  readonly prefix: string;
-  readonly forcePathStyle: boolean;
-}
 
 export interface S3OriginalsOptions {
   readonly location: S3Location;
@@ -74,13 +66,7 @@ export interface S3OriginalsOptions {
  */
 export async function openS3Originals(options: S3OriginalsOptions): Promise<OriginalsStore> {
   const { location } = options;
-  const client = new S3Client({
-    region: location.region,
-    forcePathStyle: location.forcePathStyle,
-    ...(location.endpoint === '' ? {} : { endpoint: location.endpoint }),
-    // A down gateway answers 503 ORIGINALS_UNAVAILABLE at once, not after backoffs.
-    maxAttempts: 2,
-  });
+  const client = s3ClientFor(location);
   try {
     await client.send(new HeadBucketCommand({ Bucket: location.bucket }), {
       abortSignal: AbortSignal.timeout(options.timeoutMs),
@@ -112,7 +98,7 @@ function createS3Originals(
   known: KnownVersions,
 ): OriginalsStore {
   const { bucket, prefix } = options.location;
-  const where = options.location.endpoint === '' ? 'AWS S3' : options.location.endpoint;
+  const where = whereOf(options.location);
   const timeout = () => ({ abortSignal: AbortSignal.timeout(options.timeoutMs) });
 
   function unavailable(error: unknown): AppError {
@@ -384,6 +370,11 @@ function createS3Originals(
       }
     },
 
+    async version(path) {
+      if (isHiddenPath(path)) return undefined;
+      return (await head(path))?.version;
+    },
+
     async isOriginal(path) {
       if (isHiddenPath(path)) return false;
       try {
@@ -490,24 +481,4 @@ function conflict(path: string, what: string): AppError {
     'CONFLICT',
     `An original at ${quoteInput(path)} ${what}; ask for ?replace=true to replace it`,
   );
-}
-
-/** The HTTP status of an SDK error, when it got an answer. */
-function statusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
-    ?.httpStatusCode;
-}
-
-/** An ETag without its quotes (radosgw compares If-Match unquoted). */
-function unquote(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '');
-}
-
-function describe(error: unknown): string {
-  const status = statusOf(error);
-  const name = (error as Error | undefined)?.name ?? 'Error';
-  if (name === 'TimeoutError' || name === 'AbortError') return 'it did not answer in time';
-  if (status !== undefined) return `it answered HTTP ${status} (${name})`;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return `the request failed (${code ?? (error as Error | undefined)?.message ?? name})`;
 }

@@ -14,9 +14,10 @@ import type { OriginalsStore } from '../originals/originals-store.js';
 import { mediaTypeFor } from '../url/media-types.js';
 import { chooseFormat, type FormatChoice, variesWithAccept } from '../url/negotiate.js';
 import { originalNotFound } from '../url/original-path.js';
-import type { OutputFormat } from '../url/rendition-spec.js';
+import type { OutputFormat, RenditionSpec } from '../url/rendition-spec.js';
 import type { FileTarget } from '../url/rendition-url.js';
 import { checkSizeAllowed, type SizesPolicy } from '../url/sizes-policy.js';
+import type { SharedRenditions } from './shared-renditions.js';
 
 /** How a request was answered, for logs, metrics and tests. */
 export type Outcome = 'original' | CachedRendition['outcome'];
@@ -61,6 +62,8 @@ export interface MediaServiceOptions {
   readonly cache: RenditionCache;
   /** Throws when this node may not render now (REGISTRY_UNAVAILABLE: out of step with the others). */
   readonly checkInStep?: () => void;
+  /** With RENDITION_STORE=s3: misses look for another node's object first (shared-renditions.ts). */
+  readonly shared?: SharedRenditions;
   /** When set, only originals it accepts are rendered (REQUIRE_REGISTRATION). */
   readonly isRenderable?: (path: string) => boolean;
 }
@@ -113,24 +116,16 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     return { body, size, mtimeMs, contentType, varyAccept: false, outcome: 'original' };
   }
 
-  async function serveRendition(
-    resolved: ResolvedTarget & { kind: 'rendition' },
-  ): Promise<ServedFile> {
-    const { choice, varyAccept, candidates } = resolved;
-    const { spec } = resolved.target;
-    const cached = await cache.find(spec, choice, candidates);
-    if (cached !== undefined) return { ...cached, varyAccept };
-
-    // A node cut off from the others cannot know whether this original changed: no render.
-    options.checkInStep?.();
-    if (options.isRenderable !== undefined && !options.isRenderable(spec.path))
-      throw originalNotFound(spec.path);
+  async function renderFromOriginal(
+    spec: RenditionSpec,
+    choice: FormatChoice,
+  ): Promise<CachedRendition> {
     const opened = await originals.open(spec.path);
     const { file: original, version } = opened;
     // An original known to be unreadable is refused without taking a render slot again.
     const known = refused.get(original);
     if (known !== undefined && known.version === version) throw known.error;
-    const rendered = await cache
+    return cache
       .render(original, spec, choice)
       .catch(async (error: unknown) => {
         // A delete that won the race makes any read fail: that is a missing original, not a
@@ -143,6 +138,25 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         throw error;
       })
       .finally(() => opened.release());
+  }
+
+  async function serveRendition(
+    resolved: ResolvedTarget & { kind: 'rendition' },
+  ): Promise<ServedFile> {
+    const { choice, varyAccept, candidates } = resolved;
+    const { spec } = resolved.target;
+    const cached = await cache.find(spec, choice, candidates);
+    if (cached !== undefined) return { ...cached, varyAccept };
+
+    // A node cut off from the others cannot know whether this original changed: no render.
+    options.checkInStep?.();
+    if (options.isRenderable !== undefined && !options.isRenderable(spec.path))
+      throw originalNotFound(spec.path);
+    const renderHere = () => renderFromOriginal(spec, choice);
+    const rendered =
+      options.shared === undefined
+        ? await renderHere()
+        : await options.shared.serve(spec, candidates, renderHere);
     return { ...rendered, varyAccept };
   }
 

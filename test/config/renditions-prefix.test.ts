@@ -69,6 +69,7 @@ describe('renditions prefix', () => {
     expect(problemsOf({ ...S3, S3_PREFIX: 'media', S3_RENDITIONS_PREFIX: 'media/r' })).toEqual([
       expect.stringMatching(/S3_RENDITIONS_PREFIX .* overlap/),
     ]);
-    expect(problemsOf(S3)).toEqual([expect.stringMatching(/not served by this build yet/)]);
+    expect(problemsOf(S3)).toEqual([]);
+    expect(loadConfig(S3).originals.renditions).toEqual({ store: 's3', prefix: ':renditions' });
   });
 });

@@ -104,3 +104,20 @@ export async function joinRadosgw(label: string): Promise<S3Suite> {
   process.env.AWS_SECRET_ACCESS_KEY = cluster.secretAccessKey;
   return { cluster, client: s3ClientOf(cluster), bucket: await suiteBucket(cluster, label) };
 }
+
+/** The settings of ORIGINALS_STORE=s3 on `bucket` under `prefix`, through `endpoint`. */
+export function s3Settings(
+  cluster: RadosgwCluster,
+  bucket: string,
+  prefix: string,
+  endpoint = cluster.endpoint,
+): Record<string, string> {
+  return {
+    ORIGINALS_STORE: 's3',
+    S3_ENDPOINT: endpoint,
+    S3_REGION: cluster.region,
+    S3_BUCKET: bucket,
+    S3_PREFIX: prefix,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}

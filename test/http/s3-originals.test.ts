@@ -22,7 +22,7 @@ import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { runCli } from '../helpers/cli.js';
 import { BLUE, colourAt, GREEN, inspect, near, RED } from '../helpers/images.js';
 import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
-import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { joinRadosgw, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
 import { type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -45,12 +45,7 @@ afterAll(async () => {
 async function s3Server(env: Record<string, string> = {}, endpoint = cluster.endpoint) {
   const prefix = env.S3_PREFIX ?? `node-${randomBytes(4).toString('hex')}/media`;
   const server = await startTestServer({
-    ORIGINALS_STORE: 's3',
-    S3_ENDPOINT: endpoint,
-    S3_REGION: cluster.region,
-    S3_BUCKET: bucket,
-    S3_PREFIX: prefix,
-    S3_FORCE_PATH_STYLE: 'true',
+    ...s3Settings(cluster, bucket, prefix, endpoint),
     ORIGINALS_RESCAN_SECONDS: '1',
     ALLOWED_SIZES: '100x100',
     ...env,

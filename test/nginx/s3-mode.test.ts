@@ -14,7 +14,7 @@ import { solidJpeg } from '../helpers/admin-upload.js';
 import { BLUE, colourAt, near, RED } from '../helpers/images.js';
 import { NGINX_TEMPLATE_URL, skipWithoutNginx } from '../helpers/nginx.js';
 import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
-import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { joinRadosgw, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
 
 describe('the generated config with ORIGINALS_STORE=s3', () => {
   it('sends originals to Node and still maps renditions to CACHE_ROOT', async () => {
@@ -45,14 +45,7 @@ describe.skipIf(skip)('nginx in front, ORIGINALS_STORE=s3', () => {
     const joined = await joinRadosgw('nginx-s3');
     ({ client, bucket } = joined);
     const { cluster } = joined;
-    stack = await startNginxStack({
-      ORIGINALS_STORE: 's3',
-      S3_ENDPOINT: cluster.endpoint,
-      S3_REGION: cluster.region,
-      S3_BUCKET: bucket,
-      S3_PREFIX: prefix,
-      S3_FORCE_PATH_STYLE: 'true',
-    });
+    stack = await startNginxStack(s3Settings(cluster, bucket, prefix));
   });
   afterAll(async () => {
     await disposeNginxStack(stack);

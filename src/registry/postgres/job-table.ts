@@ -45,7 +45,15 @@ export function createPostgresJobTable(pool: pg.Pool, nodeId: string): JobTable 
       await pool.query(
         `INSERT INTO rendition_jobs (id, key_set, paths, state, total, owner, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [job.id, job.keySet, JSON.stringify(job.paths), job.state, job.total, nodeId, job.createdAt],
+        [
+          job.id,
+          job.keySet,
+          JSON.stringify(job.paths),
+          job.state,
+          job.total,
+          nodeId,
+          job.createdAt,
+        ],
       );
     },
     async update(id, progress: JobProgress) {

@@ -1,0 +1,173 @@
+// A miss with RENDITION_STORE=s3 (docs/multi-node.md#shared-renditions): answered from the
+// object another node rendered when its version is the original's current one; else
+// rendered by the one node holding the rendition's lock, whose object the others wait for.
+// Stale objects (another version) are deleted, never served.
+
+import { createSingleFlight } from '../cache/single-flight.js';
+import type { CachedRendition, Candidate, RenditionCache } from '../cache/rendition-cache.js';
+import type { SharedRenditionStore } from '../originals/s3-renditions.js';
+import type { AdvisoryLocks } from '../registry/postgres/advisory-locks.js';
+import { mediaTypeFor } from '../url/media-types.js';
+import { originalNotFound } from '../url/original-path.js';
+import type { RenditionSpec } from '../url/rendition-spec.js';
+
+/** First and longest pause between looks for the winner's object (ms). */
+const FIRST_WAIT_MS = 20;
+const LONGEST_WAIT_MS = 250;
+
+export interface SharedRenditionsOptions {
+  readonly store: SharedRenditionStore;
+  readonly locks: Pick<AdvisoryLocks, 'tryLock'>;
+  readonly cache: Pick<RenditionCache, 'adopt'>;
+  /**
+   * The version the cache file `relative` of `path` must carry now (shared-version.ts);
+   * undefined when there is no original.
+   */
+  readonly versionOf: (path: string, relative: string) => Promise<string | undefined>;
+  /** How long a node waits for another node's render before rendering itself (RENDER_TIMEOUT_MS). */
+  readonly waitMs: number;
+  /** The bytes of a local cache file (relative to CACHE_ROOT); undefined when it is gone. */
+  readonly readCached: (relative: string) => Promise<Buffer | undefined>;
+  /** A shared object could not be stored or deleted (the answer is still good). */
+  readonly onError: (error: unknown, message: string) => void;
+}
+
+export interface SharedRenditions {
+  /**
+   * The answer to a miss: the shared object copied into the local cache, or `render`'s
+   * rendition, stored as the shared object. `render` runs on one node at a time per rendition.
+   */
+  serve(
+    spec: RenditionSpec,
+    candidates: readonly Candidate[],
+    render: () => Promise<CachedRendition>,
+  ): Promise<CachedRendition>;
+  /**
+   * Stores the local cache files `relatives` of `path` (just warmed) as shared objects, so
+   * other nodes' misses find them; failures are logged.
+   */
+  share(path: string, relatives: readonly string[]): Promise<void>;
+  /** Deletes the shared objects of `path` (all, or only its crops); failures are logged. */
+  purge(path: string, which: 'all' | 'crop'): Promise<void>;
+}
+
+export function createSharedRenditions(options: SharedRenditionsOptions): SharedRenditions {
+  const { store, locks, cache } = options;
+  const flights = createSingleFlight<CachedRendition>();
+
+  /** The first candidate's object with `version`, copied into the local cache; stale ones go. */
+  function copyIn(
+    spec: RenditionSpec,
+    candidates: readonly Candidate[],
+    version: string,
+  ): Promise<CachedRendition | undefined> {
+    return cache.adopt(spec, async () => {
+      for (const { relative } of candidates) {
+        const found = await store.get(relative);
+        if (found === undefined) continue;
+        if (found.version === version) return { relative, body: found.body };
+        // Rendered from another original, PPOI or settings: never served, made again.
+        await store.remove([relative]);
+      }
+      return undefined;
+    });
+  }
+
+  async function renderAndShare(
+    render: () => Promise<CachedRendition>,
+    version: string,
+  ): Promise<CachedRendition> {
+    const rendered = await render();
+    const { relative, body } = rendered;
+    // Only a render of its own that reached the local cache: one purged meanwhile is old.
+    if (rendered.outcome === 'miss' && !rendered.noStore && relative !== undefined) {
+      if (body.kind === 'buffer') {
+        await store
+          .create(relative, body.buffer, version, rendered.contentType)
+          .catch((error: unknown) =>
+            options.onError(error, 'shared rendition not stored (served from this node)'),
+          );
+      }
+    }
+    return rendered;
+  }
+
+  async function serveMiss(
+    spec: RenditionSpec,
+    candidates: readonly Candidate[],
+    render: () => Promise<CachedRendition>,
+  ): Promise<CachedRendition> {
+    const first = candidates[0]?.relative ?? spec.path;
+    const version = await options.versionOf(spec.path, first);
+    if (version === undefined) throw originalNotFound(spec.path);
+    const copied = await copyIn(spec, candidates, version);
+    if (copied !== undefined) return copied;
+
+    const name = `rendition:shared:${first}`;
+    const deadline = Date.now() + options.waitMs;
+    let pause = FIRST_WAIT_MS;
+    for (;;) {
+      const lock = await locks.tryLock(name);
+      if (lock !== undefined) {
+        try {
+          // The winner may have stored its object between the look above and this lock.
+          return (
+            (await copyIn(spec, candidates, version)) ?? (await renderAndShare(render, version))
+          );
+        } finally {
+          await lock.release();
+        }
+      }
+      // Another node renders it: its object answers this miss as soon as it lands.
+      if (Date.now() >= deadline) return renderAndShare(render, version);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, LONGEST_WAIT_MS);
+      const landed = await copyIn(spec, candidates, version);
+      if (landed !== undefined) return landed;
+    }
+  }
+
+  return {
+    async serve(spec, candidates, render) {
+      const key = candidates[0]?.relative ?? spec.path;
+      const { value, shared } = await flights.run(key, () => serveMiss(spec, candidates, render));
+      return shared && value.outcome === 'miss' ? { ...value, outcome: 'coalesced' } : value;
+    },
+    async share(path, relatives) {
+      for (const relative of relatives) {
+        try {
+          const body = await options.readCached(relative);
+          const version = await options.versionOf(path, relative);
+          // Purged since it was warmed (gone), or its original with it: nothing to share.
+          if (body === undefined || version === undefined) continue;
+          await store.create(relative, body, version, mediaTypeFor(relative));
+        } catch (error) {
+          options.onError(error, 'warmed rendition not shared (other nodes render it on a miss)');
+        }
+      }
+    },
+    async purge(path, which) {
+      flights.forget((key) => key.startsWith(`${path}/`));
+      await store
+        .purge(path, which)
+        .catch((error: unknown) =>
+          options.onError(
+            error,
+            `shared renditions of ${path} not deleted (never served: their version is old)`,
+          ),
+        );
+    },
+  };
+}
+
+/** `cache`, whose warms also store what they rendered as shared objects. */
+export function withSharedWarms(cache: RenditionCache, shared: SharedRenditions): RenditionCache {
+  return {
+    ...cache,
+    async warm(original, path, items) {
+      const report = await cache.warm(original, path, items);
+      await shared.share(path, report.created);
+      return report;
+    },
+  };
+}
