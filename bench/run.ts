@@ -32,10 +32,27 @@ import { b9 } from './rows/b9-registry.js';
 import { b10 } from './rows/b10-hits-under-misses.js';
 import { b11 } from './rows/b11-warm.js';
 import { b12 } from './rows/b12-s3-originals.js';
+import { b13 } from './rows/b13-shared-renditions.js';
 import { b14 } from './rows/b14-postgres.js';
 import { b16 } from './rows/b16-animation.js';
 
-const GROUPS: readonly RowGroup[] = [b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b14, b16];
+const GROUPS: readonly RowGroup[] = [
+  b1,
+  b2,
+  b3,
+  b4,
+  b5,
+  b6,
+  b7,
+  b8,
+  b9,
+  b10,
+  b11,
+  b12,
+  b13,
+  b14,
+  b16,
+];
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));

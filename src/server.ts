@@ -356,6 +356,7 @@ async function wire(
     render: config.render,
     admin: config.admin,
     queue: decodes,
+    checkInStep: () => sync.checkInStep(),
     fetchSource: (url, destination) =>
       fetchSource(url, destination, {
         maxBytes: config.admin.maxSourceBytes,

@@ -7,15 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  destroyRadosgwCluster,
-  type RadosgwCluster,
-  startRadosgwCluster,
-} from '../../test/helpers/radosgw-cluster.js';
+import { destroyRadosgwCluster, startRadosgwCluster } from '../../test/helpers/radosgw-cluster.js';
 import { get, keepAliveAgent } from '../lib/client.js';
 import type { RowGroup } from '../lib/context.js';
 import { type Row, row } from '../lib/report.js';
+import { bucketWith, s3Env } from '../lib/s3.js';
 import { type Rendition, startRendition } from '../lib/servers.js';
 import { fill, SizeCounter } from '../lib/sizes.js';
 import { quantile } from '../lib/stats.js';
@@ -29,19 +25,10 @@ export const b12: RowGroup = {
     const cluster = await startRadosgwCluster();
     const started: Rendition[] = [];
     try {
-      await upload(cluster, await readFile(ctx.inputs.mosaic));
-      const s3Env = (cacheBytes: string): Record<string, string> => ({
-        ORIGINALS_STORE: 's3',
-        S3_ENDPOINT: cluster.endpoint,
-        S3_REGION: cluster.region,
-        S3_BUCKET: BUCKET,
-        S3_PREFIX: 'media',
-        S3_FORCE_PATH_STYLE: 'true',
+      await bucketWith(cluster, BUCKET, 'mosaic.jpg', await readFile(ctx.inputs.mosaic));
+      const s3 = (cacheBytes: string) => ({
+        ...s3Env(cluster, BUCKET),
         ORIGINALS_CACHE_BYTES: cacheBytes,
-        AWS_ACCESS_KEY_ID: cluster.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: cluster.secretAccessKey,
-        // Node 20: the SDK's notice about Node 22 is not the bench's business.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       });
       const local = await startRendition({
         name: 'b12-local',
@@ -52,13 +39,13 @@ export const b12: RowGroup = {
       const cold = await startRendition({
         name: 'b12-s3-cold',
         dir: await ctx.scratch('b12-s3-cold'),
-        env: s3Env('0'),
+        env: s3('0'),
       });
       started.push(cold);
       const cached = await startRendition({
         name: 'b12-s3-cached',
         dir: await ctx.scratch('b12-s3-cached'),
-        env: s3Env(String(256 * 1024 * 1024)),
+        env: s3(String(256 * 1024 * 1024)),
       });
       started.push(cached);
 
@@ -116,22 +103,3 @@ export const b12: RowGroup = {
     }
   },
 };
-
-async function upload(cluster: RadosgwCluster, bytes: Buffer): Promise<void> {
-  // The SDK's Node 22 notice (read when a client is made) would only clutter the bench log.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const client = new S3Client({
-    endpoint: cluster.endpoint,
-    region: cluster.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: cluster.accessKeyId, secretAccessKey: cluster.secretAccessKey },
-  });
-  try {
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await client.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: 'media/mosaic.jpg', Body: bytes }),
-    );
-  } finally {
-    client.destroy();
-  }
-}

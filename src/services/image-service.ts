@@ -68,6 +68,11 @@ export interface ImageServiceOptions {
   readonly fetchSource: (url: string, destination: string) => Promise<FetchedSource>;
   /** The render queue: placeholders of old records are computed in its slots. */
   readonly queue: RenderQueue;
+  /**
+   * Throws REGISTRY_UNAVAILABLE while this node is out of step with the others: a write it
+   * made then could not reach their caches, so it is refused before anything changes.
+   */
+  readonly checkInStep?: () => void;
   readonly now?: () => Date;
 }
 
@@ -95,6 +100,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
   const { registry, originals, cache, keySets } = options;
   const locks = createPathLocks();
   const now = options.now ?? (() => new Date());
+  const checkInStep = options.checkInStep ?? (() => {});
   const withPlaceholders = createPlaceholderBackfill({
     registry,
     originals,
@@ -269,6 +275,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
       if (registerOptions.path !== undefined) checkOriginalPath(registerOptions.path);
       const received = await receive(incoming);
       try {
+        checkInStep();
         // In a render slot: a full decode costs what a render does (16 concurrent 16.7 MP AVIF
         // uploads peaked at 1.5 GiB when they all decoded at once).
         const info = await options.queue.run(() => validateOriginal(received.temp, options.render));
@@ -321,6 +328,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
 
     setPpoi(path, ppoi) {
       return locks.with(path, async () => {
+        checkInStep();
         const updated = { ...recordOf(path), ppoi: { x: ppoi.x, y: ppoi.y }, ppoiSet: true };
         await registry.put(updated);
         await cache.purge(path, 'crop');
@@ -337,6 +345,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
     delete(path) {
       checkMediaPath(path);
       return locks.with(path, async () => {
+        checkInStep();
         const registered = registry.get(path) !== undefined;
         // Only a file is an original: a directory here (its renditions' parent too) is no
         // image, and purging its cache directory would remove every rendition under it.
