@@ -102,6 +102,9 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
       }
     },
 
+    // Renditions are purged by the admin API here; nothing watches MEDIA_ROOT.
+    watch() {},
+
     isOriginal(path) {
       return originalFile(path).then(
         () => true,

@@ -57,10 +57,16 @@ export interface OriginalsStore {
   /** The original at `path` to send; `ORIGINAL_NOT_FOUND` as for `open`. */
   serve(path: string): Promise<ServedOriginal>;
   /**
-   * The version `open` would report, without reading the bytes (a HEAD in S3); undefined
-   * when there is no original. Throws only when the store cannot answer.
+   * The original's version without reading its bytes; undefined when there is none. With
+   * `fresh` the store is asked now (a HEAD in S3); without, the version this node last read
+   * may answer (no I/O), as stale as a local copy may be (ORIGINALS_RESCAN_SECONDS).
    */
-  version(path: string): Promise<string | undefined>;
+  version(path: string, fresh?: boolean): Promise<string | undefined>;
+  /**
+   * This node now holds renditions made from `version` of `path` without having read it (a
+   * shared rendition copied in): a change behind rendition's back must purge them too.
+   */
+  watch(path: string, version: string): void;
   /** True when `path` names an original `open` would find. */
   isOriginal(path: string): Promise<boolean>;
   /** True when anything at all sits at `path` (a new original may not take it). */

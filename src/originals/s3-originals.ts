@@ -370,9 +370,17 @@ function createS3Originals(
       }
     },
 
-    async version(path) {
+    async version(path, fresh = false) {
       if (isHiddenPath(path)) return undefined;
-      return (await head(path))?.version;
+      const held = fresh ? undefined : known.get(path);
+      // Not remembered from a HEAD: `known` is what the rescan compares the bucket against.
+      return held ?? (await head(path))?.version;
+    },
+
+    watch(path, version) {
+      // A version already known is what this node's older renditions were made from: kept,
+      // so the rescan still finds the change.
+      if (known.get(path) === undefined) known.set(path, version);
     },
 
     async isOriginal(path) {
@@ -458,6 +466,8 @@ function createS3Originals(
 
     forget(path) {
       copies.drop(path);
+      // Changed by another node (which purged): not a change for this node's rescan to find.
+      known.delete(path);
     },
 
     health,

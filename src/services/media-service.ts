@@ -17,7 +17,7 @@ import { originalNotFound } from '../url/original-path.js';
 import type { OutputFormat, RenditionSpec } from '../url/rendition-spec.js';
 import type { FileTarget } from '../url/rendition-url.js';
 import { checkSizeAllowed, type SizesPolicy } from '../url/sizes-policy.js';
-import type { SharedRenditions } from './shared-renditions.js';
+import type { RenderedHere, SharedRenditions } from './shared-renditions.js';
 
 /** How a request was answered, for logs, metrics and tests. */
 export type Outcome = 'original' | CachedRendition['outcome'];
@@ -116,16 +116,17 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     return { body, size, mtimeMs, contentType, varyAccept: false, outcome: 'original' };
   }
 
+  /** Renders from the original's bytes; the version is theirs (a shared object's label). */
   async function renderFromOriginal(
     spec: RenditionSpec,
     choice: FormatChoice,
-  ): Promise<CachedRendition> {
+  ): Promise<RenderedHere> {
     const opened = await originals.open(spec.path);
     const { file: original, version } = opened;
     // An original known to be unreadable is refused without taking a render slot again.
     const known = refused.get(original);
     if (known !== undefined && known.version === version) throw known.error;
-    return cache
+    const rendition = await cache
       .render(original, spec, choice)
       .catch(async (error: unknown) => {
         // A delete that won the race makes any read fail: that is a missing original, not a
@@ -138,6 +139,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
         throw error;
       })
       .finally(() => opened.release());
+    return { rendition, originalVersion: version };
   }
 
   async function serveRendition(
@@ -155,7 +157,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     const renderHere = () => renderFromOriginal(spec, choice);
     const rendered =
       options.shared === undefined
-        ? await renderHere()
+        ? (await renderHere()).rendition
         : await options.shared.serve(spec, candidates, renderHere);
     return { ...rendered, varyAccept };
   }

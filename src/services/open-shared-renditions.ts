@@ -54,12 +54,12 @@ export function openSharedRenditions(
     store,
     locks,
     cache: parts.cache,
-    async versionOf(path, relative) {
-      const version = await parts.originals.version(path);
-      if (version === undefined) return undefined;
+    originalVersion: (path, fresh) => parts.originals.version(path, fresh),
+    watch: (path, original) => parts.originals.watch(path, original),
+    versionOf(path, relative, original) {
       // Only crops follow the PPOI (as local purges do): a PPOI change keeps the thumbnails.
       const ppoi = isCropFile(relative) ? explicitPpoiOf(parts.registry.get(path)) : undefined;
-      return sharedVersionOf(version, ppoi, stamp);
+      return sharedVersionOf(original, ppoi, stamp);
     },
     readCached: (relative) => readFile(join(parts.cacheRoot, relative)).catch(() => undefined),
     waitMs: config.render.timeoutMs,

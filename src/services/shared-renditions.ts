@@ -20,16 +20,26 @@ export interface SharedRenditionsOptions {
   readonly locks: Pick<AdvisoryLocks, 'tryLock'>;
   readonly cache: Pick<RenditionCache, 'adopt'>;
   /**
-   * The version the cache file `relative` of `path` must carry now (shared-version.ts);
-   * undefined when there is no original.
+   * The original's version (its ETag); undefined when there is none. `fresh`: asked of the
+   * store now, else the version this node last read may answer.
    */
-  readonly versionOf: (path: string, relative: string) => Promise<string | undefined>;
+  readonly originalVersion: (path: string, fresh: boolean) => Promise<string | undefined>;
+  /** This node holds renditions of `path` made from the original's version `original`. */
+  readonly watch: (path: string, original: string) => void;
+  /** The version the cache file `relative` of `path` carries when made from `original` (shared-version.ts). */
+  readonly versionOf: (path: string, relative: string, original: string) => string;
   /** How long a node waits for another node's render before rendering itself (RENDER_TIMEOUT_MS). */
   readonly waitMs: number;
   /** The bytes of a local cache file (relative to CACHE_ROOT); undefined when it is gone. */
   readonly readCached: (relative: string) => Promise<Buffer | undefined>;
   /** A shared object could not be stored or deleted (the answer is still good). */
   readonly onError: (error: unknown, message: string) => void;
+}
+
+/** A rendition this node rendered, and the version of the original's bytes it was made from. */
+export interface RenderedHere {
+  readonly rendition: CachedRendition;
+  readonly originalVersion: string;
 }
 
 export interface SharedRenditions {
@@ -40,7 +50,7 @@ export interface SharedRenditions {
   serve(
     spec: RenditionSpec,
     candidates: readonly Candidate[],
-    render: () => Promise<CachedRendition>,
+    render: () => Promise<RenderedHere>,
   ): Promise<CachedRendition>;
   /**
    * Stores the local cache files `relatives` of `path` (just warmed) as shared objects, so
@@ -55,17 +65,30 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
   const { store, locks, cache } = options;
   const flights = createSingleFlight<CachedRendition>();
 
-  /** The first candidate's object with `version`, copied into the local cache; stale ones go. */
+  /**
+   * The first candidate's object made from the original's current version, copied into the
+   * local cache. An object of another version is checked against the store's version now
+   * (this node's may be the old one); if it is still another, it is stale and deleted.
+   */
   function copyIn(
     spec: RenditionSpec,
     candidates: readonly Candidate[],
-    version: string,
+    original: string,
   ): Promise<CachedRendition | undefined> {
     return cache.adopt(spec, async () => {
       for (const { relative } of candidates) {
         const found = await store.get(relative);
         if (found === undefined) continue;
-        if (found.version === version) return { relative, body: found.body };
+        if (found.version === options.versionOf(spec.path, relative, original)) {
+          options.watch(spec.path, original);
+          return { relative, body: found.body };
+        }
+        const now = await options.originalVersion(spec.path, true);
+        if (now === undefined) throw originalNotFound(spec.path);
+        if (found.version === options.versionOf(spec.path, relative, now)) {
+          options.watch(spec.path, now);
+          return { relative, body: found.body };
+        }
         // Rendered from another original, PPOI or settings: never served, made again.
         await store.remove([relative]);
       }
@@ -74,33 +97,36 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
   }
 
   async function renderAndShare(
-    render: () => Promise<CachedRendition>,
-    version: string,
+    path: string,
+    render: () => Promise<RenderedHere>,
   ): Promise<CachedRendition> {
-    const rendered = await render();
-    const { relative, body } = rendered;
+    const { rendition, originalVersion } = await render();
+    const { relative, body } = rendition;
     // Only a render of its own that reached the local cache: one purged meanwhile is old.
-    if (rendered.outcome === 'miss' && !rendered.noStore && relative !== undefined) {
+    if (rendition.outcome === 'miss' && !rendition.noStore && relative !== undefined) {
       if (body.kind === 'buffer') {
+        // Labelled with the bytes it was made from: a node whose copy was old never passes
+        // its pixels off as the new version.
+        const version = options.versionOf(path, relative, originalVersion);
         await store
-          .create(relative, body.buffer, version, rendered.contentType)
+          .create(relative, body.buffer, version, rendition.contentType)
           .catch((error: unknown) =>
             options.onError(error, 'shared rendition not stored (served from this node)'),
           );
       }
     }
-    return rendered;
+    return rendition;
   }
 
   async function serveMiss(
     spec: RenditionSpec,
     candidates: readonly Candidate[],
-    render: () => Promise<CachedRendition>,
+    render: () => Promise<RenderedHere>,
   ): Promise<CachedRendition> {
     const first = candidates[0]?.relative ?? spec.path;
-    const version = await options.versionOf(spec.path, first);
-    if (version === undefined) throw originalNotFound(spec.path);
-    const copied = await copyIn(spec, candidates, version);
+    const original = await options.originalVersion(spec.path, false);
+    if (original === undefined) throw originalNotFound(spec.path);
+    const copied = await copyIn(spec, candidates, original);
     if (copied !== undefined) return copied;
 
     const name = `rendition:shared:${first}`;
@@ -112,17 +138,17 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
         try {
           // The winner may have stored its object between the look above and this lock.
           return (
-            (await copyIn(spec, candidates, version)) ?? (await renderAndShare(render, version))
+            (await copyIn(spec, candidates, original)) ?? (await renderAndShare(spec.path, render))
           );
         } finally {
           await lock.release();
         }
       }
       // Another node renders it: its object answers this miss as soon as it lands.
-      if (Date.now() >= deadline) return renderAndShare(render, version);
+      if (Date.now() >= deadline) return renderAndShare(spec.path, render);
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, LONGEST_WAIT_MS);
-      const landed = await copyIn(spec, candidates, version);
+      const landed = await copyIn(spec, candidates, original);
       if (landed !== undefined) return landed;
     }
   }
@@ -137,9 +163,11 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
       for (const relative of relatives) {
         try {
           const body = await options.readCached(relative);
-          const version = await options.versionOf(path, relative);
+          // The version of the copy the warm just read (this node's last read of it).
+          const original = await options.originalVersion(path, false);
           // Purged since it was warmed (gone), or its original with it: nothing to share.
-          if (body === undefined || version === undefined) continue;
+          if (body === undefined || original === undefined) continue;
+          const version = options.versionOf(path, relative, original);
           await store.create(relative, body, version, mediaTypeFor(relative));
         } catch (error) {
           options.onError(error, 'warmed rendition not shared (other nodes render it on a miss)');

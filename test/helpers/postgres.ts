@@ -2,6 +2,7 @@
 // test/helpers/postgres-global-setup.ts).
 
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { POSTGRES_USER } from './postgres-cluster.js';
@@ -26,4 +27,24 @@ export async function suiteDatabase(label: string): Promise<string> {
     await admin.end();
   }
   return postgresUrlFor(name);
+}
+
+/**
+ * The settings of one node of several sharing `databaseUrl` and the MEDIA_ROOT `media`, with
+ * roots of its own under `<dir>/<name>` and a quick heartbeat.
+ */
+export function nodeSettings(
+  databaseUrl: string,
+  media: string,
+  dir: string,
+  name: string,
+): Record<string, string> {
+  return {
+    REGISTRY: 'postgres',
+    DATABASE_URL: databaseUrl,
+    MEDIA_ROOT: media,
+    CACHE_ROOT: join(dir, name, 'cache'),
+    DATA_DIR: join(dir, name, 'data'),
+    REGISTRY_HEARTBEAT_MS: '100',
+  };
 }

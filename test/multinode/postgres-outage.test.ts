@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renditionFilesOf, solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { BLUE, colourAt, near, RED } from '../helpers/images.js';
 import { type PostgresCluster, startPostgresCluster } from '../helpers/postgres-cluster.js';
-import { skipWithoutPostgres } from '../helpers/postgres.js';
+import { nodeSettings, skipWithoutPostgres } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/until.js';
 
@@ -34,12 +34,7 @@ describe.skipIf(skipWithoutPostgres())('PostgreSQL stopped under three nodes', (
     for (const name of ['a', 'b', 'c']) {
       nodes.push(
         await startTestServer({
-          REGISTRY: 'postgres',
-          DATABASE_URL: databaseUrl,
-          MEDIA_ROOT: media,
-          CACHE_ROOT: join(dir, name, 'cache'),
-          DATA_DIR: join(dir, name, 'data'),
-          REGISTRY_HEARTBEAT_MS: '100',
+          ...nodeSettings(databaseUrl, media, dir, name),
           // Longer than the outage: the nodes keep their hits through it.
           REGISTRY_MAX_STALENESS_MS: '60000',
           ALLOWED_SIZES: '100x100,80x80',

@@ -11,7 +11,7 @@ import { renditionFilesOf, solidJpeg, uploadOriginal } from '../helpers/admin-up
 import { BLUE, colourAt, GREEN, jpegImage, near, RED, type Rgb } from '../helpers/images.js';
 import { skipWithoutNginx } from '../helpers/nginx.js';
 import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
-import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
+import { nodeSettings, skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
@@ -36,12 +36,7 @@ describe.skipIf(skip)('several nodes, one PostgreSQL: purges reach every node', 
 
   function nodeEnv(name: string): Record<string, string> {
     return {
-      REGISTRY: 'postgres',
-      DATABASE_URL: databaseUrl,
-      MEDIA_ROOT: media,
-      CACHE_ROOT: join(dir, name, 'cache'),
-      DATA_DIR: join(dir, name, 'data'),
-      REGISTRY_HEARTBEAT_MS: '100',
+      ...nodeSettings(databaseUrl, media, dir, name),
       ALLOWED_SIZES: '100x100,80x80',
       // Nodes answer hits from memory too: a purge must reach that copy as well.
       HOT_CACHE_BYTES: String(16 * 1024 * 1024),

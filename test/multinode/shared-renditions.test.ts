@@ -47,6 +47,7 @@ describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes',
       DATABASE_URL: await suiteDatabase('shared-renditions'),
       REGISTRY_HEARTBEAT_MS: '100',
       RENDITION_STORE: 's3',
+      ORIGINALS_RESCAN_SECONDS: '1',
       ALLOWED_SIZES: '100x100,80x80',
       HOT_CACHE_BYTES: String(16 * 1024 * 1024),
     };
@@ -238,6 +239,30 @@ describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes',
       });
     }
     expect(await sharedKeysOf('s/rep.jpg')).toEqual([sharedKey(rendition)]);
+  });
+
+  it('purges a copied-in rendition when its original is replaced behind our back', async () => {
+    const key = `${prefix}/theirs/swap.jpg`;
+    const put = async (colour: typeof RED) =>
+      client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: await solidJpeg(300, 200, colour) }),
+      );
+    await put(RED);
+    const rendition = 'theirs/swap.jpg/thumbnail/100x100.jpg';
+    // Rendered by a node that then leaves: no node that read the original is left to notice.
+    const e = await startTestServer(env);
+    expect((await get(e, rendition)).cache).toBe('miss');
+    await e.dispose();
+    // B never reads this original: its copy came from E's object.
+    const copied = await get(b, rendition);
+    expect(copied.cache).toBe('shared');
+    expect(near(await colourAt(copied.body, 0.5, 0.5), RED)).toBe(true);
+    await put(BLUE);
+    // ORIGINALS_RESCAN_SECONDS=1: B's next listing notices the new ETag and purges.
+    await until(async () => near(await centreOf(b, rendition), BLUE), {
+      timeoutMs: PROPAGATION_MS,
+      message: "B kept serving the pixels of an object replaced behind rendition's back",
+    });
   });
 
   it('keeps serving local hits with its gateway down, answers misses 503, then recovers', async () => {

@@ -13,7 +13,7 @@ import {
   spawnServer,
 } from '../helpers/child-server.js';
 import { jpegImage } from '../helpers/images.js';
-import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
+import { nodeSettings, skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/until.js';
 
@@ -53,15 +53,7 @@ describe.skipIf(skipWithoutPostgres())('warm jobs in PostgreSQL', () => {
 
   /** Node settings: the shared registry and originals, a cache of its own, quick beats. */
   function nodeEnv(name: string, extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      REGISTRY: 'postgres',
-      DATABASE_URL: databaseUrl,
-      MEDIA_ROOT: media,
-      CACHE_ROOT: join(dir, name, 'cache'),
-      DATA_DIR: join(dir, name, 'data'),
-      REGISTRY_HEARTBEAT_MS: '100',
-      ...extra,
-    };
+    return { ...nodeSettings(databaseUrl, media, dir, name), ...extra };
   }
 
   async function node(name: string, extra: Record<string, string> = {}): Promise<TestServer> {
