@@ -33,6 +33,7 @@ import { b10 } from './rows/b10-hits-under-misses.js';
 import { b11 } from './rows/b11-warm.js';
 import { b12 } from './rows/b12-s3-originals.js';
 import { b13 } from './rows/b13-shared-renditions.js';
+import { b15 } from './rows/b15-neighbour-load.js';
 import { b14 } from './rows/b14-postgres.js';
 import { b16 } from './rows/b16-animation.js';
 

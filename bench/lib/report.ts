@@ -197,8 +197,7 @@ export function withRerunRows(
   const isRerun = (line: string) => ids.some((id) => line.startsWith(`| ${id} |`));
   const fresh = markdownTable(rows, false).split('\n').slice(2);
   const lines = table.split('\n');
-  const first = lines.findIndex(isRerun);
-  if (first === -1) throw new Error(`no rows of ${ids.join(', ')} in the table`);
+  const first = rowsAt(lines, isRerun, ids);
   const kept = lines.filter((line, i) => i < first || !isRerun(line));
   kept.splice(first, 0, ...fresh);
   const note = `Rows ${ids.join(', ')} re-run ${results.finishedAt} (\`npm run bench -- --only ${ids.join(',')}\`, same protocol).`;
@@ -212,6 +211,23 @@ export function withRerunRows(
     .join('\n')
     .replace(/\n\n\n+/g, '\n\n')
     .replace(/\d+ of \d+ goals hold\./, `${held} of ${goals} goals hold.`);
+}
+
+/** Where the re-run rows go: where they were, or, for a new row, before the first later one. */
+function rowsAt(
+  lines: readonly string[],
+  isRerun: (line: string) => boolean,
+  ids: readonly string[],
+): number {
+  const found = lines.findIndex(isRerun);
+  if (found !== -1) return found;
+  const numberOf = (line: string) => Number(/^\| B(\d+) \|/.exec(line)?.[1] ?? Number.NaN);
+  const wanted = Math.min(...ids.map((id) => Number(id.slice(1))));
+  const later = lines.findIndex((line) => numberOf(line) > wanted);
+  if (later !== -1) return later;
+  const last = lines.findLastIndex((line) => line.startsWith('| B'));
+  if (last === -1) throw new Error(`no table rows to place ${ids.join(', ')} among`);
+  return last + 1;
 }
 
 /** Replaces the rows of a partial full-protocol run in docs/performance.md's table. */
