@@ -52,6 +52,7 @@ const GROUPS: readonly RowGroup[] = [
   b12,
   b13,
   b14,
+  b15,
   b16,
 ];
 

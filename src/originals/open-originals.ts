@@ -39,7 +39,16 @@ export function openConfiguredOriginals(
     timeoutMs: options.timeoutMs,
     rescanMs: config.rescanSeconds * 1000,
     redirectSeconds: config.redirectSeconds,
+    ...skipOf(config),
     onChanged: options.onChanged,
     onError: options.onError,
   });
+}
+
+/** The shared renditions' keys when they lie under S3_PREFIX (the default): rescans skip them. */
+function skipOf(config: OriginalsConfig): { skipPrefix?: string } {
+  const originals = config.s3.prefix;
+  const renditions = config.renditions.prefix;
+  const inside = originals === '' || renditions.startsWith(`${originals}/`);
+  return inside ? { skipPrefix: `${renditions}/` } : {};
 }

@@ -51,6 +51,8 @@ export interface S3OriginalsOptions {
   readonly timeoutMs: number;
   /** ORIGINALS_RESCAN_SECONDS, in ms: how stale a copy or a known ETag may get. */
   readonly rescanMs: number;
+  /** Keys under S3_PREFIX that are no originals and that a rescan skips (`<renditions prefix>/`). */
+  readonly skipPrefix?: string;
   /** ORIGINALS_REDIRECT_SECONDS: 0 streams originals, >0 redirects to a presigned URL. */
   readonly redirectSeconds: number;
   /** An object changed or vanished behind rendition's back: purge its renditions. */
@@ -275,26 +277,48 @@ function createS3Originals(
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), timeout());
   }
 
-  /** One rescan: every known path's ETag against the bucket listing. */
-  async function rescan(): Promise<void> {
-    if (known.size === 0) return;
+  /**
+   * Every original's ETag under the prefix, by media path. The shared renditions' range of
+   * keys (`skipPrefix`) is jumped over with StartAfter rather than paged through.
+   */
+  async function listVersions(): Promise<Map<string, string>> {
     const listed = new Map<string, string>();
+    const skip = options.skipPrefix;
     let token: string | undefined;
-    do {
+    let startAfter: string | undefined;
+    for (;;) {
       const page = await client.send(
         new ListObjectsV2Command({
           Bucket: bucket,
           ...(prefix === '' ? {} : { Prefix: `${prefix}/` }),
           ...(token === undefined ? {} : { ContinuationToken: token }),
+          ...(token === undefined && startAfter !== undefined ? { StartAfter: startAfter } : {}),
         }),
         timeout(),
       );
+      let jumped = false;
       for (const object of page.Contents ?? []) {
-        const path = object.Key === undefined ? undefined : pathOfKey(prefix, object.Key);
+        if (object.Key === undefined) continue;
+        if (skip !== undefined && startAfter === undefined && object.Key.startsWith(skip)) {
+          // Past every key of the range: no media path holds U+10FFFF.
+          startAfter = `${skip}\u{10FFFF}`;
+          jumped = true;
+          break;
+        }
+        const path = pathOfKey(prefix, object.Key);
         if (path !== undefined) listed.set(path, unquote(object.ETag));
       }
-      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+      if (jumped) token = undefined;
+      else if (page.IsTruncated === true && page.NextContinuationToken !== undefined)
+        token = page.NextContinuationToken;
+      else return listed;
+    }
+  }
+
+  /** One rescan: every known path's ETag against the bucket listing. */
+  async function rescan(): Promise<void> {
+    if (known.size === 0) return;
+    const listed = await listVersions();
     for (const [path, version] of known.entries()) {
       const now = listed.get(path);
       // Multipart ETags may list empty on some gateways: only a real difference counts.

@@ -1,5 +1,5 @@
 // RENDITION_STORE=s3 against a real Ceph radosgw and a real PostgreSQL: three nodes with their
-// own CACHE_ROOTs share one bucket and one registry. A miss on one node is answered from the
+// own CACHE_ROOTs (node A behind the shipped nginx config) share one bucket and one registry. A miss on one node is answered from the
 // object another rendered; concurrent misses on every node render once and store one object
 // (conditional PUTs and advisory locks, which S3 mocks would not test); purges delete the
 // objects; an object of another version is never served; a down gateway keeps local hits.
@@ -18,13 +18,15 @@ import { BLUE, colourAt, GREEN, jpegImage, near, RED } from '../helpers/images.j
 import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
 import { joinRadosgw, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
 import { type Gateway, type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
+import { skipWithoutNginx } from '../helpers/nginx.js';
+import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/until.js';
 
 /** Room for a loaded machine: propagation takes milliseconds (a benchmark's question). */
 const PROPAGATION_MS = 10_000;
 
-const skip = skipWithoutRadosgw() || skipWithoutPostgres();
+const skip = skipWithoutRadosgw() || skipWithoutPostgres() || skipWithoutNginx();
 
 describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes', () => {
   let cluster: RadosgwCluster;
@@ -32,6 +34,8 @@ describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes',
   let bucket: string;
   let env: Record<string, string>;
   let prefix: string;
+  /** Node A behind the shipped nginx config. */
+  let stack: NginxStack | undefined;
   let a: TestServer;
   let b: TestServer;
   let c: TestServer;
@@ -51,18 +55,24 @@ describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes',
       ALLOWED_SIZES: '100x100,80x80',
       HOT_CACHE_BYTES: String(16 * 1024 * 1024),
     };
-    [a, b, c] = await Promise.all([
-      startTestServer(env),
+    const [fronted, second, third] = await Promise.all([
+      startNginxStack(env),
       startTestServer(env),
       startTestServer(env),
     ]);
+    stack = fronted;
+    a = fronted.server;
+    b = second;
+    c = third;
   });
   afterAll(async () => {
-    for (const server of [a, b, c, ...others]) await server?.dispose();
+    await disposeNginxStack(stack);
+    for (const server of [b, c, ...others]) await server?.dispose();
     await gateway?.stop();
     client?.destroy();
   });
 
+  const nginxUrl = () => (stack as NginxStack).nginx.url;
   const sharedKey = (relative: string) => `${prefix}/:renditions/${relative}`;
   const renders = (...nodes: TestServer[]) =>
     nodes.reduce((sum, node) => sum + node.parts.cache.counters.renders, 0);
@@ -169,6 +179,11 @@ describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes',
       expect((await get(node, thumbnail)).status).toBe(200);
       expect((await get(node, crop)).status).toBe(200);
     }
+    // A's nginx serves the file from A's cache with try_files, Node untouched.
+    const fromNginx = await fetch(`${nginxUrl()}/media/${thumbnail}`);
+    await fromNginx.arrayBuffer();
+    expect(fromNginx.status).toBe(200);
+    expect(fromNginx.headers.get('x-rendition-cache')).toBeNull();
     expect(await sharedKeysOf('s/del.jpg')).toHaveLength(2);
     expect(await admin(c, 's/del.jpg', { method: 'DELETE' })).toBe(204);
     expect(await sharedKeysOf('s/del.jpg')).toEqual([]);
@@ -177,6 +192,7 @@ describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes',
       message: 'B kept serving a deleted original',
     });
     for (const node of [a, b, c]) expect((await get(node, crop)).status).toBe(404);
+    expect((await fetch(`${nginxUrl()}/media/${thumbnail}`)).status).toBe(404);
   });
 
   it('drops only the crops after a PPOI change, and re-crops every node around it', async () => {
