@@ -44,10 +44,9 @@ export async function writeFileAtomic(
   const stillWanted = options.stillWanted ?? (() => true);
   const target = join(root, relative);
   const temp = join(root, TEMP_DIR_NAME, `${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-  await mkdir(dirname(temp), { recursive: true });
   let written: WrittenFile;
   try {
-    await writeFile(temp, data);
+    await writeTemp(temp, data);
     const { mtimeMs, size } = await raiseMtime(temp, options.minMtimeMs);
     written = { path: target, mtimeMs, size };
     if (!stillWanted()) {
@@ -65,6 +64,25 @@ export async function writeFileAtomic(
     return undefined;
   }
   return written;
+}
+
+/** Temp dirs made by this process: a write into one skips the mkdir (one syscall per miss). */
+const madeTempDirs = new Set<string>();
+
+async function writeTemp(temp: string, data: Uint8Array): Promise<void> {
+  const dir = dirname(temp);
+  if (!madeTempDirs.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    madeTempDirs.add(dir);
+  }
+  try {
+    await writeFile(temp, data);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // Removed since (an operator emptied CACHE_ROOT): made again, once.
+    await mkdir(dir, { recursive: true });
+    await writeFile(temp, data);
+  }
 }
 
 /** Raises the file's mtime to `minMtimeMs` if it is older; returns its size and mtime then. */

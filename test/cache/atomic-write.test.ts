@@ -28,6 +28,15 @@ describe('writeFileAtomic', () => {
     expect(stats.mtimeMs).toBeGreaterThanOrEqual(floor);
   });
 
+  it('writes again after its temp dir was removed under it', async () => {
+    await writeFileAtomic(root, 'c.jpg/crop/10x10.jpg', BYTES);
+    // An operator emptying CACHE_ROOT by hand takes `:tmp` with it.
+    await rm(join(root, ':tmp'), { recursive: true, force: true });
+    await writeFileAtomic(root, 'c.jpg/crop/20x20.jpg', BYTES);
+    expect(await readFile(join(root, 'c.jpg/crop/20x20.jpg'))).toEqual(BYTES);
+    expect(await readdir(join(root, ':tmp'))).toEqual([]);
+  });
+
   it('returns the validators even when a purge moves the file away the moment it lands', async () => {
     // The rendition cache used to stat the target after this returned: a replace's purge in
     // between (the directory renamed into the trash) made that ENOENT, and the render a 500.
