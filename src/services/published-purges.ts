@@ -1,7 +1,7 @@
 // A rendition cache whose purges reach past this node: this node purges its own copies, then
 // the change log tells every other node to purge theirs, then the CDN is told (if one is
 // configured) after a delay that lets the other nodes finish first. With RENDITION_STORE=s3 the
-// shared objects are deleted too, by this node only.
+// shared objects are deleted too, by this node only, before the others are told.
 
 import type { RenditionCache } from '../cache/rendition-cache.js';
 import type { PurgeWebhook } from '../cdn/purge-webhook.js';
@@ -17,10 +17,15 @@ export function withPublishedPurges(
     ...cache,
     async purge(path, which) {
       await cache.purge(path, which);
-      await sync.publishPurge(path, which);
-      await purgeShared?.(path, which);
-      // A CDN purges by original: a PPOI change ('crop') drops its thumbnails there too.
-      cdn?.purged(path);
+      try {
+        // The shared objects first: a publish that fails (PostgreSQL down during a rescan's
+        // purge) must not leave them for the other nodes' next miss to copy.
+        await purgeShared?.(path, which);
+        await sync.publishPurge(path, which);
+      } finally {
+        // A CDN purges by original: a PPOI change ('crop') drops its thumbnails there too.
+        cdn?.purged(path);
+      }
     },
   };
 }
