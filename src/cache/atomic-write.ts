@@ -15,6 +15,8 @@ export interface AtomicWriteOptions {
   readonly stillWanted?: () => boolean;
   /** The file's mtime is raised to at least this (ms) before it appears (see mtime-floor.ts). */
   readonly minMtimeMs?: number | undefined;
+  /** The file's mtime is set to exactly this (ms) before it appears: validators sent already. */
+  readonly mtimeMs?: number | undefined;
 }
 
 /** A file {@link writeFileAtomic} put in place: where, and the validators it was written with. */
@@ -47,6 +49,10 @@ export async function writeFileAtomic(
   let written: WrittenFile;
   try {
     await writeTemp(temp, data);
+    if (options.mtimeMs !== undefined) {
+      const at = new Date(options.mtimeMs);
+      await utimes(temp, at, at);
+    }
     const { mtimeMs, size } = await raiseMtime(temp, options.minMtimeMs);
     written = { path: target, mtimeMs, size };
     if (!stillWanted()) {

@@ -140,6 +140,8 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
   // A rendition written after a purge gets a later mtime second than the purged one had.
   const floors = createMtimeFloor();
   const counters = { renders: 0 };
+  // Copied-in renditions whose files are still being written, by absolute cache file.
+  const landing = new Map<string, HeldRendition>();
 
   function store(
     spec: RenditionSpec,
@@ -194,6 +196,46 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
   }
 
   /**
+   * Answers a copied-in rendition at once and writes its file behind the answer: the
+   * validators are chosen now and the file gets exactly that mtime, so nginx's later ones
+   * agree. Until the file lands, `find` and `peek` answer it from `landing`.
+   */
+  function land(
+    path: string,
+    relative: string,
+    buffer: Buffer,
+    ticket: RenderTicket,
+  ): HeldRendition {
+    const file = join(cacheRoot, relative);
+    const mtimeMs = floors.floorFor(path, Date.now()) ?? Date.now();
+    const held: HeldRendition = {
+      body: { kind: 'buffer', buffer },
+      size: buffer.length,
+      mtimeMs,
+      contentType: mediaTypeFor(relative),
+      outcome: 'shared',
+      noStore: false,
+      relative,
+    };
+    // Later requests find it as a hit, as they will the file.
+    const asHit: HeldRendition = { ...held, outcome: 'hit' };
+    landing.set(file, asHit);
+    writeFileAtomic(cacheRoot, relative, buffer, {
+      stillWanted: () => clock.stillWanted(path, ticket),
+      mtimeMs,
+    })
+      .then((written) => {
+        if (written !== undefined) options.cacheChanges?.written(relative, written.size);
+      })
+      .catch((error: unknown) => options.onWriteError?.(error, relative))
+      .finally(() => {
+        ticket.end();
+        if (landing.get(file) === asHit) landing.delete(file);
+      });
+    return held;
+  }
+
+  /**
    * Runs `work` in a render slot; callers get RENDER_TIMEOUT once it has run `timeoutMs`.
    * libvips cannot be interrupted everywhere (AVIF encoding ignores sharp's timeout), so the
    * work goes on holding its slot (the concurrency bound stays true) and still stores its
@@ -220,6 +262,9 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
     // Renders of the old original still answer their own callers, never new ones.
     flights.forget((key) => key.startsWith(`${path}/`) && (which === 'all' || isCropFile(key)));
     const dir = join(cacheRoot, path);
+    for (const file of landing.keys()) {
+      if (file.startsWith(`${dir}/`) && (which === 'all' || isCropFile(file))) landing.delete(file);
+    }
     if (which === 'all') {
       hotCache.deletePrefix(dir);
       await removeTree(cacheRoot, dir);
@@ -329,7 +374,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
 
     peek(candidates) {
       for (const candidate of candidates) {
-        const held = hotCache.peek(candidate.file);
+        const held = hotCache.peek(candidate.file) ?? landing.get(candidate.file);
         if (held !== undefined) return held;
       }
       return undefined;
@@ -337,7 +382,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
 
     async find(spec, choice, candidates) {
       for (const candidate of candidates) {
-        const held = await hotCache.get(candidate.file);
+        const held = (await hotCache.get(candidate.file)) ?? landing.get(candidate.file);
         if (held !== undefined) return held;
       }
       const inFlight = flights.running(flightKey(spec, choice));
@@ -364,13 +409,18 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
     async adopt(spec, fetch) {
       // Taken before the fetch: a purge while the object downloads keeps it out of the cache.
       const ticket = clock.begin();
+      let found: { relative: string; body: Buffer } | undefined;
       try {
-        const found = await fetch();
-        if (found === undefined) return undefined;
-        return await storeFile(spec.path, found.relative, found.body, ticket, 'shared');
-      } finally {
+        found = await fetch();
+      } catch (error) {
         ticket.end();
+        throw error;
       }
+      if (found === undefined) {
+        ticket.end();
+        return undefined;
+      }
+      return land(spec.path, found.relative, found.body, ticket);
     },
 
     async warm(original, path, items) {

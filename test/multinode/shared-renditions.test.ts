@@ -5,6 +5,8 @@
 // objects; an object of another version is never served; a down gateway keeps local hits.
 
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -13,6 +15,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { etagFor } from '../../src/cache/validators.js';
 import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { BLUE, colourAt, GREEN, jpegImage, near, RED } from '../helpers/images.js';
 import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
@@ -89,6 +92,7 @@ describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes',
     return {
       status: response.status,
       cache: response.headers.get('x-rendition-cache'),
+      etag: response.headers.get('etag'),
       body: Buffer.from(await response.arrayBuffer()),
     };
   }
@@ -128,8 +132,18 @@ describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes',
     expect(second.cache).toBe('shared');
     expect(second.body.equals(first.body)).toBe(true);
     expect(renders(a, b, c) - before).toBe(1);
-    // Copied into B's own cache: the next answer is B's local hit.
-    expect((await get(b, rendition)).cache).toBe('hit');
+    // Copied into B's own cache (written behind the answer): the next answer is B's local hit,
+    // and the file carries the validators the first answer sent, so nginx's will agree.
+    const next = await get(b, rendition);
+    expect(next.cache).toBe('hit');
+    expect(next.etag).toBe(second.etag);
+    const file = join(b.config.roots.cacheRoot, rendition);
+    await until(async () => (await stat(file).catch(() => undefined)) !== undefined, {
+      timeoutMs: PROPAGATION_MS,
+      message: `${file} never landed`,
+    });
+    const { mtimeMs, size } = await stat(file);
+    expect(etagFor(mtimeMs, size)).toBe(second.etag);
   });
 
   it('shares what a registration warmed: the other nodes render nothing', async () => {
