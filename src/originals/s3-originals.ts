@@ -4,16 +4,12 @@
 // rescan notices objects replaced behind rendition's back and has their renditions purged.
 
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
-  type GetObjectCommandOutput,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -30,6 +26,7 @@ import { type KnownVersions, loadKnownVersions } from './known-versions.js';
 import { asideKeyOf, keyOf, pathOfKey } from './object-keys.js';
 import { createOriginalCopies, type Fetched } from './original-copies.js';
 import { type S3Location, s3ClientFor, whereOf } from './s3-client.js';
+import { ChangedWhileRead, rangedGet } from './ranged-get.js';
 import { describe, statusOf, unquote } from './s3-errors.js';
 import type { OriginalKind, OriginalsStore, SetAside } from './originals-store.js';
 
@@ -156,53 +153,34 @@ function createS3Originals(
     return (await hasChildren(path)) ? 'directory' : undefined;
   }
 
-  /** Streams `path` into `file` within the byte cap and the timeout; 304 -> unchanged. */
+  /** Reads `path` into `file` within the byte cap and the timeout; 304 -> unchanged. */
   async function fetchObject(
     path: string,
     file: string,
     held: string | undefined,
   ): Promise<Fetched> {
-    const signal = AbortSignal.timeout(options.timeoutMs);
-    let response: GetObjectCommandOutput;
+    const read = () =>
+      rangedGet({
+        client,
+        bucket,
+        key: keyOf(prefix, path),
+        file,
+        held,
+        maxBytes: options.maxBytes,
+        signal: AbortSignal.timeout(options.timeoutMs),
+        tooLarge: (bytes) => tooLarge(path, bytes),
+      });
     try {
-      response = await client.send(
-        new GetObjectCommand({
-          Bucket: bucket,
-          Key: keyOf(prefix, path),
-          ...(held === undefined ? {} : { IfNoneMatch: `"${held}"` }),
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (held !== undefined && statusOf(error) === 304) return { kind: 'unchanged' };
-      throw translate(error, path);
-    }
-    const body = response.Body as NodeJS.ReadableStream & { destroy(): void };
-    const declared = response.ContentLength;
-    if (declared !== undefined && declared > options.maxBytes) {
-      body.destroy();
-      throw tooLarge(path, declared);
-    }
-    let received = 0;
-    const capped = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        received += chunk.length;
-        // Counted as it streams: a length the headers understated is cut off here.
-        if (received > options.maxBytes) done(tooLarge(path, received));
-        else done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(body, capped, createWriteStream(file), { signal });
+      try {
+        return await read();
+      } catch (error) {
+        // Replaced between two of its ranges: once more, all of the new one.
+        if (!(error instanceof ChangedWhileRead)) throw error;
+        return await read();
+      }
     } catch (error) {
       throw translate(error, path);
     }
-    return {
-      kind: 'fetched',
-      version: unquote(response.ETag),
-      size: received,
-      mtimeMs: response.LastModified?.getTime() ?? Date.now(),
-    };
   }
 
   function tooLarge(path: string, bytes: number): AppError {

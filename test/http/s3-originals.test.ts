@@ -15,12 +15,14 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RANGE_BYTES } from '../../src/originals/ranged-get.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startServerWithParts } from '../../src/server.js';
 import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { runCli } from '../helpers/cli.js';
-import { BLUE, colourAt, GREEN, inspect, near, RED } from '../helpers/images.js';
+import { BLUE, colourAt, GREEN, inspect, near, noiseJpeg, RED } from '../helpers/images.js';
 import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
 import { joinRadosgw, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
 import { type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
@@ -240,6 +242,29 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
         .toBe(true);
     },
   );
+
+  it('reads a large original as ranges, byte for byte, and caps it from the first range', async () => {
+    const bytes = await noiseJpeg(3000, 2000);
+    // Over three ranges of RANGE_BYTES: the ranges must join into exactly these bytes.
+    expect(bytes.length).toBeGreaterThan(2 * RANGE_BYTES);
+    await putBehind(`${prefix}/large/noise.jpg`, bytes);
+    const served = await get(node, '/media/large/noise.jpg');
+    expect(served.status).toBe(200);
+    expect(served.body.equals(bytes)).toBe(true);
+    const rendered = await get(node, '/media/large/noise.jpg/thumbnail/100x100.png');
+    expect(rendered.status).toBe(200);
+    const local = await sharp(bytes).resize(100, 100, { fit: 'inside' }).raw().toBuffer();
+    const remote = await sharp(rendered.body).raw().toBuffer();
+    expect(remote.length).toBe(local.length);
+
+    const { server: capped, prefix: cappedPrefix } = await s3Server({
+      MAX_SOURCE_BYTES: String(RANGE_BYTES + 10),
+    });
+    await putBehind(`${cappedPrefix}/large/noise.jpg`, bytes);
+    const refused = await get(capped, '/media/large/noise.jpg/thumbnail/100x100.jpg');
+    expect(refused.status).toBe(413);
+    expect(codeOf(refused)).toBe('SOURCE_TOO_LARGE');
+  });
 
   it('refuses an object over MAX_SOURCE_BYTES with 413', async () => {
     const { server: capped, prefix: cappedPrefix } = await s3Server({ MAX_SOURCE_BYTES: '2000' });
