@@ -5,6 +5,7 @@
 
 import { type FileHandle, open } from 'node:fs/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { Fetched } from './original-copies.js';
 import { statusOf, unquote } from './s3-errors.js';
 
 /** The first range, and the size of every other one. */
@@ -25,15 +26,6 @@ export interface RangedGetOptions {
   /** The error for an object of `bytes` over `maxBytes`. */
   readonly tooLarge: (bytes: number) => Error;
 }
-
-export type RangedGet =
-  | { readonly kind: 'unchanged' }
-  | {
-      readonly kind: 'fetched';
-      readonly version: string;
-      readonly size: number;
-      readonly mtimeMs: number;
-    };
 
 type Body = AsyncIterable<Uint8Array> & { destroy(): void };
 
@@ -60,7 +52,7 @@ export function rangesAfterFirst(total: number): { start: number; end: number }[
  * `held` is current is answered as 'unchanged'), `tooLarge` past the cap, and an Error when
  * the object changed between its ranges (the caller's retry reads the new one whole).
  */
-export async function rangedGet(options: RangedGetOptions): Promise<RangedGet> {
+export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
   const { client, bucket, key, signal } = options;
   const send = (range: string | undefined, extra: { IfNoneMatch?: string } = {}) =>
     client.send(
