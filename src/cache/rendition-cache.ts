@@ -10,7 +10,7 @@ import { openInside, removeEmptyParents } from '../fs/inside-root.js';
 import type { RenderQueue } from '../render/queue.js';
 import type { RenderedImage, Renderer, RenderItem } from '../render/renderer.js';
 import { renderTimeout } from '../render/sharp-errors.js';
-import { mediaTypeFor } from '../url/media-types.js';
+import { mediaTypeFor, mediaTypeOfFormat } from '../url/media-types.js';
 import type { FormatChoice } from '../url/negotiate.js';
 import type { Ppoi, RenditionSpec } from '../url/rendition-spec.js';
 import { isAnimatedWebp, standInFor, WEBP_HEADER_BYTES } from './animated-stand-in.js';
@@ -107,9 +107,9 @@ export interface RenditionCache {
   /** Renders one rendition of `original` (a real file path) into the cache, once for all callers. */
   render(original: string, spec: RenditionSpec, choice: FormatChoice): Promise<CachedRendition>;
   /**
-   * Stores the bytes `fetch` finds (a shared object: its cache file and body) as a local
-   * cache file, unless the original was purged since `adopt` was called. Undefined when
-   * `fetch` finds nothing.
+   * Answers the bytes `fetch` finds (a shared object: its cache file and body) at once, and
+   * writes them behind the answer as that local cache file, unless the original was purged
+   * since `adopt` was called. Undefined when `fetch` finds nothing.
    */
   adopt(
     spec: RenditionSpec,
@@ -143,41 +143,30 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
   // Copied-in renditions whose files are still being written, by absolute cache file.
   const landing = new Map<string, HeldRendition>();
 
-  function store(
+  async function store(
     spec: RenditionSpec,
     choice: FormatChoice,
     image: RenderedImage,
     ticket: RenderTicket,
   ): Promise<HeldRendition> {
     const relative = cacheFileFor(spec, choice, image.format);
-    return storeFile(spec.path, relative, image.body, ticket, 'miss');
-  }
-
-  /** Writes `buffer` as the cache file `relative` of the original at `path`, unless purged. */
-  async function storeFile(
-    path: string,
-    relative: string,
-    buffer: Buffer,
-    ticket: RenderTicket,
-    outcome: CacheOutcome,
-  ): Promise<HeldRendition> {
-    const contentType = mediaTypeFor(relative);
-    const body = { kind: 'buffer', buffer } as const;
+    const contentType = mediaTypeOfFormat(image.format);
+    const body = { kind: 'buffer', buffer: image.body } as const;
     // Not on disk (no-store): validators of this answer alone.
     const uncached: HeldRendition = {
       body,
-      size: buffer.length,
+      size: image.body.length,
       mtimeMs: Date.now(),
       contentType,
-      outcome,
+      outcome: 'miss',
       noStore: true,
       relative,
     };
     let written: WrittenFile | undefined;
     try {
-      written = await writeFileAtomic(cacheRoot, relative, buffer, {
-        stillWanted: () => clock.stillWanted(path, ticket),
-        minMtimeMs: floors.floorFor(path, Date.now()),
+      written = await writeFileAtomic(cacheRoot, relative, image.body, {
+        stillWanted: () => clock.stillWanted(spec.path, ticket),
+        minMtimeMs: floors.floorFor(spec.path, Date.now()),
       });
     } catch (error) {
       // Disk full or unwritable: the render is still good, answer it from memory.
@@ -192,7 +181,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
     // Not into the hot cache yet: most misses are never asked for again (unique sizes, a
     // crawler); the first hit from disk promotes a rendition, keeping RSS flat under misses.
     options.cacheChanges?.written(relative, size);
-    return { body, size, mtimeMs, contentType, outcome, noStore: false, relative };
+    return { body, size, mtimeMs, contentType, outcome: 'miss', noStore: false, relative };
   }
 
   /**

@@ -79,15 +79,15 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
   const version = unquote(first.ETag);
   // A gateway that ignores Range answers the whole object (200, no Content-Range).
   const total = totalOf(first.ContentRange) ?? first.ContentLength ?? 0;
-  const bodies: Body[] = [first.Body as unknown as Body];
+  const firstBody = first.Body as unknown as Body;
   if (total > options.maxBytes) {
-    bodies[0]?.destroy();
+    firstBody.destroy();
     throw options.tooLarge(total);
   }
+  const whole = first.ContentRange === undefined;
   const handle = await open(options.file, 'w');
   try {
-    const rest = first.ContentRange === undefined ? [] : rangesAfterFirst(total);
-    const firstEnd = first.ContentRange === undefined ? total : Math.min(total, RANGE_BYTES);
+    const rest = whole ? [] : rangesAfterFirst(total);
     let next = 0;
     let failed = false;
     const noteFailure = (error: unknown) => {
@@ -95,7 +95,9 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
       throw error;
     };
     const reads: Promise<void>[] = [
-      writeAt(handle, bodies[0] as Body, 0, firstEnd, options).catch(noteFailure),
+      writeAt(handle, firstBody, 0, whole ? total : Math.min(total, RANGE_BYTES), options).catch(
+        noteFailure,
+      ),
     ];
     const worker = async () => {
       for (let range = rest[next++]; range !== undefined && !failed; range = rest[next++]) {
@@ -114,10 +116,7 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
     // Every read settles before the file is closed; the first failure is the answer.
     const settled = await Promise.allSettled(reads);
     const rejected = settled.find((result) => result.status === 'rejected');
-    if (rejected !== undefined) {
-      for (const body of bodies) body.destroy();
-      throw rejected.reason;
-    }
+    if (rejected !== undefined) throw rejected.reason;
   } finally {
     await handle.close();
   }

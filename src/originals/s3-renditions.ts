@@ -30,17 +30,12 @@ export interface SharedObject {
 export interface SharedRenditionStore {
   /** The object for a cache file (relative to CACHE_ROOT); undefined when there is none. */
   get(relative: string): Promise<SharedObject | undefined>;
-  /** Creates the object unless one exists: 'exists' means another node's object won. */
-  create(
-    relative: string,
-    body: Buffer,
-    version: string,
-    contentType: string,
-  ): Promise<'created' | 'exists'>;
-  /** Deletes the objects of one cache file each. */
-  remove(relatives: readonly string[]): Promise<void>;
+  /** Creates the object unless one exists (then another node's object won, and stays). */
+  create(relative: string, body: Buffer, version: string, contentType: string): Promise<void>;
+  /** Deletes the object of one cache file. */
+  remove(relative: string): Promise<void>;
   /** Deletes the shared renditions of the original at `path`: all, or only its crops. */
-  purge(path: string, which: 'all' | 'crop'): Promise<number>;
+  purge(path: string, which: 'all' | 'crop'): Promise<void>;
   close(): void;
 }
 
@@ -136,18 +131,16 @@ export function createS3Renditions(options: S3RenditionsOptions): SharedRenditio
           }),
           timeout(),
         );
-        return 'created';
       } catch (error) {
         // 412: an object exists; 409: a concurrent conditional PUT of it is in progress.
         const status = statusOf(error);
-        if (status === 412 || status === 409) return 'exists';
-        throw unavailable(error);
+        if (status !== 412 && status !== 409) throw unavailable(error);
       }
     },
 
-    async remove(relatives) {
+    async remove(relative) {
       try {
-        await deleteKeys(relatives.map(keyOf));
+        await deleteKeys([keyOf(relative)]);
       } catch (error) {
         throw unavailable(error);
       }
@@ -160,7 +153,6 @@ export function createS3Renditions(options: S3RenditionsOptions): SharedRenditio
           (key) => which === 'all' || isCropFile(key.slice(under.length)),
         );
         await deleteKeys(keys);
-        return keys.length;
       } catch (error) {
         throw unavailable(error);
       }

@@ -90,7 +90,7 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
           return { relative, body: found.body };
         }
         // Rendered from another original, PPOI or settings: never served, made again.
-        await store.remove([relative]);
+        await store.remove(relative);
       }
       return undefined;
     });
@@ -118,18 +118,19 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
     return rendition;
   }
 
+  /** `key`: the rendition's first cache file, its single-flight and lock name. */
   async function serveMiss(
+    key: string,
     spec: RenditionSpec,
     candidates: readonly Candidate[],
     render: () => Promise<RenderedHere>,
   ): Promise<CachedRendition> {
-    const first = candidates[0]?.relative ?? spec.path;
     const original = await options.originalVersion(spec.path, false);
     if (original === undefined) throw originalNotFound(spec.path);
     const copied = await copyIn(spec, candidates, original);
     if (copied !== undefined) return copied;
 
-    const name = `rendition:shared:${first}`;
+    const name = `rendition:shared:${key}`;
     const deadline = Date.now() + options.waitMs;
     let pause = FIRST_WAIT_MS;
     for (;;) {
@@ -156,17 +157,25 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
   return {
     async serve(spec, candidates, render) {
       const key = candidates[0]?.relative ?? spec.path;
-      const { value, shared } = await flights.run(key, () => serveMiss(spec, candidates, render));
+      const { value, shared } = await flights.run(key, () =>
+        serveMiss(key, spec, candidates, render),
+      );
       return shared && value.outcome === 'miss' ? { ...value, outcome: 'coalesced' } : value;
     },
     async share(path, relatives) {
+      if (relatives.length === 0) return;
+      // The version of the copy the warm just read (this node's last read of it).
+      const original = await options.originalVersion(path, false).catch((error: unknown) => {
+        options.onError(error, 'warmed renditions not shared (other nodes render them on a miss)');
+        return undefined;
+      });
+      // Its original deleted since: nothing to share.
+      if (original === undefined) return;
       for (const relative of relatives) {
         try {
           const body = await options.readCached(relative);
-          // The version of the copy the warm just read (this node's last read of it).
-          const original = await options.originalVersion(path, false);
-          // Purged since it was warmed (gone), or its original with it: nothing to share.
-          if (body === undefined || original === undefined) continue;
+          // Purged since it was warmed: nothing to share.
+          if (body === undefined) continue;
           const version = options.versionOf(path, relative, original);
           await store.create(relative, body, version, mediaTypeFor(relative));
         } catch (error) {

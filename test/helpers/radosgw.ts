@@ -6,7 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { CLUSTER_FILE } from './radosgw-global-setup.js';
 import { type RadosgwCluster, radosgwMissing, startRadosgwCluster } from './radosgw-cluster.js';
@@ -120,4 +125,32 @@ export function s3Settings(
     S3_PREFIX: prefix,
     S3_FORCE_PATH_STYLE: 'true',
   };
+}
+
+/** Every key of `bucket` that starts with `prefix`, sorted (all pages). */
+export async function keysUnder(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<string[]> {
+  const found: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ...(token === undefined ? {} : { ContinuationToken: token }),
+      }),
+    );
+    for (const object of page.Contents ?? []) found.push(object.Key ?? '');
+    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return found.sort();
+}
+
+/** The bytes of the object `key`. */
+export async function objectBytes(client: S3Client, bucket: string, key: string): Promise<Buffer> {
+  const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from((await answer.Body?.transformToByteArray()) ?? new Uint8Array());
 }

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -24,7 +23,7 @@ import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { runCli } from '../helpers/cli.js';
 import { BLUE, colourAt, GREEN, inspect, near, noiseJpeg, RED } from '../helpers/images.js';
 import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
-import { joinRadosgw, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { joinRadosgw, keysUnder, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
 import { type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -56,10 +55,7 @@ async function s3Server(env: Record<string, string> = {}, endpoint = cluster.end
   return { server, prefix };
 }
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
-}
+const keysOf = (prefix: string) => keysUnder(client, bucket, prefix);
 
 async function putBehind(key: string, body: Uint8Array | string): Promise<void> {
   await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
@@ -90,7 +86,7 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
     await uploadOriginal(node.url, token, await solidJpeg(400, 300, RED), 'a/pic.jpg', {
       warm: 'image',
     });
-    expect(await keysUnder(`${prefix}/`)).toEqual([`${prefix}/a/pic.jpg`]);
+    expect(await keysOf(`${prefix}/`)).toEqual([`${prefix}/a/pic.jpg`]);
     const head = await client.send(
       new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}/a/pic.jpg` }),
     );
@@ -113,7 +109,7 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(deleted.status).toBe(204);
-    expect(await keysUnder(`${prefix}/`)).toEqual([]);
+    expect(await keysOf(`${prefix}/`)).toEqual([]);
     const gone = await get(node, '/media/a/pic.jpg/thumbnail/180x180.jpg');
     expect(gone.status).toBe(404);
     expect(codeOf(gone)).toBe('ORIGINAL_NOT_FOUND');
@@ -143,7 +139,7 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
       expect(response.status).toBe(201);
       const body = (await response.json()) as { warmed: { image: { created: number } } };
       expect(body.warmed.image.created).toBeGreaterThan(0);
-      expect(await keysUnder(`${fetchPrefix}/`)).toEqual([`${fetchPrefix}/by-url/x.jpg`]);
+      expect(await keysOf(`${fetchPrefix}/`)).toEqual([`${fetchPrefix}/by-url/x.jpg`]);
     } finally {
       await new Promise((resolve) => source.close(resolve));
     }
@@ -159,7 +155,7 @@ describe.skipIf(skip)('ORIGINALS_STORE=s3 over HTTP', () => {
       headers: { Authorization: `Bearer ${node.adminToken.token}` },
     });
     expect(response.status).toBe(415);
-    expect(await keysUnder(`${prefix}/bad/`)).toEqual([]);
+    expect(await keysOf(`${prefix}/bad/`)).toEqual([]);
   });
 
   it('renders objects another app wrote; a non-image object is 415', async () => {

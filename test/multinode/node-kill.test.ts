@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,7 +22,13 @@ import {
 import { seededRandom } from '../helpers/hostile-images.js';
 import { noiseJpeg } from '../helpers/images.js';
 import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
-import { joinRadosgw, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import {
+  joinRadosgw,
+  keysUnder,
+  objectBytes,
+  s3Settings,
+  skipWithoutRadosgw,
+} from '../helpers/radosgw.js';
 import { until } from '../helpers/until.js';
 
 const SEED = Number(process.env.RENDITION_CRASH_SEED ?? 20_261_204);
@@ -71,27 +77,8 @@ describe.skipIf(skip)('a node killed mid-render and mid-upload (s3 + postgres)',
     return server;
   }
 
-  async function keys(): Promise<string[]> {
-    const found: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: `${prefix}/`,
-          ...(token === undefined ? {} : { ContinuationToken: token }),
-        }),
-      );
-      for (const object of page.Contents ?? []) found.push(object.Key ?? '');
-      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
-    return found;
-  }
-
-  async function objectBytes(key: string): Promise<Buffer> {
-    const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return Buffer.from((await answer.Body?.transformToByteArray()) ?? new Uint8Array());
-  }
+  const keys = () => keysUnder(client, bucket, `${prefix}/`);
+  const bytesOf = (key: string) => objectBytes(client, bucket, key);
 
   async function records(server: ChildServer): Promise<Map<string, string>> {
     const response = await fetch(`${server.url}/admin/images?limit=1000`, { headers: auth });
@@ -161,7 +148,7 @@ describe.skipIf(skip)('a node killed mid-render and mid-upload (s3 + postgres)',
       const known = await records(survivor);
       for (const [path, sha] of acknowledged) {
         expect(known.get(path), `acknowledged ${path} lost (seed ${SEED})`).toBe(sha);
-        const bytes = await objectBytes(`${prefix}/${path}`);
+        const bytes = await bytesOf(`${prefix}/${path}`);
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha);
       }
       const stored = new Set(await keys());
@@ -172,7 +159,7 @@ describe.skipIf(skip)('a node killed mid-render and mid-upload (s3 + postgres)',
       // Every object, original or shared rendition, is a whole image.
       for (const key of stored) {
         if (key.includes('/:tmp/')) continue; // a delete's aside copy: none in this test
-        const bytes = await objectBytes(key);
+        const bytes = await bytesOf(key);
         const decoded = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
         expect(decoded.info.width, key).toBeGreaterThan(0);
       }

@@ -9,13 +9,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renditionFilesOf, solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { BLUE, colourAt, near, RED } from '../helpers/images.js';
 import { type PostgresCluster, startPostgresCluster } from '../helpers/postgres-cluster.js';
 import { nodeSettings, skipWithoutPostgres } from '../helpers/postgres.js';
-import { joinRadosgw, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { joinRadosgw, objectBytes, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/until.js';
 
@@ -78,12 +78,7 @@ describe.skipIf(skipWithoutPostgres() || skipWithoutRadosgw())(
       return colourAt(answer.body, 0.5, 0.5);
     }
 
-    async function objectBytes(path: string): Promise<Buffer> {
-      const answer = await client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${path}` }),
-      );
-      return Buffer.from((await answer.Body?.transformToByteArray()) ?? new Uint8Array());
-    }
+    const originalBytes = (path: string) => objectBytes(client, bucket, `${PREFIX}/${path}`);
 
     async function putObject(path: string, body: Buffer): Promise<void> {
       await client.send(
@@ -137,13 +132,13 @@ describe.skipIf(skipWithoutPostgres() || skipWithoutRadosgw())(
       expect(codeOf(refused)).toBe('REGISTRY_UNAVAILABLE');
       expect(await renditionFilesOf(join(dir, 'c', 'cache'), 'o/x.jpg')).not.toEqual([]);
       // So is a replace: the original keeps its bytes, so no node's copy of it goes stale.
-      const before = await objectBytes('o/x.jpg');
+      const before = await originalBytes('o/x.jpg');
       await expect(
         uploadOriginal(b.url, b.adminToken.token, await solidJpeg(400, 300, BLUE), 'o/x.jpg', {
           replace: true,
         }),
       ).rejects.toThrow(/: 503 .*REGISTRY_UNAVAILABLE/);
-      expect((await objectBytes('o/x.jpg')).equals(before)).toBe(true);
+      expect((await originalBytes('o/x.jpg')).equals(before)).toBe(true);
       // Another app replaces that object meanwhile: every node's rescan purges its copies, so
       // none serves the old pixels (nor renders the new ones before it is back in step).
       await putObject('theirs/y.jpg', await solidJpeg(300, 200, BLUE));

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -19,7 +18,7 @@ import { etagFor } from '../../src/cache/validators.js';
 import { solidJpeg, uploadOriginal } from '../helpers/admin-upload.js';
 import { BLUE, colourAt, GREEN, jpegImage, near, RED } from '../helpers/images.js';
 import { skipWithoutPostgres, suiteDatabase } from '../helpers/postgres.js';
-import { joinRadosgw, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { joinRadosgw, keysUnder, s3Settings, skipWithoutRadosgw } from '../helpers/radosgw.js';
 import { type Gateway, type RadosgwCluster, startGateway } from '../helpers/radosgw-cluster.js';
 import { skipWithoutNginx } from '../helpers/nginx.js';
 import { disposeNginxStack, type NginxStack, startNginxStack } from '../helpers/nginx-stack.js';
@@ -80,12 +79,7 @@ describe.skipIf(skip)('shared renditions (RENDITION_STORE=s3) over three nodes',
   const renders = (...nodes: TestServer[]) =>
     nodes.reduce((sum, node) => sum + node.parts.cache.counters.renders, 0);
 
-  async function sharedKeysOf(path: string): Promise<string[]> {
-    const listed = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${sharedKey(path)}/` }),
-    );
-    return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
-  }
+  const sharedKeysOf = (path: string) => keysUnder(client, bucket, `${sharedKey(path)}/`);
 
   async function get(node: TestServer, rendition: string) {
     const response = await fetch(`${node.url}/media/${rendition}`);

@@ -32,29 +32,21 @@ export function createAdvisoryLocks(
   let closed = false;
 
   function connect(): Promise<pg.Client> {
-    session ??= (async () => {
-      const client = new pg.Client({
-        connectionString: databaseUrl,
-        connectionTimeoutMillis: 5_000,
-      });
-      client.on('error', (error) => {
-        onError(error);
-        drop(client);
-      });
-      try {
-        await client.connect();
-      } catch (error) {
-        drop(client);
-        throw error;
-      }
-      return client;
-    })();
-    return session;
-  }
-
-  function drop(client: pg.Client): void {
-    session = undefined;
-    client.end().catch(() => undefined);
+    if (session !== undefined) return session;
+    const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+    const attempt = client.connect().then(() => client);
+    // An old session's late error must not drop the one that replaced it.
+    const drop = () => {
+      if (session === attempt) session = undefined;
+      client.end().catch(() => undefined);
+    };
+    client.on('error', (error) => {
+      onError(error);
+      drop();
+    });
+    attempt.catch(drop);
+    session = attempt;
+    return attempt;
   }
 
   return {
