@@ -22,6 +22,7 @@ import { createMtimeFloor } from './mtime-floor.js';
 import { createPurgeClock, type RenderTicket } from './purge-clock.js';
 import { removeTree } from './remove-tree.js';
 import { createSingleFlight } from './single-flight.js';
+import type { ImageInput } from '../render/image-input.js';
 
 /**
  * How the cache answered: held or on disk, a render it joined, a render of its own, or a
@@ -105,7 +106,7 @@ export interface RenditionCache {
     candidates: readonly Candidate[],
   ): Promise<CachedRendition | undefined>;
   /** Renders one rendition of `original` (a real file path) into the cache, once for all callers. */
-  render(original: string, spec: RenditionSpec, choice: FormatChoice): Promise<CachedRendition>;
+  render(original: ImageInput, spec: RenditionSpec, choice: FormatChoice): Promise<CachedRendition>;
   /**
    * Answers the bytes `fetch` finds (a shared object: its cache file and body) at once, and
    * writes them behind the answer as that local cache file, unless the original was purged
@@ -116,7 +117,7 @@ export interface RenditionCache {
     fetch: () => Promise<{ relative: string; body: Buffer } | undefined>,
   ): Promise<CachedRendition | undefined>;
   /** Renders every missing item of one original from one decode, sharing single-flight with `render`. */
-  warm(original: string, path: string, items: readonly RenderItem[]): Promise<WarmReport>;
+  warm(original: ImageInput, path: string, items: readonly RenderItem[]): Promise<WarmReport>;
   /** Deletes the renditions of `path` (all, or only crops) and stops in-flight renders from landing. */
   purge(path: string, which: 'all' | 'crop'): Promise<void>;
   /** Deletes every cached rendition (files and memory) and stops in-flight renders from landing. */

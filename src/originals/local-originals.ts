@@ -65,7 +65,7 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
     async open(path) {
       const { real, stats } = await originalFile(path);
       return {
-        file: real,
+        input: real,
         version: versionOf(stats),
         size: stats.size,
         mtimeMs: stats.mtimeMs,

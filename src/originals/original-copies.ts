@@ -1,27 +1,30 @@
 // The bounded local read-through cache of originals kept in object storage: one copy per
 // path (its newest version), fetched once for all callers (single-flight per path), evicted
-// least recently used past ORIGINALS_CACHE_BYTES, never while a render still reads it.
+// least recently used past ORIGINALS_CACHE_BYTES, never while a render still reads it. A
+// fetch answers from memory at once; its file is written behind, for the renders after it.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSingleFlight } from '../cache/single-flight.js';
+import type { ImageInput } from '../render/image-input.js';
 
-/** A local copy of one version of an original. */
+/** One version of an original held by this node. */
 export interface Copy {
   readonly path: string;
   readonly version: string;
-  readonly file: string;
   readonly size: number;
   readonly mtimeMs: number;
 }
 
-/** A copy in use: `release` once sharp is done with its file. */
+/** A copy in use: `release` once sharp is done with `input`. */
 export interface LeasedCopy extends Copy {
+  /** The fetched bytes while their file is still being written (or never is), else the file. */
+  readonly input: ImageInput;
   release(): void;
 }
 
-/** What a (conditional) fetch brought: a new version written to `file`, or "unchanged". */
+/** What a (conditional) fetch brought: a new version, or "unchanged". */
 export type Fetched =
   | { readonly kind: 'unchanged' }
   | {
@@ -29,6 +32,8 @@ export type Fetched =
       readonly version: string;
       readonly size: number;
       readonly mtimeMs: number;
+      /** The object in memory; absent when it was written to the fetch's `file` instead. */
+      readonly bytes?: Buffer;
     };
 
 export interface OriginalCopiesOptions {
@@ -39,8 +44,9 @@ export interface OriginalCopiesOptions {
   /** A copy verified longer ago than this is checked again before it is used. */
   readonly freshMs: number;
   /**
-   * Fetches `path` into `file`, or answers "unchanged" when `known` (the version of the copy
-   * held) is still current. Throws what the store throws (not found, unavailable, too large).
+   * Fetches `path` into memory or into `file`, or answers "unchanged" when `known` (the
+   * version of the copy held) is still current. Throws what the store throws (not found,
+   * unavailable, too large).
    */
   readonly fetch: (path: string, file: string, known: string | undefined) => Promise<Fetched>;
   /** A copy was found out of date (its path changed behind our back); awaited before use. */
@@ -52,11 +58,7 @@ export interface OriginalCopies {
   /** The current copy of `path`, fetched or revalidated first if needed; leased. */
   lease(path: string): Promise<LeasedCopy>;
   /** Takes `file` (a complete, validated local file) as the copy of `path` at `version`. */
-  adopt(
-    path: string,
-    file: string,
-    version: { version: string; size: number; mtimeMs: number },
-  ): Promise<void>;
+  adopt(path: string, file: string, version: Omit<Copy, 'path'>): Promise<void>;
   /** Drops the copy of `path` (deleted or known changed); removed once unleased. */
   drop(path: string): void;
   /** Bytes held now. */
@@ -64,6 +66,12 @@ export interface OriginalCopies {
 }
 
 interface Entry extends Copy {
+  /** Where the copy is (or will be) on disk. */
+  readonly file: string;
+  /** The bytes until `file` is written; kept for good by a copy too large to keep at all. */
+  bytes: Buffer | undefined;
+  /** Settles once `file` is written, or failed to be (then the entry is retired). */
+  written: Promise<void>;
   verifiedAt: number;
   leases: number;
   /** Dropped or replaced: its file goes once the last lease ends. */
@@ -87,12 +95,18 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
     entries.set(entry.path, entry);
   }
 
+  /** Removes the entry's file, after its write if that is still under way. */
+  function removeFile(entry: Entry): void {
+    // One left behind (the dir itself gone) is removed with the dir at the next start.
+    void entry.written.then(() => rm(entry.file, { force: true })).catch(() => {});
+  }
+
   function retire(entry: Entry): void {
     if (entries.get(entry.path) === entry) entries.delete(entry.path);
     if (entry.retired) return;
     entry.retired = true;
     bytes -= entry.size;
-    if (entry.leases === 0) void rm(entry.file, { force: true });
+    if (entry.leases === 0) removeFile(entry);
   }
 
   function evict(): void {
@@ -102,13 +116,47 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
     }
   }
 
-  function install(path: string, file: string, version: Omit<Copy, 'path' | 'file'>): Entry {
+  /** A copy at `file`, or to be written there from `bytes`. */
+  function install(
+    path: string,
+    version: Omit<Copy, 'path'>,
+    file: string,
+    fetched?: Buffer,
+  ): Entry {
     const old = entries.get(path);
     if (old !== undefined) retire(old);
-    const entry: Entry = { path, file, ...version, verifiedAt: now(), leases: 0, retired: false };
+    const entry: Entry = {
+      path,
+      version: version.version,
+      size: version.size,
+      mtimeMs: version.mtimeMs,
+      file,
+      bytes: fetched,
+      written: Promise.resolve(),
+      verifiedAt: now(),
+      leases: 0,
+      retired: false,
+    };
+    if (fetched !== undefined) entry.written = writeBehind(entry, fetched);
     entries.set(path, entry);
     bytes += entry.size;
     return entry;
+  }
+
+  /**
+   * Writes the fetched bytes to the entry's file, then lets them go. A copy larger than
+   * ORIGINALS_CACHE_BYTES is evicted when its render ends: it is never written.
+   */
+  async function writeBehind(entry: Entry, fetched: Buffer): Promise<void> {
+    if (entry.size > options.maxBytes) return;
+    try {
+      await writeFile(entry.file, fetched);
+      entry.bytes = undefined;
+    } catch {
+      // A full disk: the renders under way keep their bytes; the next one fetches again.
+      await rm(entry.file, { force: true }).catch(() => {});
+      retire(entry);
+    }
   }
 
   function leased(entry: Entry): LeasedCopy {
@@ -118,14 +166,14 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
     return {
       path: entry.path,
       version: entry.version,
-      file: entry.file,
+      input: entry.bytes ?? entry.file,
       size: entry.size,
       mtimeMs: entry.mtimeMs,
       release() {
         if (released) return;
         released = true;
         entry.leases -= 1;
-        if (entry.leases === 0 && entry.retired) void rm(entry.file, { force: true });
+        if (entry.leases === 0 && entry.retired) removeFile(entry);
         evict();
       },
     };
@@ -154,7 +202,7 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
       await options.onChanged(path, held.version, fetched.version);
     }
     // Not evicted here: its callers lease it first (lease() evicts after).
-    return install(path, file, fetched);
+    return install(path, fetched, file, fetched.bytes);
   }
 
   return {
@@ -178,7 +226,7 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
       await made;
       const target = fileFor();
       await rename(file, target);
-      install(path, target, version);
+      install(path, version, target);
       evict();
     },
 

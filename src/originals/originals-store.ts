@@ -2,6 +2,7 @@
 // one small interface. Services never build a MEDIA_ROOT path or an object key themselves.
 
 import type { FileHandle } from 'node:fs/promises';
+import type { ImageInput } from '../render/image-input.js';
 
 /** A store's health answer is reused for this long (ms): /healthz cannot flood the bucket. */
 export const HEALTH_CHECK_MS = 2_000;
@@ -9,10 +10,13 @@ export const HEALTH_CHECK_MS = 2_000;
 /** What a media path names in the store (symlinks resolved, for the local store). */
 export type OriginalKind = 'file' | 'directory' | 'other';
 
-/** An original, readable as a local file for sharp, until `release`. */
+/** An original, readable by sharp until `release`. */
 export interface OpenedOriginal {
-  /** A local file path (local: the real path; s3: the read-through copy). */
-  readonly file: string;
+  /**
+   * Local: the file's real path. S3: the read-through copy's file, or the bytes a fetch just
+   * brought while that file is still being written (or never will be: ORIGINALS_CACHE_BYTES).
+   */
+  readonly input: ImageInput;
   /** Changes whenever the bytes do: `mtimeMs:size` locally, the ETag in S3. */
   readonly version: string;
   /** Bytes. */
@@ -32,7 +36,9 @@ export interface OpenedOriginal {
 export type ServedOriginal =
   | {
       readonly kind: 'body';
-      readonly body: { readonly kind: 'handle'; readonly handle: FileHandle };
+      readonly body:
+        | { readonly kind: 'handle'; readonly handle: FileHandle }
+        | { readonly kind: 'buffer'; readonly buffer: Buffer };
       readonly size: number;
       readonly mtimeMs: number;
     }

@@ -1,15 +1,20 @@
-// Downloads one object into a local file as range GETs in parallel. One stream from a gateway
-// often runs well below what the gateway can serve: radosgw here took 38 ms for a 3 MB object
-// as one GET and 22 ms as ranges read at once (docs/performance.md, B12). The first range's
-// headers give the size, so the byte cap refuses a large object before the rest is asked for.
+// Downloads one object: one GET up to RANGE_BYTES, parallel range GETs of that size beyond it
+// (the size AWS suggests for byte-range fetches). The first request's headers give the size,
+// so the byte cap refuses a large object before the rest is asked for. An object up to
+// MEMORY_BYTES lands in one buffer of exactly its size: sharp reads it as it is and the
+// read-through copy is one write of it, behind the render (docs/performance.md, B12). A
+// larger one goes to a local file, so concurrent fetches of big originals do not pile up in
+// memory.
 
 import { type FileHandle, open } from 'node:fs/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { Fetched } from './original-copies.js';
 import { statusOf, unquote } from './s3-errors.js';
 
-/** The first range, and the size of every other one. */
-export const RANGE_BYTES = 1024 * 1024;
+/** The first request, and the size of every range after it. */
+export const RANGE_BYTES = 8 * 1024 * 1024;
+/** Objects up to this size are read into memory; larger ones into the file. */
+export const MEMORY_BYTES = 16 * 1024 * 1024;
 /** Ranges in flight after the first. */
 const PARALLEL_RANGES = 3;
 
@@ -17,7 +22,7 @@ export interface RangedGetOptions {
   readonly client: S3Client;
   readonly bucket: string;
   readonly key: string;
-  /** Where the bytes go (created or truncated). */
+  /** Where an object over MEMORY_BYTES goes (created or truncated); nothing else uses it. */
   readonly file: string;
   /** The ETag of the copy held: when it is still current, nothing is read. */
   readonly held: string | undefined;
@@ -25,9 +30,16 @@ export interface RangedGetOptions {
   readonly signal: AbortSignal;
   /** The error for an object of `bytes` over `maxBytes`. */
   readonly tooLarge: (bytes: number) => Error;
+  /** Bytes per request; RANGE_BYTES unless a test wants many ranges of a small object. */
+  readonly rangeBytes?: number;
+  /** MEMORY_BYTES unless a test wants a small object in the file. */
+  readonly memoryBytes?: number;
 }
 
 type Body = AsyncIterable<Uint8Array> & { destroy(): void };
+
+/** Puts a chunk of the object at its position (in memory, or in the file). */
+type Sink = (chunk: Uint8Array, position: number) => unknown;
 
 /** The object was replaced between two of its ranges: read it again. */
 export class ChangedWhileRead extends Error {}
@@ -39,21 +51,26 @@ export function totalOf(contentRange: string | undefined): number | undefined {
 }
 
 /** The byte ranges after the first that make up an object of `total` bytes. */
-export function rangesAfterFirst(total: number): { start: number; end: number }[] {
+export function rangesAfterFirst(
+  total: number,
+  rangeBytes = RANGE_BYTES,
+): { start: number; end: number }[] {
   const ranges: { start: number; end: number }[] = [];
-  for (let start = RANGE_BYTES; start < total; start += RANGE_BYTES) {
-    ranges.push({ start, end: Math.min(total, start + RANGE_BYTES) - 1 });
+  for (let start = rangeBytes; start < total; start += rangeBytes) {
+    ranges.push({ start, end: Math.min(total, start + rangeBytes) - 1 });
   }
   return ranges;
 }
 
 /**
- * Reads the object into `options.file`. Throws the SDK's error for a failed request (304 when
+ * Reads the object into memory, or into `options.file` when it is larger than MEMORY_BYTES
+ * (then `bytes` is absent). Throws the SDK's error for a failed request (304 when
  * `held` is current is answered as 'unchanged'), `tooLarge` past the cap, and an Error when
  * the object changed between its ranges (the caller's retry reads the new one whole).
  */
 export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
   const { client, bucket, key, signal } = options;
+  const rangeBytes = options.rangeBytes ?? RANGE_BYTES;
   const send = (range: string | undefined, extra: { IfNoneMatch?: string } = {}) =>
     client.send(
       new GetObjectCommand({
@@ -67,7 +84,7 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
   let first: GetObjectCommandOutput;
   try {
     first = await send(
-      `bytes=0-${RANGE_BYTES - 1}`,
+      `bytes=0-${rangeBytes - 1}`,
       options.held === undefined ? {} : { IfNoneMatch: `"${options.held}"` },
     );
   } catch (error) {
@@ -85,19 +102,46 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
     throw options.tooLarge(total);
   }
   const whole = first.ContentRange === undefined;
-  const handle = await open(options.file, 'w');
+  const bytes =
+    total <= (options.memoryBytes ?? MEMORY_BYTES) ? Buffer.allocUnsafe(total) : undefined;
+  let handle: FileHandle | undefined;
   try {
-    const rest = whole ? [] : rangesAfterFirst(total);
+    let sink: Sink;
+    if (bytes !== undefined) {
+      sink = (chunk, position) => bytes.set(chunk, position);
+    } else {
+      const file = await open(options.file, 'w');
+      handle = file;
+      sink = (chunk, position) => file.write(chunk, 0, chunk.length, position);
+    }
+    await readAll(first, total, whole ? [] : rangesAfterFirst(total, rangeBytes), sink);
+  } finally {
+    await handle?.close();
+  }
+  return {
+    kind: 'fetched',
+    version,
+    size: total,
+    mtimeMs: first.LastModified?.getTime() ?? Date.now(),
+    ...(bytes === undefined ? {} : { bytes }),
+  };
+
+  /** The first body, then the rest as ranges, PARALLEL_RANGES at a time, into `sink`. */
+  async function readAll(
+    firstPart: GetObjectCommandOutput,
+    size: number,
+    rest: readonly { start: number; end: number }[],
+    sink: Sink,
+  ): Promise<void> {
     let next = 0;
     let failed = false;
     const noteFailure = (error: unknown) => {
       failed = true;
       throw error;
     };
+    const firstEnd = rest.length === 0 ? size : rangeBytes;
     const reads: Promise<void>[] = [
-      writeAt(handle, firstBody, 0, whole ? total : Math.min(total, RANGE_BYTES), options).catch(
-        noteFailure,
-      ),
+      readInto(sink, firstPart.Body as unknown as Body, 0, firstEnd, options).catch(noteFailure),
     ];
     const worker = async () => {
       for (let range = rest[next++]; range !== undefined && !failed; range = rest[next++]) {
@@ -107,7 +151,7 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
           body.destroy();
           throw new ChangedWhileRead(`${key} changed while it was read`);
         }
-        await writeAt(handle, body, range.start, range.end + 1, options);
+        await readInto(sink, body, range.start, range.end + 1, options);
       }
     };
     for (let i = 0; i < Math.min(PARALLEL_RANGES, rest.length); i += 1) {
@@ -117,20 +161,12 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
     const settled = await Promise.allSettled(reads);
     const rejected = settled.find((result) => result.status === 'rejected');
     if (rejected !== undefined) throw rejected.reason;
-  } finally {
-    await handle.close();
   }
-  return {
-    kind: 'fetched',
-    version,
-    size: total,
-    mtimeMs: first.LastModified?.getTime() ?? Date.now(),
-  };
 }
 
-/** Writes `body` at [start, end) of the file; more or fewer bytes than that is an error. */
-async function writeAt(
-  handle: FileHandle,
+/** Puts `body` at [start, end) of the object; more or fewer bytes than that is an error. */
+async function readInto(
+  sink: Sink,
   body: Body,
   start: number,
   end: number,
@@ -143,7 +179,7 @@ async function writeAt(
         body.destroy();
         throw new Error(`${options.key}: more bytes arrived than the range asked for`);
       }
-      await handle.write(chunk, 0, chunk.length, position);
+      await sink(chunk, position);
       position += chunk.length;
     }
   } catch (error) {

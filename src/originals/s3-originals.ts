@@ -153,7 +153,7 @@ function createS3Originals(
     return (await hasChildren(path)) ? 'directory' : undefined;
   }
 
-  /** Reads `path` into `file` within the byte cap and the timeout; 304 -> unchanged. */
+  /** Reads `path` (into memory, or `file`) within the byte cap and timeout; 304 -> unchanged. */
   async function fetchObject(
     path: string,
     file: string,
@@ -334,7 +334,7 @@ function createS3Originals(
     async open(path) {
       const copy = await lease(path);
       return {
-        file: copy.file,
+        input: copy.input,
         version: copy.version,
         size: copy.size,
         mtimeMs: copy.mtimeMs,
@@ -359,14 +359,13 @@ function createS3Originals(
       }
       const copy = await lease(path);
       try {
+        const { input, size, mtimeMs } = copy;
+        if (typeof input !== 'string') {
+          return { kind: 'body', body: { kind: 'buffer', buffer: input }, size, mtimeMs };
+        }
         // Open before release: an evicted copy stays readable through its open handle.
-        const handle = await open(copy.file, 'r');
-        return {
-          kind: 'body',
-          body: { kind: 'handle', handle },
-          size: copy.size,
-          mtimeMs: copy.mtimeMs,
-        };
+        const handle = await open(input, 'r');
+        return { kind: 'body', body: { kind: 'handle', handle }, size, mtimeMs };
       } finally {
         copy.release();
       }

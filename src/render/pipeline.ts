@@ -5,6 +5,7 @@ import type { Filter } from '../url/rendition-spec.js';
 import type { Animation, EncoderOptions, Padding, RenderPlan } from './plan.js';
 import { translateSharpError } from './sharp-errors.js';
 import { drawWatermark, type Watermark, watermarkOverlay } from './watermark.js';
+import type { ImageInput } from './image-input.js';
 
 /** Decoded pixels kept in memory so several renditions share one decode. */
 export interface DecodedImage {
@@ -42,14 +43,14 @@ const FILTER_STEPS: Readonly<Record<Filter, (image: Sharp) => Sharp>> = {
 const NEIGHBOURHOOD_FILTERS: ReadonlySet<Filter> = new Set(['blur', 'sharpen']);
 
 /**
- * Renders an original file (or pixels decoded once) by `plan` into an encoded buffer. EXIF orientation is applied, metadata is
+ * Renders an original (or pixels decoded once) by `plan` into an encoded buffer. EXIF orientation is applied, metadata is
  * stripped and the output is converted to sRGB (sharp's default), so CMYK and wide-gamut
  * originals look right in browsers. With `plan.animation`, every frame of the original is
  * rendered: sharp resizes and extracts each frame of its strip of frames on its own; the
  * neighbourhood filters and the pad bars run frame by frame.
  */
 export async function runPipeline(
-  input: string | DecodedImage,
+  input: ImageInput | DecodedImage,
   plan: RenderPlan,
   limits: PipelineLimits,
   mark?: Watermark,
@@ -90,16 +91,16 @@ export async function runPipeline(
 }
 
 /**
- * Decodes `file` once, upright and in sRGB, shrunk to `width` x `height` (shrink-on-load
+ * Decodes `input` once, upright and in sRGB, shrunk to `width` x `height` (shrink-on-load
  * makes this far cheaper than a full decode), for {@link runPipeline} to reuse.
  */
 export async function decodeOnce(
-  file: string,
+  input: ImageInput,
   size: { width: number; height: number } | undefined,
   limits: PipelineLimits,
 ): Promise<DecodedImage> {
   try {
-    let image = open(file, limits, false);
+    let image = open(input, limits, false);
     if (size !== undefined) image = image.resize(size.width, size.height, { fit: 'fill' });
     const { data, info } = await image
       .toColourspace('srgb')
@@ -159,12 +160,13 @@ async function frameByFrame(
   });
 }
 
-function open(input: string | DecodedImage, limits: PipelineLimits, animated: boolean): Sharp {
-  if (typeof input === 'string' && animated) {
+function open(input: ImageInput | DecodedImage, limits: PipelineLimits, animated: boolean): Sharp {
+  const original = typeof input === 'string' || Buffer.isBuffer(input);
+  if (original && animated) {
     // Every frame, as one strip of frames; GIF and WebP carry no EXIF orientation to apply.
     return sharp(input, { animated: true, limitInputPixels: limits.maxAnimationPixels });
   }
-  if (typeof input === 'string') {
+  if (original) {
     return sharp(input, { autoOrient: true, limitInputPixels: limits.maxInputPixels });
   }
   const { data, width, height, channels } = input;

@@ -5,6 +5,7 @@ import sharp, { type Sharp } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import { dominantColourOf } from './dominant-colour.js';
 import { translateSharpError } from './sharp-errors.js';
+import type { ImageInput } from './image-input.js';
 
 /** What a template paints before the image arrives. */
 export interface Placeholders {
@@ -70,13 +71,13 @@ export async function placeholdersFrom(preview: RgbaPreview): Promise<Placeholde
  * WebP scaled by its decoder), for records made before placeholders existed.
  */
 export async function computePlaceholders(
-  file: string,
+  input: ImageInput,
   limits: { readonly maxInputPixels: number },
 ): Promise<Placeholders> {
   let preview: RgbaPreview;
   try {
     preview = await readPreview(
-      sharp(file, { autoOrient: true, limitInputPixels: limits.maxInputPixels }),
+      sharp(input, { autoOrient: true, limitInputPixels: limits.maxInputPixels }),
     );
   } catch (error) {
     throw translateSharpError(error);

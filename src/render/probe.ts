@@ -4,6 +4,7 @@ import sharp, { type Metadata } from 'sharp';
 import { AppError } from '../errors.js';
 import type { SourceInfo } from './plan.js';
 import { translateSharpError } from './sharp-errors.js';
+import type { ImageInput } from './image-input.js';
 
 export interface ProbeLimits {
   readonly maxInputPixels: number;
@@ -18,11 +19,11 @@ export interface ProbeLimits {
  */
 export const DECODABLE_HEIF_CODINGS: readonly string[] = ['av1'];
 
-/** Probes a file; throws `UNSUPPORTED_IMAGE` or `IMAGE_TOO_LARGE` as an AppError. */
-export async function probeOriginal(file: string, limits: ProbeLimits): Promise<SourceInfo> {
+/** Probes an original; throws `UNSUPPORTED_IMAGE` or `IMAGE_TOO_LARGE` as an AppError. */
+export async function probeOriginal(input: ImageInput, limits: ProbeLimits): Promise<SourceInfo> {
   let metadata: Metadata;
   try {
-    metadata = await sharp(file, { limitInputPixels: false }).metadata();
+    metadata = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw translateSharpError(error);
   }

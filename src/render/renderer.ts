@@ -16,6 +16,7 @@ import {
 } from './plan.js';
 import { probeOriginal } from './probe.js';
 import type { Watermark } from './watermark.js';
+import type { ImageInput } from './image-input.js';
 
 export interface RenderedImage {
   readonly body: Buffer;
@@ -32,7 +33,7 @@ export interface RenderItem {
 
 export interface Renderer {
   render(
-    file: string,
+    input: ImageInput,
     spec: RenditionSpec,
     choice: FormatChoice,
     ppoi: Ppoi | undefined,
@@ -42,7 +43,7 @@ export interface Renderer {
    * any of them needs). Each item settles on its own: one failed encode fails one item.
    */
   renderMany(
-    file: string,
+    input: ImageInput,
     items: readonly RenderItem[],
     ppoi: Ppoi | undefined,
   ): Promise<PromiseSettledResult<RenderedImage>[]>;
@@ -89,20 +90,20 @@ export function createRenderer(options: {
   });
 
   return {
-    async render(file, spec, choice, ppoi) {
-      const source = await probeOriginal(file, options.render);
+    async render(input, spec, choice, ppoi) {
+      const source = await probeOriginal(input, options.render);
       const renderPlan = plan(source, { spec, choice }, ppoi);
-      return rendered(await runPipeline(file, renderPlan, options.render, mark), renderPlan);
+      return rendered(await runPipeline(input, renderPlan, options.render, mark), renderPlan);
     },
 
-    async renderMany(file, items, ppoi) {
-      const source = await probeOriginal(file, options.render);
+    async renderMany(input, items, ppoi) {
+      const source = await probeOriginal(input, options.render);
       if (isAnimated(source)) {
         // One decode shared is one frame shared: an animation's items each read the file.
         return Promise.allSettled(
           onceEach(
             items.map((item) => () => plan(source, item, ppoi)),
-            async (p) => rendered(await runPipeline(file, p, options.render, mark), p),
+            async (p) => rendered(await runPipeline(input, p, options.render, mark), p),
           ),
         );
       }
@@ -118,7 +119,7 @@ export function createRenderer(options: {
               width: Math.max(1, Math.round(source.width * scale)),
               height: Math.max(1, Math.round(source.height * scale)),
             };
-      const decoded = await decodeOnce(file, size, options.render);
+      const decoded = await decodeOnce(input, size, options.render);
       return Promise.allSettled(
         onceEach(
           plans.map((p) => () => p),

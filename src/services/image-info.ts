@@ -65,7 +65,7 @@ export function createImageInfo(options: ImageInfoOptions): (path: string) => Pr
     const key = `${path}\0${opened.version}`;
     let probing = probes.get(key);
     if (probing === undefined) {
-      probing = options.queue.run(() => probeOriginal(opened.file, options.limits));
+      probing = options.queue.run(() => probeOriginal(opened.input, options.limits));
       probes.set(key, probing);
       // Refusals are remembered too (a too-large file stays too large); OVERLOADED is not.
       probing.catch((error: unknown) => {

@@ -22,6 +22,7 @@ import { createPlaceholderBackfill } from './placeholder-backfill.js';
 import type { RegistrationIntents } from './registration-intents.js';
 import { type UrlSets, urlSetsOf } from './url-sets.js';
 import { warmItemsFor } from './warm-items.js';
+import type { ImageInput } from '../render/image-input.js';
 
 /** An original arriving: an upload already streamed to a temp file, or a URL to fetch. */
 export type IncomingOriginal =
@@ -138,7 +139,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
   ): Promise<Record<string, WarmSummary>> {
     const opened = await originals.open(path);
     try {
-      return await warmFrom(opened.file, path, names);
+      return await warmFrom(opened.input, path, names);
     } finally {
       opened.release();
     }
@@ -146,7 +147,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
 
   /** Warms `names` of `path` from its readable local file `original`. */
   async function warmFrom(
-    original: string,
+    original: ImageInput,
     path: string,
     names: readonly string[],
   ): Promise<Record<string, WarmSummary>> {

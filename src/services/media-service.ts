@@ -86,7 +86,7 @@ export interface MediaService {
 
 export function createMediaService(options: MediaServiceOptions): MediaService {
   const { originals, cache } = options;
-  // Originals that failed validation, by local file, until their version changes.
+  // Originals that failed validation, by media path, until their version changes.
   const refused = new LRUCache<string, { version: string; error: AppError }>({ max: 1000 });
 
   function resolve(target: FileTarget, accept: string | undefined, signed = false): ResolvedTarget {
@@ -122,19 +122,19 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     choice: FormatChoice,
   ): Promise<RenderedHere> {
     const opened = await originals.open(spec.path);
-    const { file: original, version } = opened;
+    const { input, version } = opened;
     // An original known to be unreadable is refused without taking a render slot again.
-    const known = refused.get(original);
+    const known = refused.get(spec.path);
     if (known !== undefined && known.version === version) throw known.error;
     const rendition = await cache
-      .render(original, spec, choice)
+      .render(input, spec, choice)
       .catch(async (error: unknown) => {
         // A delete that won the race makes any read fail: that is a missing original, not a
         // broken one, and nothing to remember.
         const now = await opened.current();
         if (now === undefined) throw originalNotFound(spec.path);
         if (error instanceof AppError && REMEMBERED_REFUSALS.has(error.code) && now === version) {
-          refused.set(original, { version, error });
+          refused.set(spec.path, { version, error });
         }
         throw error;
       })

@@ -34,7 +34,7 @@ export function createPlaceholderBackfill(
     const original = await options.originals.open(record.path).catch(() => undefined);
     if (original === undefined) return record;
     const placeholders = await options.queue
-      .run(() => computePlaceholders(original.file, options.render))
+      .run(() => computePlaceholders(original.input, options.render))
       .finally(() => original.release());
     return locks.with(record.path, async () => {
       const current = registry.get(record.path);

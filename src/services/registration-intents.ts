@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import type { OriginalsStore } from '../originals/originals-store.js';
 import type { ImageRecord, LocalCopies, Registry } from '../registry/registry.js';
 import { syncDirectory } from '../registry/snapshot-file.js';
+import type { ImageInput } from '../render/image-input.js';
 
 /** The folder under DATA_DIR that holds them. */
 export const INTENTS_DIR_NAME = 'intents';
@@ -106,7 +107,7 @@ async function finishOne(
   const opened = await parts.originals.open(record.path).catch(() => undefined);
   if (opened === undefined) return false;
   try {
-    if ((await sha256Of(opened.file)) !== record.sha256) return false;
+    if ((await sha256Of(opened.input)) !== record.sha256) return false;
   } finally {
     opened.release();
   }
@@ -116,8 +117,9 @@ async function finishOne(
   return true;
 }
 
-async function sha256Of(file: string): Promise<string> {
+async function sha256Of(input: ImageInput): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
+  if (typeof input === 'string') await pipeline(createReadStream(input), hash);
+  else hash.update(input);
   return hash.digest('hex');
 }

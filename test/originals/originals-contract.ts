@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import type { OriginalsStore } from '../../src/originals/originals-store.js';
+import { inputBytes, servedBytes } from '../helpers/original-bytes.js';
 
 export interface OriginalsBackend {
   /** A fresh, empty store (each test gets its own root). */
@@ -54,20 +55,20 @@ export function describeOriginalsContract(name: string, backend: () => Originals
     async function contentOf(store: OriginalsStore, path: string): Promise<Buffer> {
       const original = await store.open(path);
       try {
-        return await readFile(original.file);
+        return await inputBytes(original.input);
       } finally {
         original.release();
       }
     }
 
-    it('places a validated temp file, opens it as a local file, and removes the temp', async () => {
+    it('places a validated temp file, opens it for sharp, and removes the temp', async () => {
       const store = await open();
       const temp = await store.tempFile();
       await writeFile(temp, bytesOf('one'));
       expect(await store.place(temp, 'a/b/one.jpg', false)).toEqual({ replaced: false });
       await expect(readFile(temp)).rejects.toThrow(/ENOENT/);
       const original = await store.open('a/b/one.jpg');
-      expect(await readFile(original.file)).toEqual(bytesOf('one'));
+      expect(await inputBytes(original.input)).toEqual(bytesOf('one'));
       expect(original.size).toBe(bytesOf('one').length);
       expect(original.version).not.toBe('');
       expect(await original.current()).toBe(original.version);
@@ -109,9 +110,7 @@ export function describeOriginalsContract(name: string, backend: () => Originals
       const served = await store.serve('s.jpg');
       if (served.kind !== 'body') throw new Error(`expected a body, got a ${served.kind}`);
       expect(served.size).toBe(bytesOf('served').length);
-      const body = await served.body.handle.readFile();
-      await served.body.handle.close();
-      expect(body).toEqual(bytesOf('served'));
+      expect(await servedBytes(served)).toEqual(bytesOf('served'));
       expect(await codeOf(store.serve('none.jpg'))).toBe('ORIGINAL_NOT_FOUND');
     });
 
@@ -119,7 +118,7 @@ export function describeOriginalsContract(name: string, backend: () => Originals
       const store = await open();
       await current.writeBehind('theirs/photo.jpg', bytesOf('theirs'));
       const original = await store.open('theirs/photo.jpg');
-      expect(await readFile(original.file)).toEqual(bytesOf('theirs'));
+      expect(await inputBytes(original.input)).toEqual(bytesOf('theirs'));
       original.release();
       await current.writeBehind('theirs/photo.jpg', bytesOf('theirs, changed'));
       expect(await original.current()).not.toBe(original.version);

@@ -11,9 +11,11 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OriginalsStore } from '../../src/originals/originals-store.js';
 import { openS3Originals, type S3OriginalsOptions } from '../../src/originals/s3-originals.js';
+import { rangedGet } from '../../src/originals/ranged-get.js';
 import type { RadosgwCluster } from '../helpers/radosgw-cluster.js';
 import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
 import { describeOriginalsContract } from './originals-contract.js';
+import { inputBytes } from '../helpers/original-bytes.js';
 
 const skip = skipWithoutRadosgw();
 let cluster: RadosgwCluster;
@@ -78,10 +80,50 @@ describe.skipIf(skip)('S3 originals', () => {
     const store = await storeAt(prefix);
     await putBehind(`${prefix}/burst.jpg`, 'burst bytes');
     const opened = await Promise.all(Array.from({ length: 9 }, () => store.open('burst.jpg')));
-    expect(new Set(opened.map((o) => o.file)).size).toBe(1);
-    expect(await readFile(opened[0]?.file ?? '', 'utf8')).toBe('burst bytes');
+    // One fetch: every open of the burst reads the same bytes in memory.
+    expect(new Set(opened.map((o) => o.input)).size).toBe(1);
+    expect(opened[0]?.input).toBeInstanceOf(Buffer);
+    expect((await inputBytes(opened[0]?.input ?? '')).toString()).toBe('burst bytes');
     for (const o of opened) o.release();
     await store.close();
+  });
+
+  it('reads an object as ranges into one buffer or a file, byte for byte, or not at all when held', async () => {
+    const key = `ranges-${randomBytes(4).toString('hex')}/object.bin`;
+    const bytes = randomBytes(300 * 1024 + 7);
+    const put = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
+    const dir = await mkdtemp(join(tmpdir(), 'rendition-ranges-'));
+    dirs.push(dir);
+    const file = join(dir, 'object.bin');
+    const read = (held: string | undefined, limits: { maxBytes?: number; memoryBytes?: number }) =>
+      rangedGet({
+        client,
+        bucket,
+        key,
+        file,
+        held,
+        maxBytes: limits.maxBytes ?? bytes.length,
+        signal: AbortSignal.timeout(10_000),
+        tooLarge: (size) => new Error(`too large: ${size}`),
+        rangeBytes: 64 * 1024,
+        ...(limits.memoryBytes === undefined ? {} : { memoryBytes: limits.memoryBytes }),
+      });
+    const inMemory = await read(undefined, {});
+    if (inMemory.kind !== 'fetched') throw new Error(`expected bytes, got ${inMemory.kind}`);
+    expect(inMemory.size).toBe(bytes.length);
+    expect(inMemory.bytes?.equals(bytes)).toBe(true);
+    expect(`"${inMemory.version}"`).toBe(put.ETag);
+    await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+
+    const inFile = await read(undefined, { memoryBytes: 100 * 1024 });
+    if (inFile.kind !== 'fetched') throw new Error(`expected a file, got ${inFile.kind}`);
+    expect(inFile.bytes).toBeUndefined();
+    expect((await readFile(file)).equals(bytes)).toBe(true);
+
+    expect(await read(inMemory.version, {})).toEqual({ kind: 'unchanged' });
+    await expect(read(undefined, { maxBytes: bytes.length - 1 })).rejects.toThrow(
+      `too large: ${bytes.length}`,
+    );
   });
 
   it('uploads a big file in parts, still refusing to clobber (409)', async () => {
@@ -101,7 +143,7 @@ describe.skipIf(skip)('S3 originals', () => {
     expect(await place(true)).toEqual({ replaced: true });
     const original = await store.open('big.jpg');
     expect(original.size).toBe(big.length);
-    expect((await readFile(original.file)).equals(big)).toBe(true);
+    expect((await inputBytes(original.input)).equals(big)).toBe(true);
     original.release();
     await store.close();
   });
