@@ -41,14 +41,24 @@ export interface OriginalCopiesOptions {
   readonly dir: string;
   /** ORIGINALS_CACHE_BYTES: copies beyond it are evicted once no render reads them. */
   readonly maxBytes: number;
+  /**
+   * Fetched bytes held in memory at once, by copies not yet written and the renders reading
+   * them; a fetch past it goes to its file (the fetch is told how many bytes it may keep).
+   */
+  readonly memoryBytes: number;
   /** A copy verified longer ago than this is checked again before it is used. */
   readonly freshMs: number;
   /**
-   * Fetches `path` into memory or into `file`, or answers "unchanged" when `known` (the
-   * version of the copy held) is still current. Throws what the store throws (not found,
-   * unavailable, too large).
+   * Fetches `path` into memory (when it is at most `memoryBytes`) or into `file`, or answers
+   * "unchanged" when `known` (the version of the copy held) is still current. Throws what
+   * the store throws (not found, unavailable, too large).
    */
-  readonly fetch: (path: string, file: string, known: string | undefined) => Promise<Fetched>;
+  readonly fetch: (
+    path: string,
+    file: string,
+    known: string | undefined,
+    memoryBytes: number,
+  ) => Promise<Fetched>;
   /** A copy was found out of date (its path changed behind our back); awaited before use. */
   readonly onChanged: (path: string, from: string, to: string) => Promise<void>;
   readonly now?: () => number;
@@ -63,6 +73,8 @@ export interface OriginalCopies {
   drop(path: string): void;
   /** Bytes held now. */
   readonly bytes: number;
+  /** Fetched bytes in memory now (see {@link OriginalCopiesOptions.memoryBytes}). */
+  readonly inMemory: number;
 }
 
 interface Entry extends Copy {
@@ -72,6 +84,8 @@ interface Entry extends Copy {
   bytes: Buffer | undefined;
   /** Settles once `file` is written, or failed to be (then the entry is retired). */
   written: Promise<void>;
+  /** What holds the fetched bytes: the entry while `bytes` is set, and leases given them. */
+  holders: number;
   verifiedAt: number;
   leases: number;
   /** Dropped or replaced: its file goes once the last lease ends. */
@@ -84,6 +98,7 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
   const entries = new Map<string, Entry>();
   const flights = createSingleFlight<Entry>();
   let bytes = 0;
+  let inMemory = 0;
   let made: Promise<void> | undefined;
 
   function fileFor(): string {
@@ -101,11 +116,24 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
     void entry.written.then(() => rm(entry.file, { force: true })).catch(() => {});
   }
 
+  function letGo(entry: Entry): void {
+    entry.holders -= 1;
+    if (entry.holders === 0) inMemory -= entry.size;
+  }
+
+  /** The entry stops holding its fetched bytes (leases given them keep theirs). */
+  function dropBytes(entry: Entry): void {
+    if (entry.bytes === undefined) return;
+    entry.bytes = undefined;
+    letGo(entry);
+  }
+
   function retire(entry: Entry): void {
     if (entries.get(entry.path) === entry) entries.delete(entry.path);
     if (entry.retired) return;
     entry.retired = true;
     bytes -= entry.size;
+    dropBytes(entry);
     if (entry.leases === 0) removeFile(entry);
   }
 
@@ -133,11 +161,15 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
       file,
       bytes: fetched,
       written: Promise.resolve(),
+      holders: fetched === undefined ? 0 : 1,
       verifiedAt: now(),
       leases: 0,
       retired: false,
     };
-    if (fetched !== undefined) entry.written = writeBehind(entry, fetched);
+    if (fetched !== undefined) {
+      inMemory += entry.size;
+      entry.written = writeBehind(entry, fetched);
+    }
     entries.set(path, entry);
     bytes += entry.size;
     return entry;
@@ -151,7 +183,7 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
     if (entry.size > options.maxBytes) return;
     try {
       await writeFile(entry.file, fetched);
-      entry.bytes = undefined;
+      dropBytes(entry);
     } catch {
       // A full disk: the renders under way keep their bytes; the next one fetches again.
       await rm(entry.file, { force: true }).catch(() => {});
@@ -162,16 +194,19 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
   function leased(entry: Entry): LeasedCopy {
     entry.leases += 1;
     touch(entry);
+    const given = entry.bytes;
+    if (given !== undefined) entry.holders += 1;
     let released = false;
     return {
       path: entry.path,
       version: entry.version,
-      input: entry.bytes ?? entry.file,
+      input: given ?? entry.file,
       size: entry.size,
       mtimeMs: entry.mtimeMs,
       release() {
         if (released) return;
         released = true;
+        if (given !== undefined) letGo(entry);
         entry.leases -= 1;
         if (entry.leases === 0 && entry.retired) removeFile(entry);
         evict();
@@ -186,7 +221,12 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
     const file = fileFor();
     let fetched: Fetched;
     try {
-      fetched = await options.fetch(path, file, held?.version);
+      fetched = await options.fetch(
+        path,
+        file,
+        held?.version,
+        Math.max(0, options.memoryBytes - inMemory),
+      );
     } catch (error) {
       await rm(file, { force: true });
       // Gone or unreadable now: the old copy must not answer again.
@@ -199,7 +239,12 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
     }
     if (fetched.kind === 'unchanged') throw new Error(`no copy of ${path} to keep`);
     if (held !== undefined && held.version !== fetched.version) {
-      await options.onChanged(path, held.version, fetched.version);
+      try {
+        await options.onChanged(path, held.version, fetched.version);
+      } catch (error) {
+        await rm(file, { force: true });
+        throw error;
+      }
     }
     // Not evicted here: its callers lease it first (lease() evicts after).
     return install(path, fetched, file, fetched.bytes);
@@ -238,6 +283,10 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
 
     get bytes() {
       return bytes;
+    },
+
+    get inMemory() {
+      return inMemory;
     },
   };
 }

@@ -110,7 +110,10 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
     if (bytes !== undefined) {
       sink = (chunk, position) => bytes.set(chunk, position);
     } else {
-      const file = await open(options.file, 'w');
+      const file = await open(options.file, 'w').catch((error: unknown) => {
+        firstBody.destroy();
+        throw error;
+      });
       handle = file;
       sink = (chunk, position) => file.write(chunk, 0, chunk.length, position);
     }
@@ -135,32 +138,47 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
   ): Promise<void> {
     let next = 0;
     let failed = false;
+    let cause: unknown;
+    // The bodies being read: the first failure ends them all, not only new ranges.
+    const reading = new Set<Body>();
     const noteFailure = (error: unknown) => {
-      failed = true;
-      throw error;
+      if (!failed) {
+        failed = true;
+        cause = error;
+        for (const body of reading) body.destroy();
+      }
+    };
+    const read = async (body: Body, start: number, end: number) => {
+      reading.add(body);
+      try {
+        await readInto(sink, body, start, end, options);
+      } finally {
+        reading.delete(body);
+      }
     };
     const firstEnd = rest.length === 0 ? size : rangeBytes;
     const reads: Promise<void>[] = [
-      readInto(sink, firstPart.Body as unknown as Body, 0, firstEnd, options).catch(noteFailure),
+      read(firstPart.Body as unknown as Body, 0, firstEnd).catch(noteFailure),
     ];
     const worker = async () => {
       for (let range = rest[next++]; range !== undefined && !failed; range = rest[next++]) {
         const part = await send(`bytes=${range.start}-${range.end}`);
         const body = part.Body as unknown as Body;
-        if (unquote(part.ETag) !== version) {
+        if (failed || unquote(part.ETag) !== version) {
           body.destroy();
+          if (failed) return;
           throw new ChangedWhileRead(`${key} changed while it was read`);
         }
-        await readInto(sink, body, range.start, range.end + 1, options);
+        await read(body, range.start, range.end + 1);
       }
     };
     for (let i = 0; i < Math.min(PARALLEL_RANGES, rest.length); i += 1) {
       reads.push(worker().catch(noteFailure));
     }
-    // Every read settles before the file is closed; the first failure is the answer.
-    const settled = await Promise.allSettled(reads);
-    const rejected = settled.find((result) => result.status === 'rejected');
-    if (rejected !== undefined) throw rejected.reason;
+    // Every read settles before the file is closed; the first failure is the answer (the
+    // bodies it cut short fail after it).
+    await Promise.all(reads);
+    if (failed) throw cause;
   }
 }
 

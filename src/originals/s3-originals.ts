@@ -26,9 +26,15 @@ import { type KnownVersions, loadKnownVersions } from './known-versions.js';
 import { asideKeyOf, keyOf, pathOfKey } from './object-keys.js';
 import { createOriginalCopies, type Fetched } from './original-copies.js';
 import { type S3Location, s3ClientFor, whereOf } from './s3-client.js';
-import { ChangedWhileRead, rangedGet } from './ranged-get.js';
+import { ChangedWhileRead, MEMORY_BYTES, rangedGet } from './ranged-get.js';
 import { describe, statusOf, unquote } from './s3-errors.js';
 import type { OriginalKind, OriginalsStore, SetAside } from './originals-store.js';
+
+/**
+ * Fetched originals held in memory at once (each at most MEMORY_BYTES); past it a fetch is
+ * read into its file, so a burst of misses on many large originals cannot exhaust memory.
+ */
+const ORIGINALS_IN_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /** Files from this size up are sent as a multipart upload (8 MiB parts, 2 in flight). */
 const MULTIPART_BYTES = 16 * 1024 * 1024;
@@ -158,6 +164,7 @@ function createS3Originals(
     path: string,
     file: string,
     held: string | undefined,
+    memoryBytes: number,
   ): Promise<Fetched> {
     const read = () =>
       rangedGet({
@@ -166,6 +173,7 @@ function createS3Originals(
         key: keyOf(prefix, path),
         file,
         held,
+        memoryBytes: Math.min(MEMORY_BYTES, memoryBytes),
         maxBytes: options.maxBytes,
         signal: AbortSignal.timeout(options.timeoutMs),
         tooLarge: (bytes) => tooLarge(path, bytes),
@@ -193,6 +201,7 @@ function createS3Originals(
   const copies = createOriginalCopies({
     dir: join(options.workDir, 'copies'),
     maxBytes: options.cacheBytes,
+    memoryBytes: ORIGINALS_IN_MEMORY_BYTES,
     freshMs: options.rescanMs,
     fetch: fetchObject,
     onChanged: (path, _from, to) => {

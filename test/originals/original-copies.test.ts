@@ -15,21 +15,30 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function copiesWith(maxBytes: number, objects: Map<string, Buffer>) {
+async function copiesWith(
+  maxBytes: number,
+  objects: Map<string, Buffer>,
+  memoryBytes = 1024 * 1024,
+) {
   const dir = await mkdtemp(join(tmpdir(), 'rendition-copies-'));
   dirs.push(dir);
   const fetches: string[] = [];
   const copies = createOriginalCopies({
     dir: join(dir, 'copies'),
     maxBytes,
+    memoryBytes,
     freshMs: 60_000,
-    async fetch(path, _file, known): Promise<Fetched> {
+    // As the S3 store does: into memory when the object fits what it may keep, else the file.
+    async fetch(path, file, known, allowed): Promise<Fetched> {
       fetches.push(path);
       const bytes = objects.get(path);
       if (bytes === undefined) throw new Error(`${path}: no such object`);
       const version = `v${bytes.length}`;
       if (known === version) return { kind: 'unchanged' };
-      return { kind: 'fetched', version, size: bytes.length, mtimeMs: 1, bytes };
+      const fetched = { kind: 'fetched', version, size: bytes.length, mtimeMs: 1 } as const;
+      if (bytes.length <= allowed) return { ...fetched, bytes };
+      await writeFile(file, bytes);
+      return fetched;
     },
     onChanged: async () => {},
   });
@@ -70,6 +79,33 @@ describe('original copies', () => {
     expect(fetches).toEqual(['big.jpg', 'big.jpg']);
     expect(await files()).toEqual([]);
     expect(copies.bytes).toBe(0);
+  });
+
+  it('keeps at most memoryBytes of fetched bytes in memory; past it a fetch goes to the file', async () => {
+    const objects = new Map(
+      ['a', 'b', 'c'].map((name) => [`${name}.jpg`, Buffer.alloc(600, name)]),
+    );
+    // Room for one 600-byte original in memory, and for all three as copies on disk.
+    const { copies } = await copiesWith(4096, objects, 1000);
+    const a = await copies.lease('a.jpg');
+    expect(a.input).toBeInstanceOf(Buffer);
+    expect(copies.inMemory).toBe(600);
+    const b = await copies.lease('b.jpg');
+    expect(typeof b.input).toBe('string');
+    expect(await inputBytes(b.input)).toEqual(objects.get('b.jpg'));
+    // a's copy is written, but the render holding a's bytes still counts until it ends.
+    await until(async () => {
+      const again = await copies.lease('a.jpg');
+      again.release();
+      return typeof again.input === 'string';
+    });
+    expect(copies.inMemory).toBe(600);
+    a.release();
+    b.release();
+    expect(copies.inMemory).toBe(0);
+    const c = await copies.lease('c.jpg');
+    expect(c.input).toBeInstanceOf(Buffer);
+    c.release();
   });
 
   it('drops a copy whose file cannot be written, and removes the file of a dropped one', async () => {

@@ -2,7 +2,13 @@
 // bucket does (read-through copies fetched once, the byte cap, rescans, start-up checks).
 
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type ServerResponse } from 'node:http';
+import {
+  type ClientRequest,
+  createServer,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,9 +17,9 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OriginalsStore } from '../../src/originals/originals-store.js';
 import { openS3Originals, type S3OriginalsOptions } from '../../src/originals/s3-originals.js';
-import { rangedGet } from '../../src/originals/ranged-get.js';
+import { ChangedWhileRead, rangedGet } from '../../src/originals/ranged-get.js';
 import type { RadosgwCluster } from '../helpers/radosgw-cluster.js';
-import { joinRadosgw, skipWithoutRadosgw } from '../helpers/radosgw.js';
+import { joinRadosgw, s3ClientOf, skipWithoutRadosgw } from '../helpers/radosgw.js';
 import { describeOriginalsContract } from './originals-contract.js';
 import { inputBytes } from '../helpers/original-bytes.js';
 
@@ -31,6 +37,16 @@ afterAll(() => client?.destroy());
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+/** `req` sent on to radosgw as it came: the upstream request of a transparent proxy. */
+function toRadosgw(
+  req: IncomingMessage,
+  onAnswer: (answer: IncomingMessage) => void,
+): ClientRequest {
+  const target = new URL(cluster.endpoint);
+  const { url: path, method, headers } = req;
+  return request({ host: target.hostname, port: target.port, path, method, headers }, onAnswer);
+}
 
 async function storeAt(
   prefix: string,
@@ -126,6 +142,57 @@ describe.skipIf(skip)('S3 originals', () => {
     );
   });
 
+  it('refuses an object replaced between two of its ranges, then reads the new one whole', async () => {
+    // A transparent proxy to radosgw that replaces the object before the first range after
+    // the first request: the ranges then carry another ETag than the first response did.
+    const key = `replaced-${randomBytes(4).toString('hex')}/object.bin`;
+    const before = randomBytes(256 * 1024);
+    const after = randomBytes(256 * 1024);
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: before }));
+    let gets = 0;
+    let replaced: Promise<unknown> | undefined;
+    const proxy = createServer(async (req, res) => {
+      gets += 1;
+      // Every range waits for the replace, so none races the PUT.
+      if (gets === 2) {
+        replaced = client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: after }));
+      }
+      if (gets >= 2) await replaced;
+      const upstream = toRadosgw(req, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      // GETs have no body (and req may have ended while the replace was awaited).
+      upstream.end();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = s3ClientOf(
+      cluster,
+      `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    );
+    try {
+      const read = () =>
+        rangedGet({
+          client: proxied,
+          bucket,
+          key,
+          file: join(tmpdir(), `rendition-never-${randomBytes(4).toString('hex')}`),
+          held: undefined,
+          maxBytes: 1024 * 1024,
+          signal: AbortSignal.timeout(10_000),
+          tooLarge: (size) => new Error(`too large: ${size}`),
+          rangeBytes: 16 * 1024,
+        });
+      await expect(read()).rejects.toBeInstanceOf(ChangedWhileRead);
+      const again = await read();
+      if (again.kind !== 'fetched') throw new Error(`expected bytes, got ${again.kind}`);
+      expect(again.bytes?.equals(after)).toBe(true);
+    } finally {
+      proxied.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
   it('uploads a big file in parts, still refusing to clobber (409)', async () => {
     const prefix = `multipart-${randomBytes(4).toString('hex')}`;
     const store = await storeAt(prefix, {
@@ -150,26 +217,16 @@ describe.skipIf(skip)('S3 originals', () => {
 
   it('gives up on an object whose body stalls, within the fetch timeout (503)', async () => {
     // A transparent HTTP proxy to radosgw that sends the headers of slow.jpg, then nothing.
-    const target = new URL(cluster.endpoint);
     const stalled: ServerResponse[] = [];
     const proxy = createServer((req, res) => {
-      const upstream = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          if (req.method === 'GET' && req.url?.includes('slow.jpg')) {
-            res.write('x');
-            stalled.push(res);
-            answer.resume();
-          } else answer.pipe(res);
-        },
-      );
+      const upstream = toRadosgw(req, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (req.method === 'GET' && req.url?.includes('slow.jpg')) {
+          res.write('x');
+          stalled.push(res);
+          answer.resume();
+        } else answer.pipe(res);
+      });
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
