@@ -216,7 +216,7 @@ export const SETTINGS = {
     schema: integer(0, Number.MAX_SAFE_INTEGER),
     default: 1024 * MIB,
     description:
-      'With ORIGINALS_STORE=s3: bytes of the local read-through copies of originals (in CACHE_ROOT), least recently used evicted; 0 keeps a copy only while it renders.',
+      'With ORIGINALS_STORE=s3: bytes of the local read-through copies of originals (in CACHE_ROOT), least recently used evicted; 0 keeps an original only while it renders (in memory, or in a temp file past 16 MiB).',
   }),
   originalsRescanSeconds: setting({
     env: 'ORIGINALS_RESCAN_SECONDS',
