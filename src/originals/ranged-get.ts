@@ -1,10 +1,9 @@
 // Downloads one object: one GET up to RANGE_BYTES, parallel range GETs of that size beyond it
 // (the size AWS suggests for byte-range fetches). The first request's headers give the size,
-// so the byte cap refuses a large object before the rest is asked for. An object up to
-// MEMORY_BYTES lands in one buffer of exactly its size: sharp reads it as it is and the
-// read-through copy is one write of it, behind the render (docs/performance.md, B12). A
-// larger one goes to a local file, so concurrent fetches of big originals do not pile up in
-// memory.
+// so the byte cap refuses a large object before the rest is asked for. An object the caller
+// lets it keep in memory lands in one buffer of exactly its size (sharp reads it as it is,
+// and the read-through copy is one write of it, behind the render: docs/performance.md,
+// B12); a larger one goes to a local file.
 
 import { type FileHandle, open } from 'node:fs/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
@@ -13,8 +12,6 @@ import { statusOf, unquote } from './s3-errors.js';
 
 /** The first request, and the size of every range after it. */
 export const RANGE_BYTES = 8 * 1024 * 1024;
-/** Objects up to this size are read into memory; larger ones into the file. */
-export const MEMORY_BYTES = 16 * 1024 * 1024;
 /** Ranges in flight after the first. */
 const PARALLEL_RANGES = 3;
 
@@ -22,7 +19,9 @@ export interface RangedGetOptions {
   readonly client: S3Client;
   readonly bucket: string;
   readonly key: string;
-  /** Where an object over MEMORY_BYTES goes (created or truncated); nothing else uses it. */
+  /** An object of at most this many bytes is read into memory, a larger one into `file`. */
+  readonly memoryBytes: number;
+  /** Where an object over `memoryBytes` goes (created or truncated); nothing else uses it. */
   readonly file: string;
   /** The ETag of the copy held: when it is still current, nothing is read. */
   readonly held: string | undefined;
@@ -32,8 +31,6 @@ export interface RangedGetOptions {
   readonly tooLarge: (bytes: number) => Error;
   /** Bytes per request; RANGE_BYTES unless a test wants many ranges of a small object. */
   readonly rangeBytes?: number;
-  /** MEMORY_BYTES unless a test wants a small object in the file. */
-  readonly memoryBytes?: number;
 }
 
 type Body = AsyncIterable<Uint8Array> & { destroy(): void };
@@ -63,8 +60,8 @@ export function rangesAfterFirst(
 }
 
 /**
- * Reads the object into memory, or into `options.file` when it is larger than MEMORY_BYTES
- * (then `bytes` is absent). Throws the SDK's error for a failed request (304 when
+ * Reads the object into memory, or into `options.file` when it is larger than
+ * `options.memoryBytes` (then `bytes` is absent). Throws the SDK's error for a failed request (304 when
  * `held` is current is answered as 'unchanged'), `tooLarge` past the cap, and an Error when
  * the object changed between its ranges (the caller's retry reads the new one whole).
  */
@@ -101,9 +98,8 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
     firstBody.destroy();
     throw options.tooLarge(total);
   }
-  const whole = first.ContentRange === undefined;
-  const bytes =
-    total <= (options.memoryBytes ?? MEMORY_BYTES) ? Buffer.allocUnsafe(total) : undefined;
+  const rest = first.ContentRange === undefined ? [] : rangesAfterFirst(total, rangeBytes);
+  const bytes = total <= options.memoryBytes ? Buffer.allocUnsafe(total) : undefined;
   let handle: FileHandle | undefined;
   try {
     let sink: Sink;
@@ -117,7 +113,7 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
       handle = file;
       sink = (chunk, position) => file.write(chunk, 0, chunk.length, position);
     }
-    await readAll(first, total, whole ? [] : rangesAfterFirst(total, rangeBytes), sink);
+    await readAll(sink);
   } finally {
     await handle?.close();
   }
@@ -129,13 +125,8 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
     ...(bytes === undefined ? {} : { bytes }),
   };
 
-  /** The first body, then the rest as ranges, PARALLEL_RANGES at a time, into `sink`. */
-  async function readAll(
-    firstPart: GetObjectCommandOutput,
-    size: number,
-    rest: readonly { start: number; end: number }[],
-    sink: Sink,
-  ): Promise<void> {
+  /** The first body, then the `rest` as ranges, PARALLEL_RANGES at a time, into `sink`. */
+  async function readAll(sink: Sink): Promise<void> {
     let next = 0;
     let failed = false;
     let cause: unknown;
@@ -156,10 +147,7 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
         reading.delete(body);
       }
     };
-    const firstEnd = rest.length === 0 ? size : rangeBytes;
-    const reads: Promise<void>[] = [
-      read(firstPart.Body as unknown as Body, 0, firstEnd).catch(noteFailure),
-    ];
+    const reads = [read(firstBody, 0, rest.length === 0 ? total : rangeBytes).catch(noteFailure)];
     const worker = async () => {
       for (let range = rest[next++]; range !== undefined && !failed; range = rest[next++]) {
         const part = await send(`bytes=${range.start}-${range.end}`);

@@ -26,13 +26,15 @@ import { type KnownVersions, loadKnownVersions } from './known-versions.js';
 import { asideKeyOf, keyOf, pathOfKey } from './object-keys.js';
 import { createOriginalCopies, type Fetched } from './original-copies.js';
 import { type S3Location, s3ClientFor, whereOf } from './s3-client.js';
-import { ChangedWhileRead, MEMORY_BYTES, rangedGet } from './ranged-get.js';
+import { ChangedWhileRead, rangedGet } from './ranged-get.js';
 import { describe, statusOf, unquote } from './s3-errors.js';
 import type { OriginalKind, OriginalsStore, SetAside } from './originals-store.js';
 
+/** A fetched original up to this size is read into memory; a larger one into its file. */
+const MEMORY_BYTES = 16 * 1024 * 1024;
 /**
- * Fetched originals held in memory at once (each at most MEMORY_BYTES); past it a fetch is
- * read into its file, so a burst of misses on many large originals cannot exhaust memory.
+ * Fetched originals held in memory at once; past it a fetch is read into its file, so a
+ * burst of misses on many large originals cannot exhaust memory.
  */
 const ORIGINALS_IN_MEMORY_BYTES = 64 * 1024 * 1024;
 

@@ -79,14 +79,9 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
       for (const { relative } of candidates) {
         const found = await store.get(relative);
         if (found === undefined) continue;
-        if (found.version === options.versionOf(spec.path, relative, original)) {
-          options.watch(spec.path, original);
-          return { relative, body: found.body };
-        }
-        const now = await options.originalVersion(spec.path, true);
-        if (now === undefined) throw originalNotFound(spec.path);
-        if (found.version === options.versionOf(spec.path, relative, now)) {
-          options.watch(spec.path, now);
+        const from = await madeFrom(spec.path, relative, found.version, original);
+        if (from !== undefined) {
+          options.watch(spec.path, from);
           return { relative, body: found.body };
         }
         // Rendered from another original, PPOI or settings: never served, made again.
@@ -94,6 +89,22 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
       }
       return undefined;
     });
+  }
+
+  /**
+   * The original's version an object labelled `label` was made from: this node's `held`
+   * one, or else the store's now; undefined when it is neither (the object is stale).
+   */
+  async function madeFrom(
+    path: string,
+    relative: string,
+    label: string,
+    held: string,
+  ): Promise<string | undefined> {
+    if (label === options.versionOf(path, relative, held)) return held;
+    const now = await options.originalVersion(path, true);
+    if (now === undefined) throw originalNotFound(path);
+    return label === options.versionOf(path, relative, now) ? now : undefined;
   }
 
   async function renderAndShare(

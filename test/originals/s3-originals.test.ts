@@ -122,7 +122,7 @@ describe.skipIf(skip)('S3 originals', () => {
         signal: AbortSignal.timeout(10_000),
         tooLarge: (size) => new Error(`too large: ${size}`),
         rangeBytes: 64 * 1024,
-        ...(limits.memoryBytes === undefined ? {} : { memoryBytes: limits.memoryBytes }),
+        memoryBytes: limits.memoryBytes ?? bytes.length,
       });
     const inMemory = await read(undefined, {});
     if (inMemory.kind !== 'fetched') throw new Error(`expected bytes, got ${inMemory.kind}`);
@@ -179,6 +179,7 @@ describe.skipIf(skip)('S3 originals', () => {
           file: join(tmpdir(), `rendition-never-${randomBytes(4).toString('hex')}`),
           held: undefined,
           maxBytes: 1024 * 1024,
+          memoryBytes: 1024 * 1024,
           signal: AbortSignal.timeout(10_000),
           tooLarge: (size) => new Error(`too large: ${size}`),
           rangeBytes: 16 * 1024,
