@@ -22,7 +22,7 @@ import { createMtimeFloor } from './mtime-floor.js';
 import { createPurgeClock, type RenderTicket } from './purge-clock.js';
 import { removeTree } from './remove-tree.js';
 import { createSingleFlight } from './single-flight.js';
-import type { ImageInput } from '../render/image-input.js';
+import type { Hold, ImageInput } from '../render/image-input.js';
 
 /**
  * How the cache answered: held or on disk, a render it joined, a render of its own, or a
@@ -105,8 +105,17 @@ export interface RenditionCache {
     choice: FormatChoice,
     candidates: readonly Candidate[],
   ): Promise<CachedRendition | undefined>;
-  /** Renders one rendition of `original` (a real file path) into the cache, once for all callers. */
-  render(original: ImageInput, spec: RenditionSpec, choice: FormatChoice): Promise<CachedRendition>;
+  /**
+   * Renders one rendition of `original` into the cache, once for all callers. `hold` (the
+   * original's) is taken when the render starts and ended when it does, even after
+   * RENDER_TIMEOUT has answered the caller.
+   */
+  render(
+    original: ImageInput,
+    spec: RenditionSpec,
+    choice: FormatChoice,
+    hold?: Hold,
+  ): Promise<CachedRendition>;
   /**
    * Answers the bytes `fetch` finds (a shared object: its cache file and body) at once, and
    * writes them behind the answer as that local cache file, unless the original was purged
@@ -117,7 +126,12 @@ export interface RenditionCache {
     fetch: () => Promise<{ relative: string; body: Buffer } | undefined>,
   ): Promise<CachedRendition | undefined>;
   /** Renders every missing item of one original from one decode, sharing single-flight with `render`. */
-  warm(original: ImageInput, path: string, items: readonly RenderItem[]): Promise<WarmReport>;
+  warm(
+    original: ImageInput,
+    path: string,
+    items: readonly RenderItem[],
+    hold?: Hold,
+  ): Promise<WarmReport>;
   /** Deletes the renditions of `path` (all, or only crops) and stops in-flight renders from landing. */
   purge(path: string, which: 'all' | 'crop'): Promise<void>;
   /** Deletes every cached rendition (files and memory) and stops in-flight renders from landing. */
@@ -231,15 +245,17 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
    * work goes on holding its slot (the concurrency bound stays true) and still stores its
    * result: a retry then finds it cached.
    */
-  function runWithDeadline<T>(work: () => Promise<T>): Promise<T> {
+  function runWithDeadline<T>(work: () => Promise<T>, hold: Hold | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       queue
         .run(async () => {
+          const done = hold?.();
           const timer = setTimeout(() => reject(renderTimeout()), options.timeoutMs);
           try {
             return await work();
           } finally {
             clearTimeout(timer);
+            done?.();
           }
         })
         .then(resolve, reject);
@@ -380,7 +396,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
       return (await findOnDisk(candidates)) ?? findStandIn(spec, choice);
     },
 
-    async render(original, spec, choice) {
+    async render(original, spec, choice, hold) {
       const { value, shared } = await flights.run(flightKey(spec, choice), () =>
         runWithDeadline(async () => {
           const ticket = clock.begin();
@@ -391,7 +407,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
           } finally {
             ticket.end();
           }
-        }),
+        }, hold),
       );
       return answerOf(value, shared ? 'coalesced' : 'miss');
     },
@@ -413,7 +429,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
       return land(spec.path, found.relative, found.body, ticket);
     },
 
-    async warm(original, path, items) {
+    async warm(original, path, items, hold) {
       const report: WarmReport = { created: [], existing: 0, failed: [] };
       const claimed: { item: RenderItem; claim: NonNullable<ReturnType<typeof flights.claim>> }[] =
         [];
@@ -462,7 +478,7 @@ export function createRenditionCache(options: RenditionCacheOptions): RenditionC
             } finally {
               ticket.end();
             }
-          });
+          }, hold);
         } catch (error) {
           // The whole batch failed (queue full, unreadable original): every claim fails.
           for (const { item, claim } of claimed) {

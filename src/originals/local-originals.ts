@@ -74,6 +74,7 @@ export function createLocalOriginals(realMediaRoot: string): OriginalsStore {
           return now === undefined ? undefined : versionOf(now);
         },
         release() {},
+        hold: () => () => {},
       };
     },
 

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSingleFlight } from '../cache/single-flight.js';
-import type { ImageInput } from '../render/image-input.js';
+import type { Hold, ImageInput } from '../render/image-input.js';
+import { createBufferPool } from './buffer-pool.js';
 
 /** One version of an original held by this node. */
 export interface Copy {
@@ -22,6 +23,18 @@ export interface LeasedCopy extends Copy {
   /** The fetched bytes while their file is still being written (or never is), else the file. */
   readonly input: ImageInput;
   release(): void;
+  /**
+   * Keeps `input` readable past `release` for work that outlives its caller (a render past
+   * RENDER_TIMEOUT goes on): call what it returns once that work is done.
+   */
+  readonly hold: Hold;
+}
+
+/** How much of an object a fetch may keep in memory, and where it puts those bytes. */
+export interface FetchMemory {
+  readonly bytes: number;
+  /** A buffer of `size` bytes (used again once nothing reads it). */
+  allocate(size: number): Buffer;
 }
 
 /** What a (conditional) fetch brought: a new version, or "unchanged". */
@@ -57,7 +70,7 @@ export interface OriginalCopiesOptions {
     path: string,
     file: string,
     known: string | undefined,
-    memoryBytes: number,
+    memory: FetchMemory,
   ) => Promise<Fetched>;
   /** A copy was found out of date (its path changed behind our back); awaited before use. */
   readonly onChanged: (path: string, from: string, to: string) => Promise<void>;
@@ -82,6 +95,8 @@ interface Entry extends Copy {
   readonly file: string;
   /** The bytes until `file` is written; kept for good by a copy too large to keep at all. */
   bytes: Buffer | undefined;
+  /** The fetched bytes' buffer, back to the pool once nothing holds it. */
+  memory: Buffer | undefined;
   /** Settles once `file` is written, or failed to be (then the entry is retired). */
   written: Promise<void>;
   /** What holds the fetched bytes: the entry while `bytes` is set, and leases given them. */
@@ -100,6 +115,7 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
   let bytes = 0;
   let inMemory = 0;
   let made: Promise<void> | undefined;
+  const pool = createBufferPool(options.memoryBytes);
 
   function fileFor(): string {
     return join(options.dir, `${randomBytes(8).toString('hex')}.copy`);
@@ -118,7 +134,10 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
 
   function letGo(entry: Entry): void {
     entry.holders -= 1;
-    if (entry.holders === 0) inMemory -= entry.size;
+    if (entry.holders > 0) return;
+    inMemory -= entry.size;
+    if (entry.memory !== undefined) pool.give(entry.memory, inMemory);
+    entry.memory = undefined;
   }
 
   /** The entry stops holding its fetched bytes (leases given them keep theirs). */
@@ -160,6 +179,7 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
       mtimeMs: version.mtimeMs,
       file,
       bytes: fetched,
+      memory: fetched,
       written: Promise.resolve(),
       holders: fetched === undefined ? 0 : 1,
       verifiedAt: now(),
@@ -192,25 +212,30 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
   }
 
   function leased(entry: Entry): LeasedCopy {
-    entry.leases += 1;
     touch(entry);
     const given = entry.bytes;
-    if (given !== undefined) entry.holders += 1;
-    let released = false;
+    /** One hold on the entry (and on its bytes, when given them); the function ends it. */
+    const take = () => {
+      entry.leases += 1;
+      if (given !== undefined) entry.holders += 1;
+      let ended = false;
+      return () => {
+        if (ended) return;
+        ended = true;
+        if (given !== undefined) letGo(entry);
+        entry.leases -= 1;
+        if (entry.leases === 0 && entry.retired) removeFile(entry);
+        evict();
+      };
+    };
     return {
       path: entry.path,
       version: entry.version,
       input: given ?? entry.file,
       size: entry.size,
       mtimeMs: entry.mtimeMs,
-      release() {
-        if (released) return;
-        released = true;
-        if (given !== undefined) letGo(entry);
-        entry.leases -= 1;
-        if (entry.leases === 0 && entry.retired) removeFile(entry);
-        evict();
-      },
+      release: take(),
+      hold: take,
     };
   }
 
@@ -221,12 +246,10 @@ export function createOriginalCopies(options: OriginalCopiesOptions): OriginalCo
     const file = fileFor();
     let fetched: Fetched;
     try {
-      fetched = await options.fetch(
-        path,
-        file,
-        held?.version,
-        Math.max(0, options.memoryBytes - inMemory),
-      );
+      fetched = await options.fetch(path, file, held?.version, {
+        bytes: Math.max(0, options.memoryBytes - inMemory),
+        allocate: (size) => pool.take(size),
+      });
     } catch (error) {
       await rm(file, { force: true });
       // Gone or unreadable now: the old copy must not answer again.

@@ -2,7 +2,7 @@
 // one small interface. Services never build a MEDIA_ROOT path or an object key themselves.
 
 import type { FileHandle } from 'node:fs/promises';
-import type { ImageInput } from '../render/image-input.js';
+import type { Hold, ImageInput } from '../render/image-input.js';
 
 /** A store's health answer is reused for this long (ms): /healthz cannot flood the bucket. */
 export const HEALTH_CHECK_MS = 2_000;
@@ -27,6 +27,11 @@ export interface OpenedOriginal {
   current(): Promise<string | undefined>;
   /** Done reading `file`: a read-through copy may be evicted again. Idempotent. */
   release(): void;
+  /**
+   * Keeps `input` readable past `release` for work that outlives its caller (a render past
+   * RENDER_TIMEOUT goes on): call what it returns once that work is done.
+   */
+  readonly hold: Hold;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface RangedGetOptions {
   readonly key: string;
   /** An object of at most this many bytes is read into memory, a larger one into `file`. */
   readonly memoryBytes: number;
+  /** The buffer an object read into memory lands in; a new one of its size by default. */
+  readonly allocate?: (size: number) => Buffer;
   /** Where an object over `memoryBytes` goes (created or truncated); nothing else uses it. */
   readonly file: string;
   /** The ETag of the copy held: when it is still current, nothing is read. */
@@ -99,7 +101,8 @@ export async function rangedGet(options: RangedGetOptions): Promise<Fetched> {
     throw options.tooLarge(total);
   }
   const rest = first.ContentRange === undefined ? [] : rangesAfterFirst(total, rangeBytes);
-  const bytes = total <= options.memoryBytes ? Buffer.allocUnsafe(total) : undefined;
+  const allocate = options.allocate ?? Buffer.allocUnsafe;
+  const bytes = total <= options.memoryBytes ? allocate(total) : undefined;
   let handle: FileHandle | undefined;
   try {
     let sink: Sink;

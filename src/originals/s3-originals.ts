@@ -24,7 +24,7 @@ import { isHiddenPath, originalNotFound } from '../url/original-path.js';
 import { createBucketHealth } from './bucket-health.js';
 import { type KnownVersions, loadKnownVersions } from './known-versions.js';
 import { asideKeyOf, keyOf, pathOfKey } from './object-keys.js';
-import { createOriginalCopies, type Fetched } from './original-copies.js';
+import { createOriginalCopies, type FetchMemory, type Fetched } from './original-copies.js';
 import { type S3Location, s3ClientFor, whereOf } from './s3-client.js';
 import { ChangedWhileRead, rangedGet } from './ranged-get.js';
 import { describe, statusOf, unquote } from './s3-errors.js';
@@ -166,7 +166,7 @@ function createS3Originals(
     path: string,
     file: string,
     held: string | undefined,
-    memoryBytes: number,
+    memory: FetchMemory,
   ): Promise<Fetched> {
     const read = () =>
       rangedGet({
@@ -175,7 +175,8 @@ function createS3Originals(
         key: keyOf(prefix, path),
         file,
         held,
-        memoryBytes: Math.min(MEMORY_BYTES, memoryBytes),
+        memoryBytes: Math.min(MEMORY_BYTES, memory.bytes),
+        allocate: memory.allocate,
         maxBytes: options.maxBytes,
         signal: AbortSignal.timeout(options.timeoutMs),
         tooLarge: (bytes) => tooLarge(path, bytes),
@@ -355,6 +356,7 @@ function createS3Originals(
           return found?.version;
         },
         release: () => copy.release(),
+        hold: () => copy.hold(),
       };
     },
 
@@ -372,7 +374,10 @@ function createS3Originals(
       try {
         const { input, size, mtimeMs } = copy;
         if (typeof input !== 'string') {
-          return { kind: 'body', body: { kind: 'buffer', buffer: input }, size, mtimeMs };
+          // A copy: the response is sent after the release, and the bytes' buffer is used
+          // again once released.
+          const buffer = Buffer.from(input);
+          return { kind: 'body', body: { kind: 'buffer', buffer }, size, mtimeMs };
         }
         // Open before release: an evicted copy stays readable through its open handle.
         const handle = await open(input, 'r');

@@ -22,7 +22,7 @@ import { createPlaceholderBackfill } from './placeholder-backfill.js';
 import type { RegistrationIntents } from './registration-intents.js';
 import { type UrlSets, urlSetsOf } from './url-sets.js';
 import { warmItemsFor } from './warm-items.js';
-import type { ImageInput } from '../render/image-input.js';
+import type { Hold, ImageInput } from '../render/image-input.js';
 
 /** An original arriving: an upload already streamed to a temp file, or a URL to fetch. */
 export type IncomingOriginal =
@@ -139,17 +139,18 @@ export function createImageService(options: ImageServiceOptions): ImageService {
   ): Promise<Record<string, WarmSummary>> {
     const opened = await originals.open(path);
     try {
-      return await warmFrom(opened.input, path, names);
+      return await warmFrom(opened.input, path, names, opened.hold);
     } finally {
       opened.release();
     }
   }
 
-  /** Warms `names` of `path` from its readable local file `original`. */
+  /** Warms `names` of `path` from `original`, kept readable by `hold` while a render runs. */
   async function warmFrom(
     original: ImageInput,
     path: string,
     names: readonly string[],
+    hold: Hold,
   ): Promise<Record<string, WarmSummary>> {
     const summaries: Record<string, WarmSummary> = {};
     for (const name of names) {
@@ -158,6 +159,7 @@ export function createImageService(options: ImageServiceOptions): ImageService {
         original,
         path,
         named.map((n) => n.item),
+        hold,
       );
       summaries[name] = {
         created: report.created.length,

@@ -127,7 +127,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
     const known = refused.get(spec.path);
     if (known !== undefined && known.version === version) throw known.error;
     const rendition = await cache
-      .render(input, spec, choice)
+      .render(input, spec, choice, opened.hold)
       .catch(async (error: unknown) => {
         // A delete that won the race makes any read fail: that is a missing original, not a
         // broken one, and nothing to remember.

@@ -212,8 +212,8 @@ export function createSharedRenditions(options: SharedRenditionsOptions): Shared
 export function withSharedWarms(cache: RenditionCache, shared: SharedRenditions): RenditionCache {
   return {
     ...cache,
-    async warm(original, path, items) {
-      const report = await cache.warm(original, path, items);
+    async warm(original, path, items, hold) {
+      const report = await cache.warm(original, path, items, hold);
       await shared.share(path, report.created);
       return report;
     },

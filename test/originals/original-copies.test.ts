@@ -29,14 +29,18 @@ async function copiesWith(
     memoryBytes,
     freshMs: 60_000,
     // As the S3 store does: into memory when the object fits what it may keep, else the file.
-    async fetch(path, file, known, allowed): Promise<Fetched> {
+    async fetch(path, file, known, memory): Promise<Fetched> {
       fetches.push(path);
       const bytes = objects.get(path);
       if (bytes === undefined) throw new Error(`${path}: no such object`);
-      const version = `v${bytes.length}`;
+      const version = `v${bytes.length}:${bytes[0]}`;
       if (known === version) return { kind: 'unchanged' };
       const fetched = { kind: 'fetched', version, size: bytes.length, mtimeMs: 1 } as const;
-      if (bytes.length <= allowed) return { ...fetched, bytes };
+      if (bytes.length <= memory.bytes) {
+        const into = memory.allocate(bytes.length);
+        bytes.copy(into);
+        return { ...fetched, bytes: into };
+      }
       await writeFile(file, bytes);
       return fetched;
     },
@@ -129,5 +133,43 @@ describe('original copies', () => {
     await until(() => copies.bytes === 0);
     (await copies.lease('b.jpg')).release();
     expect(fetches).toEqual(['a.jpg', 'b.jpg', 'b.jpg']);
+  });
+});
+
+describe('fetched buffers', () => {
+  const MiB = 1024 * 1024;
+  const bufferOf = (input: unknown): Buffer => {
+    expect(input).toBeInstanceOf(Buffer);
+    return input as Buffer;
+  };
+
+  it('uses a buffer again once nothing reads it, never while a render holds it', async () => {
+    const objects = new Map([
+      ['x.jpg', Buffer.alloc(1.5 * MiB, 1)],
+      ['y.jpg', Buffer.alloc(1.5 * MiB, 2)],
+    ]);
+    // ORIGINALS_CACHE_BYTES=0: every lease fetches, and no copy is ever written.
+    const { copies, fetches } = await copiesWith(0, objects, 8 * MiB);
+    const first = await copies.lease('x.jpg');
+    const reused = bufferOf(first.input).buffer;
+    first.release();
+    const second = await copies.lease('x.jpg');
+    expect(bufferOf(second.input).buffer).toBe(reused);
+
+    // A render past RENDER_TIMEOUT still reads: its hold outlives the caller's release.
+    const done = second.hold();
+    second.release();
+    const third = await copies.lease('y.jpg');
+    expect(bufferOf(third.input).buffer).not.toBe(reused);
+    expect((await inputBytes(second.input)).equals(Buffer.alloc(1.5 * MiB, 1))).toBe(true);
+    expect((await inputBytes(third.input)).equals(Buffer.alloc(1.5 * MiB, 2))).toBe(true);
+    done();
+    third.release();
+    const fourth = await copies.lease('x.jpg');
+    expect([reused, bufferOf(third.input).buffer]).toContain(bufferOf(fourth.input).buffer);
+    expect((await inputBytes(fourth.input)).equals(Buffer.alloc(1.5 * MiB, 1))).toBe(true);
+    fourth.release();
+    expect(fetches).toHaveLength(4);
+    expect(copies.inMemory).toBe(0);
   });
 });

@@ -104,6 +104,32 @@ describe.skipIf(skip)('S3 originals', () => {
     await store.close();
   });
 
+  it('fetches into buffers used again, and serves an original from bytes of its own', async () => {
+    const prefix = `pool-${randomBytes(4).toString('hex')}`;
+    // ORIGINALS_CACHE_BYTES=0: every open fetches, the bytes only ever in memory.
+    const store = await storeAt(prefix, { cacheBytes: 0 });
+    const a = Buffer.alloc(1.5 * 1024 * 1024, 'a');
+    const b = Buffer.alloc(1.5 * 1024 * 1024, 'b');
+    await putBehind(`${prefix}/a.jpg`, a);
+    await putBehind(`${prefix}/b.jpg`, b);
+    const first = await store.open('a.jpg');
+    const reused = (first.input as Buffer).buffer;
+    first.release();
+    const second = await store.open('b.jpg');
+    expect((second.input as Buffer).buffer).toBe(reused);
+    expect((await inputBytes(second.input)).equals(b)).toBe(true);
+    second.release();
+    // The response is sent after the lease ends: its bytes must not be the pool's.
+    const served = await store.serve('a.jpg');
+    const third = await store.open('b.jpg');
+    expect(served.kind === 'body' && served.body.kind === 'buffer').toBe(true);
+    if (served.kind === 'body' && served.body.kind === 'buffer') {
+      expect(served.body.buffer.equals(a)).toBe(true);
+    }
+    third.release();
+    await store.close();
+  });
+
   it('reads an object as ranges into one buffer or a file, byte for byte, or not at all when held', async () => {
     const key = `ranges-${randomBytes(4).toString('hex')}/object.bin`;
     const bytes = randomBytes(300 * 1024 + 7);
