@@ -11,6 +11,7 @@ import { deleteCommand } from './commands/delete.js';
 import { gcCommand } from './commands/gc.js';
 import { nginxConfigCommand } from './commands/nginx-config.js';
 import { registerCommand } from './commands/register.js';
+import { setHeapGrowth } from './commands/heap-growth.js';
 import { serveCommand } from './commands/serve.js';
 import { USAGE } from './commands/usage.js';
 import { warmCommand } from './commands/warm.js';
@@ -51,6 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+  if (command === 'serve') setHeapGrowth(process.execArgv, process.env.NODE_OPTIONS ?? '');
   const context: CliContext = {
     config,
     serverUrl: process.env.RENDITION_URL,
